@@ -1,0 +1,95 @@
+"""The result of a solve: fields on the split mesh and integral quantities, all SI (K, W, m)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class RegionResult:
+    """Per-region figures: ``T_max``, ``T_mean`` (volume-weighted) [K], source ``power`` [W]."""
+
+    T_max: float
+    T_mean: float
+    power: float
+    volume: float
+
+
+@dataclass(frozen=True)
+class InterfaceResult:
+    """Per-interface figures and facet data.
+
+    Scalars: ``area`` [m²], ``heat`` [W] from side a to side b, ``jump_mean`` [K] (area-weighted
+    T_a - T_b), ``h_mean`` [W/m²K] (area-weighted), ``resistance`` = jump_mean·area/heat... in
+    m²K/W as ``jump_mean / (heat / area)`` (specific, area-normalised), and ``T_mean`` [K].
+
+    Facet arrays (one value per interface facet, at its centroid): ``centers`` (n, dim),
+    ``T_a``, ``T_b``, ``jump``, ``heat_flux`` (W/m², a → b), ``h``, and ``components``
+    {part name: h of that part} for composed models.  ``facet_cells`` (n, n_facet_vertices)
+    are vertex indices into ``Solution.points`` of side a (for the interfaces VTU).
+    """
+
+    area: float
+    heat: float
+    jump_mean: float
+    h_mean: float
+    resistance: float
+    T_mean: float
+    centers: np.ndarray
+    T_a: np.ndarray
+    T_b: np.ndarray
+    jump: np.ndarray
+    heat_flux: np.ndarray
+    h: np.ndarray
+    components: Mapping[str, np.ndarray] = field(default_factory=dict)
+    facet_cells: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Temperatures on the split mesh plus everything derived from them.
+
+    Attributes
+    ----------
+    points, cells, cell_type
+        The split first-order mesh (VTK ordering); interface vertices are duplicated.
+    temperature
+        Temperature at each point of the split mesh [K].
+    region_id
+        Region index per cell (order of ``region_names``).
+    region_names
+        Names of the regions.
+    heat_flux
+        Cell-centre heat flux vector -k∇T [W/m²], shape (n_cells, dim).
+    conductivity
+        Cell-centre k [W/(m K)].
+    regions, interfaces, boundaries
+        Integral results; ``boundaries`` maps name -> heat *leaving* the body [W].
+    converged, iterations, residual_history
+        Newton record.
+    energy_balance
+        |Σ sources + Σ boundary heat in| / max(Σ|terms|): relative.
+    n_dofs
+        Number of unknowns (split).
+    """
+
+    points: np.ndarray
+    cells: np.ndarray
+    cell_type: str
+    temperature: np.ndarray
+    region_id: np.ndarray
+    region_names: tuple[str, ...]
+    heat_flux: np.ndarray
+    conductivity: np.ndarray
+    regions: Mapping[str, RegionResult]
+    interfaces: Mapping[str, InterfaceResult]
+    boundaries: Mapping[str, float]
+    converged: bool
+    iterations: int
+    residual_history: tuple[float, ...]
+    energy_balance: float
+    n_dofs: int
+    timings: Mapping[str, float] = field(default_factory=dict)

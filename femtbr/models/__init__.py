@@ -1,0 +1,9 @@
+"""Interface conductance models: contact, gas gap, radiation, phonon (AMM/DMM …), compositions.
+
+Use :func:`create` to build a model by registry name and :func:`available` to list them.
+"""
+
+from femtbr.models.base import ConductanceModel, ModelBase, param
+from femtbr.models.registry import available, create, describe, get, register
+
+__all__ = ["ConductanceModel", "ModelBase", "available", "create", "describe", "get", "param", "register"]
