@@ -1,0 +1,191 @@
+"""The :class:`Geometry` value, builder parameter specs and the builder registry.
+
+A builder is a function ``params -> Geometry`` registered under a name with a list of
+:class:`Param` (unit, default, meaning, bounds).  :func:`build` validates the user's table
+against the spec (unknown keys, wrong types and out-of-range values raise
+:class:`~femtbr.errors.CaseError` naming ``geometry.<key>``) and fills in defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from femtbr.errors import CaseError
+from femtbr.mesh import TaggedMesh
+
+
+@dataclass(frozen=True)
+class Param:
+    """One builder parameter.
+
+    Attributes
+    ----------
+    name, default, unit, doc
+        Key, default value (``None`` = required), SI unit (``""`` if none), meaning.
+    kind
+        ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"list"`` or ``"any"``.
+    min, max
+        Inclusive bounds for numbers (``None`` = unbounded); ``positive`` demands > 0.
+    choices
+        Allowed values for strings.
+    """
+
+    name: str
+    default: Any
+    unit: str = ""
+    doc: str = ""
+    kind: str = "float"
+    min: float | None = None
+    max: float | None = None
+    positive: bool = False
+    choices: tuple[str, ...] = ()
+
+    def parse(self, value: Any, key: str) -> Any:
+        """Validate and convert ``value``; raise :class:`CaseError` at ``key``."""
+        k = self.kind
+        if k in ("float", "int"):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise CaseError([(key, f"must be a number [{self.unit or '-'}], got {value!r}")])
+            if k == "int":
+                if float(value) != int(value):
+                    raise CaseError([(key, f"must be an integer, got {value!r}")])
+                value = int(value)
+            else:
+                value = float(value)
+            if self.positive and not value > 0:
+                raise CaseError([(key, f"must be > 0, got {value}")])
+            if self.min is not None and value < self.min:
+                raise CaseError([(key, f"must be >= {self.min}, got {value}")])
+            if self.max is not None and value > self.max:
+                raise CaseError([(key, f"must be <= {self.max}, got {value}")])
+            return value
+        if k == "bool":
+            if not isinstance(value, bool):
+                raise CaseError([(key, f"must be true or false, got {value!r}")])
+            return value
+        if k == "str":
+            if not isinstance(value, str):
+                raise CaseError([(key, f"must be a string, got {value!r}")])
+            if self.choices and value not in self.choices:
+                raise CaseError([(key, f"must be one of {list(self.choices)}, got {value!r}")])
+            return value
+        if k == "list":
+            if not isinstance(value, (list, tuple)):
+                raise CaseError([(key, f"must be a list, got {value!r}")])
+            return list(value)
+        return value
+
+    def describe(self) -> dict[str, Any]:
+        """Plain-dict description for listings (``femtbr.geometry.builders()``)."""
+        d = {"default": self.default, "unit": self.unit, "doc": self.doc, "kind": self.kind}
+        if self.choices:
+            d["choices"] = list(self.choices)
+        return d
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A meshed geometry plus the builder's default case tables.
+
+    Attributes
+    ----------
+    mesh
+        The tagged mesh (SI metres).
+    materials
+        Region -> material name.
+    boundaries
+        Boundary name -> condition table, e.g. ``{"type": "convection", "h": 10.0,
+        "T_inf": 298.15}``, ``{"type": "temperature", "T": 300.0}``, ``{"type": "flux", "q": q}``
+        (W/m² into the body).  Boundaries not listed are adiabatic.
+    sources
+        Region -> ``{"power": W}`` volumetric heating.
+    interfaces
+        Interface name -> ``(region_a, region_b)``.
+    info
+        Figures for reports: volumes, areas, layer thicknesses, footprints, parameters.
+    """
+
+    mesh: TaggedMesh
+    materials: Mapping[str, str] = field(default_factory=dict)
+    boundaries: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sources: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    interfaces: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    info: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("materials", "boundaries", "sources", "interfaces", "info"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+
+BuilderFn = Callable[[dict[str, Any]], Geometry]
+
+
+@dataclass(frozen=True)
+class Builder:
+    """A registered builder: its function, parameter specs and a one-line description."""
+
+    name: str
+    fn: BuilderFn
+    params: tuple[Param, ...]
+    doc: str
+
+    def resolve(self, params: Mapping[str, Any], prefix: str = "geometry") -> dict[str, Any]:
+        """Defaults merged with validated user values; unknown or missing keys raise."""
+        spec = {p.name: p for p in self.params}
+        problems = []
+        for k in params:
+            if k not in spec:
+                problems.append(
+                    (f"{prefix}.{k}", f"unknown parameter of builder {self.name!r}; "
+                     f"expected one of {sorted(spec)}")
+                )
+        if problems:
+            raise CaseError(problems)
+        out = {}
+        for name, p in spec.items():
+            if name in params:
+                out[name] = p.parse(params[name], f"{prefix}.{name}")
+            elif p.default is None and p.kind not in ("any", "list"):
+                raise CaseError([(f"{prefix}.{name}", "required parameter is missing")])
+            else:
+                out[name] = p.default
+        return out
+
+
+_REGISTRY: dict[str, Builder] = {}
+
+
+def register(name: str, params: tuple[Param, ...], doc: str) -> Callable[[BuilderFn], BuilderFn]:
+    """Decorator registering a builder function under ``name``."""
+
+    def deco(fn: BuilderFn) -> BuilderFn:
+        _REGISTRY[name] = Builder(name, fn, params, doc)
+        return fn
+
+    return deco
+
+
+def get_builder(name: str) -> Builder:
+    """The builder called ``name``; :class:`CaseError` listing the available ones otherwise."""
+    if name not in _REGISTRY:
+        raise CaseError(
+            [("geometry.builder", f"unknown builder {name!r}; available: {sorted(_REGISTRY)}")]
+        )
+    return _REGISTRY[name]
+
+
+def build(name: str, params: Mapping[str, Any] | None = None) -> Geometry:
+    """Build geometry ``name`` from ``params`` (the case's [geometry] table minus "builder")."""
+    b = get_builder(name)
+    return b.fn(b.resolve(dict(params or {})))
+
+
+def builders() -> dict[str, dict[str, Any]]:
+    """Name -> {"doc": ..., "params": {param: {default, unit, doc, kind}}} of every builder."""
+    return {
+        n: {"doc": b.doc, "params": {p.name: p.describe() for p in b.params}}
+        for n, b in sorted(_REGISTRY.items())
+    }

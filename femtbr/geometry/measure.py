@@ -1,0 +1,107 @@
+"""Cell volumes, facet areas and Jacobian signs of first-order meshes (VTK vertex order).
+
+Volumes of trilinear hexahedra / bilinear quads are integrated with the 2×2(×2) Gauss rule,
+which is exact because det J is a polynomial of degree ≤ 2 in each reference coordinate.
+Areas of quad facets use the 3×3 Gauss rule (exact for planar quads).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from femtbr.mesh import TaggedMesh
+
+_G2 = np.array([-1.0, 1.0]) / np.sqrt(3.0)
+_G3 = np.array([-np.sqrt(0.6), 0.0, np.sqrt(0.6)])
+_W3 = np.array([5.0, 8.0, 5.0]) / 9.0
+
+
+def _quad_shape_grads(xi: float, eta: float) -> np.ndarray:
+    """d N / d(xi, eta) of the bilinear quad on [-1, 1]², shape (4, 2)."""
+    return 0.25 * np.array(
+        [
+            [-(1 - eta), -(1 - xi)],
+            [(1 - eta), -(1 + xi)],
+            [(1 + eta), (1 + xi)],
+            [-(1 + eta), (1 - xi)],
+        ]
+    )
+
+
+def _hex_shape_grads(xi: float, eta: float, zeta: float) -> np.ndarray:
+    """d N / d(xi, eta, zeta) of the trilinear hexahedron (VTK order), shape (8, 3)."""
+    s = np.array([[-1, -1, -1], [1, -1, -1], [1, 1, -1], [-1, 1, -1],
+                  [-1, -1, 1], [1, -1, 1], [1, 1, 1], [-1, 1, 1]], dtype=float)
+    g = np.empty((8, 3))
+    g[:, 0] = s[:, 0] * (1 + s[:, 1] * eta) * (1 + s[:, 2] * zeta) / 8
+    g[:, 1] = s[:, 1] * (1 + s[:, 0] * xi) * (1 + s[:, 2] * zeta) / 8
+    g[:, 2] = s[:, 2] * (1 + s[:, 0] * xi) * (1 + s[:, 1] * eta) / 8
+    return g
+
+
+def jacobians(points: np.ndarray, cells: np.ndarray, cell_type: str, at: str = "gauss"):
+    """Jacobian determinants, shape (n_cells, n_points_per_cell).
+
+    ``at="gauss"`` evaluates at the 2-point Gauss points (for volumes); ``at="corners"`` at the
+    vertices (a non-positive corner value means an inverted or degenerate box element).
+    """
+    X = points[cells]
+    if cell_type == "triangle":
+        a, b = X[:, 1] - X[:, 0], X[:, 2] - X[:, 0]
+        return (a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])[:, None]
+    if cell_type == "tetra":
+        a, b, c = X[:, 1] - X[:, 0], X[:, 2] - X[:, 0], X[:, 3] - X[:, 0]
+        return np.einsum("ij,ij->i", np.cross(a, b), c)[:, None]
+    pts = (_G2 if at == "gauss" else np.array([-1.0, 1.0]))
+    out = []
+    if cell_type == "quad":
+        for xi in pts:
+            for eta in pts:
+                J = np.einsum("cvi,vj->cij", X, _quad_shape_grads(xi, eta))
+                out.append(np.linalg.det(J))
+    else:
+        for xi in pts:
+            for eta in pts:
+                for zeta in pts:
+                    J = np.einsum("cvi,vj->cij", X, _hex_shape_grads(xi, eta, zeta))
+                    out.append(np.linalg.det(J))
+    return np.stack(out, axis=1)
+
+
+def cell_volumes(points: np.ndarray, cells: np.ndarray, cell_type: str) -> np.ndarray:
+    """Signed cell volumes [m³] (areas [m²] in 2D)."""
+    if cell_type in ("triangle", "tetra"):
+        f = 0.5 if cell_type == "triangle" else 1.0 / 6.0
+        return f * jacobians(points, cells, cell_type)[:, 0]
+    return jacobians(points, cells, cell_type).sum(axis=1)
+
+
+def facet_areas(points: np.ndarray, facets: np.ndarray) -> np.ndarray:
+    """Facet measures [m² in 3D, m in 2D] of segment, triangle or quad facets."""
+    X = points[facets]
+    nv = facets.shape[1]
+    if nv == 2:
+        return np.linalg.norm(X[:, 1] - X[:, 0], axis=1)
+    if nv == 3:
+        return 0.5 * np.linalg.norm(np.cross(X[:, 1] - X[:, 0], X[:, 2] - X[:, 0]), axis=1)
+    area = np.zeros(len(facets))
+    for xi, wx in zip(_G3, _W3, strict=False):
+        for eta, wy in zip(_G3, _W3, strict=False):
+            J = np.einsum("cvi,vj->cij", X, _quad_shape_grads(xi, eta))
+            area += wx * wy * np.linalg.norm(np.cross(J[:, :, 0], J[:, :, 1]), axis=1)
+    return area
+
+
+def region_volumes(mesh: TaggedMesh) -> dict[str, float]:
+    """Region name -> volume [m³] (area [m²] in 2D)."""
+    v = cell_volumes(mesh.points, mesh.cells, mesh.cell_type)
+    return {n: float(v[c].sum()) for n, c in mesh.regions.items()}
+
+
+def group_areas(mesh: TaggedMesh) -> dict[str, float]:
+    """Boundary and interface name -> area [m²] (length [m] in 2D)."""
+    out = {n: float(facet_areas(mesh.points, f).sum()) for n, f in mesh.boundaries.items()}
+    out.update(
+        {n: float(facet_areas(mesh.points, i.facets).sum()) for n, i in mesh.interfaces.items()}
+    )
+    return out
