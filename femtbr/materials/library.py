@@ -1,0 +1,201 @@
+"""Material library: the bundled TOML data, look-up by name or alias, user materials from dicts.
+
+Each ``data/*.toml`` file describes one material with the keys accepted by :func:`from_dict`;
+names and aliases are matched case-insensitively, ignoring spaces, ``-`` and ``_``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from femtbr.errors import MaterialError
+from femtbr.materials.material import PHASES, Material
+from femtbr.materials.table import PropertyTable
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+# key -> (lower bound, upper bound, lower bound inclusive), SI units
+_SCALARS: dict[str, tuple[float | None, float | None, bool]] = {
+    "density": (0.0, None, False),
+    "E": (0.0, None, False),
+    "nu": (-1.0, 0.5, False),
+    "c1": (0.0, None, False),
+    "c2": (-1.0, 1.0, True),
+    "brinell": (0.0, None, False),
+    "vL": (0.0, None, False),
+    "vT": (0.0, None, False),
+    "debye_temperature": (0.0, None, False),
+    "gamma": (1.0, 1.7, False),
+    "Pr": (0.0, None, False),
+    "molar_mass": (0.0, None, False),
+    "mfp0": (0.0, None, False),
+    "mfp_T0": (0.0, None, False),
+    "mfp_p0": (0.0, None, False),
+}
+_TABLES = {"conductivity": "k", "k": "k", "cp": "cp"}
+_OTHER = {"name", "phase", "sources", "aliases", "description", "use"}
+KEYS = tuple(sorted(set(_SCALARS) | set(_TABLES) | _OTHER))
+
+
+def normalize(name: str) -> str:
+    """Canonical look-up key: lower case without spaces, ``-`` or ``_``."""
+    return "".join(ch for ch in name.lower() if ch not in " -_")
+
+
+def _err(name: str, key: str, msg: str) -> MaterialError:
+    return MaterialError(f"material {name!r}: {key}: {msg}")
+
+
+def _number(name: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _err(name, key, f"must be a number (SI units), got {value!r}")
+    if not math.isfinite(value):
+        raise _err(name, key, f"must be finite, got {value!r}")
+    return float(value)
+
+
+def _scalar(name: str, key: str, value: Any) -> float:
+    v = _number(name, key, value)
+    lo, hi, lo_incl = _SCALARS[key]
+    if lo is not None and (v < lo or (v == lo and not lo_incl)):
+        raise _err(name, key, f"must be {'>=' if lo_incl else '>'} {lo:g}, got {v!r}")
+    if hi is not None and v >= hi and not (key == "c2" and v == hi):
+        raise _err(name, key, f"must be < {hi:g}, got {v!r}")
+    return v
+
+
+def _table(name: str, key: str, value: Any, column: str) -> PropertyTable:
+    """A number (constant) or a mapping ``{T = [...], <column> = [...]}``."""
+    label = f"{name}.{key}"
+    if isinstance(value, Mapping):
+        extra = set(value) - {"T", column}
+        if extra or "T" not in value or column not in value:
+            want = f"exactly the keys 'T' and {column!r}"
+            raise _err(name, key, f"table needs {want}, got {sorted(value)}")
+        try:
+            return PropertyTable(tuple(value["T"]), tuple(value[column]), label)
+        except (TypeError, ValueError) as exc:
+            raise _err(name, key, f"bad table: {exc}") from None
+    v = _number(name, key, value)
+    if v <= 0:
+        raise _err(name, key, f"must be > 0, got {v!r}")
+    return PropertyTable((300.0,), (v,), label)
+
+
+def from_dict(name: str, props: Mapping[str, Any]) -> Material:
+    """Build a :class:`Material` from a mapping of properties (SI units).
+
+    Parameters
+    ----------
+    name
+        Name of the material (used in messages and as its canonical name).
+    props
+        Keys: ``use`` (start from a library material and override), ``phase``, ``density``,
+        ``cp`` (number or ``{T=[...], cp=[...]}``), ``conductivity`` or ``k`` (number or
+        ``{T=[...], k=[...]}``), ``E``, ``nu``, ``c1``, ``c2``, ``brinell``, ``vL``, ``vT``,
+        ``debye_temperature``, ``gamma``, ``Pr``, ``molar_mass``, ``mfp0``, ``mfp_T0``,
+        ``mfp_p0``, ``sources``, ``aliases``, ``description``.
+
+    Raises
+    ------
+    MaterialError
+        Unknown key or invalid value; the message names the material and the key.
+    """
+    if not isinstance(props, Mapping):
+        raise MaterialError(f"material {name!r}: properties must be a table, got {props!r}")
+    unknown = sorted(set(props) - set(KEYS))
+    if unknown:
+        raise _err(name, unknown[0], f"unknown property; known: {', '.join(KEYS)}")
+    kw: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    if "use" in props:
+        base = get(str(props["use"]))
+        skip = ("name", "aliases", "sources")
+        kw = {f: getattr(base, f) for f in base.__dataclass_fields__ if f not in skip}
+        sources = dict(base.sources)
+    for key, value in props.items():
+        if key in _SCALARS:
+            kw[key] = _scalar(name, key, value)
+        elif key in _TABLES:
+            col = _TABLES[key]
+            table = _table(name, key, value, col)
+            if col == "k":
+                kw["k_table"] = table
+            else:
+                kw["cp_table"] = None if table.is_constant else table
+                kw["cp"] = table.y[0] if table.is_constant else float(table(300.0)[0])
+        elif key == "phase":
+            if value not in PHASES:
+                raise _err(name, key, f"must be one of {PHASES}, got {value!r}")
+            kw["phase"] = value
+        elif key == "sources":
+            if not isinstance(value, Mapping):
+                raise _err(name, key, "must be a table property -> citation")
+            sources.update({str(k): str(v) for k, v in value.items()})
+        elif key == "aliases":
+            if not isinstance(value, (list, tuple)) or not all(isinstance(a, str) for a in value):
+                raise _err(name, key, "must be a list of strings")
+            kw["aliases"] = tuple(value)
+        elif key == "description":
+            kw["description"] = str(value)
+    if kw.get("phase") == "liquid" and kw.get("vT") is not None:
+        raise _err(name, "vT", "a liquid carries no transverse sound")
+    return Material(name=str(props.get("name", name)), sources=sources, **kw)
+
+
+@lru_cache(maxsize=1)
+def _library() -> tuple[dict[str, Material], dict[str, str]]:
+    """Load every bundled material once: (canonical name -> Material, normalized alias -> name)."""
+    mats: dict[str, Material] = {}
+    index: dict[str, str] = {}
+    data = resources.files("femtbr.materials").joinpath("data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        raw = tomllib.loads(entry.read_text(encoding="utf-8"))
+        mat = from_dict(raw.get("name", entry.name[:-5]), raw)
+        mats[mat.name] = mat
+        for alias in (mat.name, *mat.aliases):
+            key = normalize(alias)
+            if key in index and index[key] != mat.name:
+                raise MaterialError(f"material alias {alias!r} used by {index[key]} and {mat.name}")
+            index[key] = mat.name
+    return mats, index
+
+
+def available() -> list[str]:
+    """Canonical names of the bundled materials, sorted."""
+    return sorted(_library()[0])
+
+
+def get(name: str) -> Material:
+    """The bundled material called ``name`` (case-insensitive; aliases such as ``"silicon"``).
+
+    Raises
+    ------
+    MaterialError
+        Unknown name; the message lists the available materials.
+    """
+    mats, index = _library()
+    if not isinstance(name, str) or normalize(name) not in index:
+        raise MaterialError(f"unknown material {name!r}; available: {', '.join(sorted(mats))}")
+    return mats[index[normalize(name)]]
+
+
+def resolve(spec: str | Material | Mapping[str, Any], name: str = "material") -> Material:
+    """A :class:`Material` from a library name, a Material, or an inline property mapping."""
+    if isinstance(spec, Material):
+        return spec
+    if isinstance(spec, str):
+        return get(spec)
+    if isinstance(spec, Mapping):
+        return from_dict(name, spec)
+    raise MaterialError(f"{name}: expected a material name or a table of properties, got {spec!r}")
