@@ -1,0 +1,167 @@
+"""Where cases run: in-process, a local process pool, or a Dask distributed cluster.
+
+Every executor is a context manager with ``run(fn, tasks)`` yielding ``(task, result)`` pairs in
+completion order.  If ``fn`` itself raises (a worker process died, a Dask worker was lost), the
+pair carries the exception instead of a result so the caller can record the case as failed.
+
+The local pool uses the ``spawn`` start method (safe with threads, BLAS and macOS/Windows), so
+scripts that call :func:`femtbr.sweep.sweep` need the usual ``if __name__ == "__main__":`` guard.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any
+
+from femtbr.errors import InputError
+
+log = logging.getLogger(__name__)
+
+Outcome = tuple[Any, Any]  # (task, result or BaseException)
+
+
+class SerialExecutor:
+    """Run cases one after another in this process (``workers=0``; debugging, tiny studies)."""
+
+    description = "in-process"
+
+    def __enter__(self) -> SerialExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+        for task in tasks:
+            try:
+                yield task, fn(task)
+            except Exception as exc:
+                yield task, exc
+
+
+def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in worker processes
+    """Exit this worker when the study process dies (e.g. SIGKILL), instead of lingering."""
+
+    def loop() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=loop, daemon=True, name="femtbr-parent-watch").start()
+
+
+class LocalExecutor:
+    """A pool of ``workers`` spawned processes (:class:`concurrent.futures.ProcessPoolExecutor`).
+
+    At most ``workers`` tasks are in flight at once, so a study killed mid-way has not handed
+    many cases to workers that will never report back.
+    """
+
+    def __init__(self, workers: int):
+        if workers < 1:
+            raise InputError(f"workers: must be >= 1, got {workers}")
+        self.workers = workers
+        self.description = f"local pool, {workers} process{'es' if workers > 1 else ''}"
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> LocalExecutor:
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_watch_parent,
+            initargs=(os.getpid(),),
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+        assert self._pool is not None, "use LocalExecutor as a context manager"
+        pending: dict[Future, Any] = {}
+        queue = iter(tasks)
+        while True:
+            while len(pending) < 2 * self.workers:
+                task = next(queue, None)
+                if task is None:
+                    break
+                pending[self._pool.submit(fn, task)] = task
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                task = pending.pop(fut)
+                try:
+                    yield task, fut.result()
+                except Exception as exc:
+                    yield task, exc
+
+
+class DaskExecutor:
+    """Tasks on a ``dask.distributed`` cluster, given its scheduler address or a ``Client``.
+
+    Parameters
+    ----------
+    scheduler
+        ``"tcp://HOST:PORT"`` of a running ``dask scheduler``, or a connected ``Client``.
+    """
+
+    def __init__(self, scheduler: Any):
+        try:
+            import distributed
+        except ImportError as exc:  # pragma: no cover - optional dependency
+            msg = "scheduler: needs dask.distributed (pip install femtbr[dask])"
+            raise InputError(msg) from exc
+        self._distributed = distributed
+        self._scheduler = scheduler
+        self._own = isinstance(scheduler, str)
+        self.client: Any = None
+        self.description = f"dask scheduler {getattr(scheduler, 'scheduler', scheduler)}"
+
+    def __enter__(self) -> DaskExecutor:
+        if self._own:
+            try:
+                self.client = self._distributed.Client(self._scheduler, timeout="20s")
+            except OSError as exc:
+                raise InputError(f"scheduler: cannot reach {self._scheduler}: {exc}") from exc
+        else:
+            self.client = self._scheduler
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._own and self.client is not None:
+            self.client.close()
+        self.client = None
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+        futures = {}
+        for task in tasks:
+            key = f"femtbr-{task.case_id}-{os.getpid()}-{time.monotonic_ns()}"
+            futures[self.client.submit(fn, task, key=key, pure=False)] = task
+        for fut in self._distributed.as_completed(futures):
+            task = futures[fut]
+            try:
+                yield task, fut.result()
+            except Exception as exc:
+                yield task, exc
+            fut.release()
+
+
+def make_executor(workers: int | None = None, scheduler: Any = None) -> Any:
+    """The executor for ``workers`` (default: CPU count, 0 = in-process) or ``scheduler``."""
+    if scheduler is not None:
+        if workers is not None:
+            raise InputError("give either workers or scheduler, not both")
+        return DaskExecutor(scheduler)
+    if workers is None:
+        workers = os.cpu_count() or 1
+    return SerialExecutor() if workers == 0 else LocalExecutor(workers)

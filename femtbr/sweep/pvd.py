@@ -1,0 +1,42 @@
+"""``study.pvd``: a ParaView collection of the cases' ``fields.vtu``, one "time step" per case.
+
+ParaView's time slider then steps through the cases in id order (time = case index).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import quoteattr
+
+from femtbr.sweep.store import STATUS_OK, atomic_write
+
+
+def write_study_pvd(
+    records: Sequence[Mapping[str, Any]], out_dir: str | Path, field_file: str = "fields.vtu"
+) -> Path | None:
+    """Write ``out_dir/study.pvd`` over the finished cases that have ``cases/<id>/fields.vtu``.
+
+    Returns the path, or ``None`` when no case has a field file.
+    """
+    out = Path(out_dir)
+    entries = [
+        (r["index"], f"cases/{r['case_id']}/{field_file}")
+        for r in sorted(records, key=lambda r: r["index"])
+        if r["status"] == STATUS_OK and (out / "cases" / r["case_id"] / field_file).is_file()
+    ]
+    if not entries:
+        return None
+    lines = [
+        '<?xml version="1.0"?>',
+        '<VTKFile type="Collection" version="0.1" byte_order="LittleEndian">',
+        "  <Collection>",
+        *(f'    <DataSet timestep="{i}" part="0" file={quoteattr(f)}/>' for i, f in entries),
+        "  </Collection>",
+        "</VTKFile>",
+        "",
+    ]
+    path = out / "study.pvd"
+    atomic_write(path, "\n".join(lines).encode())
+    return path
