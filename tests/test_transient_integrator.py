@@ -70,13 +70,13 @@ def _mode_error(scheme: str, nsteps: int, sys1: Slab1D) -> float:
     T0 = np.sin(np.pi * sys1.x)
     lam = (T0 @ (sys1.K @ T0)) / (T0 @ (sys1.M @ T0))
     t_end = 0.1
-    res = TransientSolver(sys1, TimeStepping(t_end=t_end, dt=t_end / nsteps, scheme=scheme)).run(
-        T0
-    )
+    res = TransientSolver(sys1, TimeStepping(t_end=t_end, dt=t_end / nsteps, scheme=scheme)).run(T0)
     return float(np.max(np.abs(res.final - np.exp(-lam * t_end) * T0)))
 
 
-@pytest.mark.parametrize("scheme,order", [("backward_euler", 1), ("crank_nicolson", 2), ("bdf2", 2)])
+@pytest.mark.parametrize(
+    "scheme,order", [("backward_euler", 1), ("crank_nicolson", 2), ("bdf2", 2)]
+)
 def test_observed_order_on_semidiscrete_mode(scheme, order):
     s = Slab1D(40)
     e = [_mode_error(scheme, n, s) for n in (10, 20, 40)]

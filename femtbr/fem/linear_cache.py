@@ -111,7 +111,9 @@ class LinearSolveCache:
         krylov = spla.cg if self.symmetric else spla.gmres
         x, info = krylov(A, b, rtol=self.rtol, atol=0.0, M=M, maxiter=500, callback=cb)
         if info != 0:
-            raise ConvergenceError(f"AMG-preconditioned Krylov solve did not converge (info={info})")
+            raise ConvergenceError(
+                f"AMG-preconditioned Krylov solve did not converge (info={info})"
+            )
         if self._amg_iters is None:
             self._amg_iters = count[0]
         elif key is None and count[0] > 2 * max(self._amg_iters, 5):

@@ -86,7 +86,7 @@ class Step:
 
 @dataclass(frozen=True)
 class PulseTrain:
-    """Rectangular pulses: ``high`` during the first ``duty``·``period`` of each period, else ``low``.
+    """Rectangular pulses: ``high`` for the first ``duty``·``period`` of each period, else ``low``.
 
     Pulses start at ``t_start`` [s]; before it the level is ``low``.  ``n_pulses`` limits the
     number of pulses (``None``: unlimited).
@@ -201,7 +201,9 @@ class PiecewiseLinear:
                 except (ValueError, IndexError):
                     if i == 0 and not times:
                         continue  # header
-                    raise InputError(f"table: {p.name} line {i + 1}: expected 'time, value'") from None
+                    raise InputError(
+                        f"table: {p.name} line {i + 1}: expected 'time, value'"
+                    ) from None
                 times.append(t)
                 values.append(v)
         return cls(tuple(times), tuple(values))

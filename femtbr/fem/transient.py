@@ -379,7 +379,8 @@ class TransientSolver:
                     dt = h * max(0.2, min(0.9, fac))
                     if dt < dt_min:
                         raise ConvergenceError(
-                            f"adaptive step fell below dt_min = {dt_min:.3g} s at t = {state.t:.6g} s"
+                            f"adaptive step fell below dt_min = {dt_min:.3g} s "
+                            f"at t = {state.t:.6g} s"
                         )
                     continue
                 new_states = [a, b]
@@ -399,7 +400,10 @@ class TransientSolver:
         res.n_factorizations = self.linear.n_factorizations
         log.info(
             "transient: %d steps, %d rejected, %d factorisations, max energy imbalance %.2e",
-            len(res.steps), res.rejected, res.n_factorizations, res.max_imbalance,
+            len(res.steps),
+            res.rejected,
+            res.n_factorizations,
+            res.max_imbalance,
         )
         return res
 
