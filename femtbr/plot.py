@@ -1,0 +1,262 @@
+"""Figures: an off-screen pyvista picture of a solved field and matplotlib line plots.
+
+pyvista (VTK) is imported lazily and, by default, only inside a child process: rendering
+needs an OpenGL context (EGL from Mesa with no display — Debian packages ``libegl1
+libegl-mesa0 libgl1-mesa-dri`` — or an X display), and a missing driver can abort a process
+rather than raise.  Isolating it means a run never crashes because of a picture:
+:func:`render_fields_png` returns ``False`` and logs a notice instead.
+
+matplotlib is used through its Agg canvas directly (no pyplot state, no GUI backend).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes.util
+import importlib.util
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from femtbr.errors import FemtbrError
+from femtbr.export.atomic import atomic_path
+
+if TYPE_CHECKING:
+    from femtbr.fem.solution import Solution
+
+log = logging.getLogger(__name__)
+
+#: Seconds a rendering child process may take before it is abandoned.
+RENDER_TIMEOUT = 180.0
+
+
+def rendering_available() -> tuple[bool, str]:
+    """Cheap check (no VTK import) whether off-screen rendering can work here.
+
+    Returns
+    -------
+    ok, reason
+        ``reason`` says what is missing when ``ok`` is False.
+    """
+    if importlib.util.find_spec("pyvista") is None:
+        return False, "pyvista is not installed (pip install 'femtbr[plot]')"
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if not has_display and ctypes.util.find_library("EGL") is None:
+        return False, (
+            "no display and no EGL library (Debian: apt install libegl1 libegl-mesa0 "
+            "libgl1-mesa-dri)"
+        )
+    return True, ""
+
+
+def _render_env() -> dict[str, str]:
+    env = dict(os.environ)
+    if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        # VTK >= 9.4 wheels pick the window class at run time; go straight to EGL.
+        env.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
+    return env
+
+
+def _render(fields_vtu: Path, png: Path, interfaces_vtu: Path | None) -> None:
+    """Render in this process (needs pyvista and an OpenGL context)."""
+    import pyvista as pv
+
+    grid = pv.read(fields_vtu)
+    ifc = pv.read(interfaces_vtu) if interfaces_vtu and Path(interfaces_vtu).exists() else None
+    if ifc is not None and ifc.n_cells == 0:
+        ifc = None
+    b = np.asarray(grid.bounds, dtype=float).reshape(3, 2)
+    ext = b[:, 1] - b[:, 0]
+    flat = ext[2] <= 1e-9 * ext.max()
+    clim = [float(np.min(grid["temperature"])), float(np.max(grid["temperature"]))]
+    bar = {"title": "T [K]", "vertical": True, "fmt": "%.4g"}
+    p = pv.Plotter(off_screen=True, window_size=(1200, 900))
+    p.set_background("white")
+    if flat:
+        p.add_mesh(
+            grid, scalars="temperature", cmap="inferno", clim=clim, scalar_bar_args=bar,
+            lighting=False,
+        )
+        if ifc is not None:
+            p.add_mesh(ifc, color="cyan", line_width=4, lighting=False)
+        p.view_xy()
+    else:
+        # Cut through the middle along y (or x if y is the thinnest direction): the kept half
+        # shows T on the cut; on the removed half only the interface surfaces are drawn.
+        normal = "x" if ext[1] < min(ext[0], ext[2]) else "y"
+        centre = b.mean(axis=1)
+        half = grid.clip(normal=normal, origin=centre, invert=True)
+        p.add_mesh(half, scalars="temperature", cmap="inferno", clim=clim, scalar_bar_args=bar)
+        p.add_mesh(grid.outline(), color="grey")
+        if ifc is not None:
+            other = ifc.clip(normal=normal, origin=centre, invert=False)
+            if other.n_cells:
+                p.add_mesh(other, color="cyan", opacity=0.55, show_edges=True, edge_color="navy")
+            cut = ifc.slice(normal=normal, origin=centre)
+            if cut.n_cells:
+                p.add_mesh(cut, color="cyan", line_width=4)
+        p.camera_position = "iso"
+    p.add_text("temperature; interfaces in cyan", font_size=10, color="black")
+    p.reset_camera()
+    p.screenshot(str(png))
+    p.close()
+
+
+def render_fields_png(
+    source: str | os.PathLike[str] | Solution,
+    path: str | os.PathLike[str],
+    *,
+    interfaces: str | os.PathLike[str] | None = None,
+    isolate: bool = True,
+) -> bool:
+    """Render the temperature field with the interfaces visible to a PNG, off-screen.
+
+    3D: half of the body is clipped away; the remaining half shows the temperature on the cut
+    (the jumps at the split interfaces are visible as colour steps), the interface surfaces are
+    drawn translucent in the removed half and as lines on the cut.  2D: the whole field with the
+    interface lines on top.
+
+    Parameters
+    ----------
+    source
+        A ``fields.vtu`` path (its sibling ``interfaces.vtu`` is used if present and
+        ``interfaces`` is not given) or a :class:`~femtbr.fem.Solution`.
+    path
+        PNG to write (atomically).
+    interfaces
+        ``interfaces.vtu`` to overlay.
+    isolate
+        Render in a child process (default) so that a broken OpenGL driver cannot take the
+        caller down.
+
+    Returns
+    -------
+    bool
+        True if the PNG was written; False (with a logged notice) when rendering is impossible.
+    """
+    ok, reason = rendering_available()
+    if not ok:
+        log.warning("fields.png skipped: %s", reason)
+        return False
+    with tempfile.TemporaryDirectory(prefix="femtbr-render-") as tmpdir:
+        if not isinstance(source, (str, os.PathLike)):
+            from femtbr.export.vtu import write_fields_vtu, write_interfaces_vtu
+
+            fields_vtu = write_fields_vtu(source, Path(tmpdir) / "fields.vtu")
+            if interfaces is None and source.interfaces:
+                interfaces = write_interfaces_vtu(source, Path(tmpdir) / "interfaces.vtu")
+        else:
+            fields_vtu = Path(source)
+            sibling = fields_vtu.with_name("interfaces.vtu")
+            if interfaces is None and sibling.exists():
+                interfaces = sibling
+        ifc = Path(interfaces) if interfaces is not None else None
+        with contextlib.suppress(_RenderFailed), atomic_path(path) as tmp:
+            if isolate:
+                _render_child(fields_vtu, tmp, ifc)
+            else:
+                try:
+                    _render(fields_vtu, tmp, ifc)
+                except Exception as exc:  # VTK/pyvista raise assorted types
+                    log.warning("fields.png skipped: rendering failed: %s", exc)
+                    raise _RenderFailed from exc
+            return True
+    return False
+
+
+class _RenderFailed(Exception):
+    pass
+
+
+def _render_child(fields_vtu: Path, png: Path, interfaces: Path | None) -> None:
+    cmd = [sys.executable, "-m", "femtbr.plot", str(fields_vtu), str(png)]
+    if interfaces is not None:
+        cmd.append(str(interfaces))
+    try:
+        proc = subprocess.run(
+            cmd, env=_render_env(), capture_output=True, text=True, timeout=RENDER_TIMEOUT
+        )
+    except subprocess.TimeoutExpired as exc:
+        log.warning("fields.png skipped: rendering took longer than %.0f s", RENDER_TIMEOUT)
+        raise _RenderFailed from exc
+    if proc.stderr:
+        log.debug("renderer stderr:\n%s", proc.stderr)
+    if proc.returncode != 0 or not png.exists() or png.stat().st_size == 0:
+        tail = (proc.stderr or "").strip().splitlines()[-3:]
+        log.warning(
+            "fields.png skipped: renderer exited with %s: %s", proc.returncode, " | ".join(tail)
+        )
+        raise _RenderFailed
+
+
+def plot_xy(
+    x: Sequence[float] | np.ndarray,
+    series: Mapping[str, Sequence[float] | np.ndarray] | Sequence[float] | np.ndarray,
+    path: str | os.PathLike[str],
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str | None = None,
+    logx: bool = False,
+    logy: bool = False,
+    markers: bool = True,
+) -> Path:
+    """Line plot of one or several series against ``x``, written to a PNG atomically.
+
+    Parameters
+    ----------
+    x
+        Abscissa values.
+    series
+        One array of y values, or label -> y values (one line each, with a legend).
+    path
+        PNG file.
+    xlabel, ylabel
+        Axis labels (put the unit in them, e.g. ``"pressure [Pa]"``).
+    title, logx, logy, markers
+        Cosmetics.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    if not isinstance(series, Mapping):
+        series = {"": series}
+    xs = np.asarray(x, dtype=float)
+    fig = Figure(figsize=(6.4, 4.4), dpi=120, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for label, y in series.items():
+        ys = np.asarray(y, dtype=float)
+        if ys.shape != xs.shape:
+            raise FemtbrError(f"plot_xy: series {label!r} has shape {ys.shape}, x has {xs.shape}")
+        ax.plot(xs, ys, marker="o" if markers else None, ms=4, label=label or None)
+    ax.set(xlabel=xlabel, ylabel=ylabel, xscale="log" if logx else "linear")
+    ax.set_yscale("log" if logy else "linear")
+    if title:
+        ax.set_title(title)
+    if any(series):
+        ax.legend()
+    ax.grid(True, which="both", alpha=0.3)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    return Path(path)
+
+
+def _main(argv: Sequence[str]) -> int:
+    """``python -m femtbr.plot FIELDS.vtu OUT.png [INTERFACES.vtu]`` (used by the renderer)."""
+    if len(argv) not in (2, 3):
+        sys.stderr.write("usage: python -m femtbr.plot FIELDS.vtu OUT.png [INTERFACES.vtu]\n")
+        return 2
+    _render(Path(argv[0]), Path(argv[1]), Path(argv[2]) if len(argv) == 3 else None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
