@@ -231,3 +231,20 @@ def as_profile(x: float | Profile) -> Profile:
     if isinstance(x, (int, float)) and not isinstance(x, bool):
         return Constant(float(x))
     raise InputError(f"expected a number or a time profile, got {type(x).__name__}")
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """``factor`` × ``profile`` (e.g. a dimensionless waveform times a steady power [W])."""
+
+    profile: Profile
+    factor: float
+
+    def value(self, t: float) -> float:
+        return self.factor * self.profile.value(t)
+
+    def left(self, t: float) -> float:
+        return self.factor * self.profile.left(t)
+
+    def breakpoints(self, t0: float, t1: float) -> list[float]:
+        return self.profile.breakpoints(t0, t1)
