@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from femtbr.sweep.store import STATUS_OK, atomic_write
+from femtbr.sweep.store import STATUS_OK, atomic_write, output_columns
 from femtbr.sweep.units import as_number
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ def plot_study(
     import matplotlib.pyplot as plt
 
     ok = [r for r in records if r["status"] == STATUS_OK]
+    collect = output_columns(ok, collect)
     written: list[Path] = []
     if not ok:
         return written
@@ -79,17 +81,19 @@ def plot_study(
                     name = ", ".join(f"{p.split('.')[-1]}={_fmt(v)}" for p, v in pairs)
                     ax.plot(
                         [xs[r["case_id"]] for r in rows],
-                        [r["outputs"][y] for r in rows],
+                        [r["outputs"].get(y, math.nan) for r in rows],
                         "o-",
                         label=name or None,
                     )
                 if others:
                     ax.legend(fontsize=7)
             else:
-                ax.plot([xs[r["case_id"]] for r in ok], [r["outputs"][y] for r in ok], "o")
+                ax.plot(
+                    [xs[r["case_id"]] for r in ok], [r["outputs"].get(y, math.nan) for r in ok], "o"
+                )
             if _logscale(list(xs.values())):
                 ax.set_xscale("log")
-            if _logscale([r["outputs"][y] for r in ok]):
+            if _logscale([r["outputs"].get(y, math.nan) for r in ok]):
                 ax.set_yscale("log")
             ax.set_xlabel(f"{x} (SI)")
             ax.set_ylabel(f"{y} (SI)")

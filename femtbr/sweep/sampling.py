@@ -1,8 +1,6 @@
 """Design of experiments: cartesian grids, zipped lists, random and Latin-hypercube samples.
 
-Each function returns one *axis*: a list of points, a point being ``{dotted case key: value}``.
-:func:`combine` forms the cartesian product of axes (the last axis varies fastest), which is how
-a ``[sweep]`` table with several sections becomes its list of cases.
+Each function returns the list of points of a study, a point being ``{dotted case key: value}``.
 
 Latin-hypercube sampling follows McKay, Beckman & Conover, "A comparison of three methods for
 selecting values of input variables in the analysis of output from a computer code",
@@ -99,14 +97,3 @@ def sample(ranges: Mapping[str, Range], n: int, method: str = "lhs", seed: int =
         raise CaseError([("sweep.sample.method", f"must be 'lhs' or 'random', got {method!r}")])
     columns = {k: ranges[k].scale(u[:, j]) for j, k in enumerate(keys)}
     return [{k: columns[k][i] for k in keys} for i in range(n)]
-
-
-def combine(axes: Sequence[list[Point]]) -> list[Point]:
-    """Cartesian product of axes; each output point merges one point of every axis."""
-    out: list[Point] = []
-    for combo in itertools.product(*axes):
-        merged: Point = {}
-        for point in combo:
-            merged.update(point)
-        out.append(merged)
-    return out

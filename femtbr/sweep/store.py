@@ -17,6 +17,7 @@ without a record, so every case ends up in the table exactly once.
 from __future__ import annotations
 
 import csv
+import fnmatch
 import io
 import json
 import logging
@@ -135,10 +136,11 @@ def table_rows(
     records: Iterable[Mapping[str, Any]], parameters: Iterable[str], collect: Iterable[str]
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """Flat rows (sorted by case index) and column names of the results table."""
-    parameters, collect = list(parameters), list(collect)
+    records = sorted(records, key=lambda r: r["index"])
+    parameters, collect = list(parameters), output_columns(records, collect)
     columns = ["case_id", "status", *parameters, *collect, "wall_time", "error"]
     rows = []
-    for rec in sorted(records, key=lambda r: r["index"]):
+    for rec in records:
         row: dict[str, Any] = {"case_id": rec["case_id"], "status": rec["status"]}
         row.update({p: rec["params"].get(p) for p in parameters})
         row.update({c: rec.get("outputs", {}).get(c) for c in collect})
@@ -146,6 +148,21 @@ def table_rows(
         row["error"] = rec.get("error") or ""
         rows.append(row)
     return rows, columns
+
+
+def output_columns(records: Iterable[Mapping[str, Any]], collect: Iterable[str]) -> list[str]:
+    """Output column names: collected keys, patterns expanded over the records' outputs."""
+    records = list(records)
+    columns: list[str] = []
+    for key in collect:
+        if "*" in key or "?" in key:
+            found = {
+                k for r in records for k in r.get("outputs", {}) if fnmatch.fnmatchcase(k, key)
+            }
+            columns.extend(k for k in sorted(found) if k not in columns)
+        elif key not in columns:
+            columns.append(key)
+    return columns
 
 
 def _csv_cell(value: Any) -> Any:

@@ -1,25 +1,19 @@
 """A parametric study: a base case, the list of cases (overrides) and the outputs to collect.
 
-The ``[sweep]`` table of a case file defines the study::
+The ``[sweep]`` table of a case file (schema :class:`femtbr.case.sweep_spec.SweepSpec`)::
 
     [sweep]
-    collect = ["interfaces.tim.resistance", "regions.die.T_max"]   # dotted summary keys
-    seed = 1                                                        # for [sweep.sample]
-    [sweep.grid]                       # cartesian product of lists
+    mode = "grid"            # grid | zip | random | lhs
+    collect = ["interfaces.tim.resistance", "regions.die.T_max"]   # alias: outputs
+    [sweep.parameters]       # dotted case keys, as in --set (geometry included)
     "interfaces.tim.pressure" = [0.1e6, 0.3e6, 1e6]
-    [sweep.zip]                        # equally long lists varied together: one grid axis
-    "geometry.tim_thickness" = ["25 um", "50 um"]
-    "materials.tim.k" = [3.0, 5.0]
-    [sweep.sample]                     # random / Latin-hypercube samples: one grid axis
-    method = "lhs"                     # or "random"
-    n = 8
-    [sweep.sample.ranges]
-    "boundaries.fins.h" = [20.0, 80.0]                       # [lo, hi]
-    "interfaces.tim.parts[0].sigma" = {min = 0.2e-6, max = 5e-6, log = true}
+    "interfaces.tim.parts[0].sigma" = ["0.5 um", "2 um"]
 
-Keys are the dotted paths of ``--set`` (geometry included).  The sections combine as a
-cartesian product (grid axes, then the zip axis, then the sample axis; the last varies
-fastest).  Case ids are ``c0000``, ``c0001``, ... in that order.
+``grid`` takes the cartesian product of the value lists (the last key varies fastest), ``zip``
+takes equally long lists element by element, ``random`` and ``lhs`` draw ``samples`` seeded
+points from ranges ``{min, max, log, integer}``.  Collected keys are dotted summary keys and may
+be shell patterns (``"interfaces.*.resistance"``); an empty list collects every interface
+resistance and region maximum temperature.  Case ids are ``c0000``, ``c0001``, ... in order.
 """
 
 from __future__ import annotations
@@ -31,11 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from femtbr.case.sweep_spec import SweepSpec
 from femtbr.errors import CaseError
 from femtbr.sweep import sampling
 from femtbr.sweep.units import to_si
 
-_SECTIONS = {"collect", "seed", "grid", "zip", "sample"}
+DEFAULT_COLLECT = ("interfaces.*.resistance", "regions.*.T_max")
 
 
 @dataclass(frozen=True)
@@ -78,56 +75,47 @@ class Study:
     fingerprint: str
 
 
-def _lists(table: Any, where: str) -> dict[str, list[Any]]:
-    if not isinstance(table, Mapping) or not table:
-        raise CaseError([(where, "must be a non-empty table of key = [values]")])
-    out = {}
-    for key, values in table.items():
-        if not isinstance(values, list) or not values:
-            raise CaseError([(f"{where}.{key}", f"must be a non-empty list, got {values!r}")])
-        out[str(key)] = values
-    return out
+def _spec(table: Any) -> SweepSpec:
+    """Validate the ``[sweep]`` table (quantity strings allowed for range bounds)."""
+    if not isinstance(table, Mapping):
+        raise CaseError([("sweep", "the case has no [sweep] table")])
+    table = dict(table)
+    if "collect" in table:
+        if "outputs" in table:
+            raise CaseError([("sweep.collect", "give collect or its alias outputs, not both")])
+        table["outputs"] = table.pop("collect")
+    params = table.get("parameters")
+    if isinstance(params, Mapping):
+        params = {str(k): dict(v) if isinstance(v, Mapping) else v for k, v in params.items()}
+        for key, value in params.items():
+            if isinstance(value, dict):
+                for bound in ("min", "max"):
+                    if isinstance(value.get(bound), str):
+                        value[bound] = to_si(value[bound], f"sweep.parameters.{key}.{bound}")
+        table["parameters"] = params
+    try:
+        return SweepSpec.model_validate(table)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+            loc = loc.replace("outputs", "collect") if "outputs" not in table else loc
+            problems.append((f"sweep.{loc}" if loc else "sweep", err["msg"]))
+        raise CaseError(problems) from None
 
 
-def _range(key: str, spec: Any, where: str) -> sampling.Range:
-    path = f"{where}.{key}"
-    if isinstance(spec, list) and len(spec) == 2:
-        spec = {"min": spec[0], "max": spec[1]}
-    if not isinstance(spec, Mapping) or not {"min", "max"} <= set(spec):
-        raise CaseError([(path, f"must be [lo, hi] or {{min, max, log, integer}}, got {spec!r}")])
-    unknown = set(spec) - {"min", "max", "log", "integer"}
-    if unknown:
-        raise CaseError([(path, f"unknown fields {sorted(unknown)}")])
-    lo, hi = to_si(spec["min"], f"{path}.min"), to_si(spec["max"], f"{path}.max")
-    log = bool(spec.get("log", False))
-    if not lo < hi:
-        raise CaseError([(path, f"needs min < max, got {lo} and {hi}")])
-    if log and lo <= 0:
-        raise CaseError([(f"{path}.min", f"must be > 0 for log sampling, got {lo}")])
-    return sampling.Range(lo, hi, log=log, integer=bool(spec.get("integer", False)))
-
-
-def _axes(table: Mapping[str, Any]) -> list[list[sampling.Point]]:
-    axes: list[list[sampling.Point]] = []
-    if "grid" in table:
-        for key, values in _lists(table["grid"], "sweep.grid").items():
-            axes.append([{key: v} for v in values])
-    if "zip" in table:
-        axes.append(sampling.zipped(_lists(table["zip"], "sweep.zip")))
-    if "sample" in table:
-        smp = table["sample"]
-        if not isinstance(smp, Mapping) or "ranges" not in smp or "n" not in smp:
-            raise CaseError([("sweep.sample", "needs n and a [sweep.sample.ranges] table")])
-        unknown = set(smp) - {"method", "n", "seed", "ranges"}
-        if unknown:
-            raise CaseError([("sweep.sample", f"unknown fields {sorted(unknown)}")])
-        ranges = smp["ranges"]
-        if not isinstance(ranges, Mapping) or not ranges:
-            raise CaseError([("sweep.sample.ranges", "must be a non-empty table")])
-        rs = {str(k): _range(str(k), v, "sweep.sample.ranges") for k, v in ranges.items()}
-        seed = int(smp.get("seed", table.get("seed", 0)))
-        axes.append(sampling.sample(rs, int(smp["n"]), str(smp.get("method", "lhs")), seed))
-    return axes
+def _points(spec: SweepSpec) -> list[sampling.Point]:
+    params = spec.parameters
+    if spec.mode == "grid":
+        return sampling.grid(params)  # type: ignore[arg-type]
+    if spec.mode == "zip":
+        return sampling.zipped(params, "sweep.parameters")  # type: ignore[arg-type]
+    ranges = {
+        k: sampling.Range(r.min, r.max, log=r.log, integer=getattr(r, "integer", False))
+        for k, r in params.items()
+        if not isinstance(r, list)
+    }
+    return sampling.sample(ranges, int(spec.samples or 0), spec.mode, spec.seed)
 
 
 def define_study(raw: Mapping[str, Any], case_path: str | Path) -> Study:
@@ -136,32 +124,15 @@ def define_study(raw: Mapping[str, Any], case_path: str | Path) -> Study:
     Raises
     ------
     CaseError
-        Missing or malformed ``[sweep]`` (the message names the key), a key swept twice,
-        or no swept key at all.
+        Missing or malformed ``[sweep]`` (the message names the key), or a key that cannot be
+        swept (``name``, ``sweep.*``).
     """
-    table = raw.get("sweep")
-    if not isinstance(table, Mapping):
-        raise CaseError([("sweep", "the case has no [sweep] table")])
-    unknown = set(table) - _SECTIONS
-    if unknown:
-        msg = f"unknown fields {sorted(unknown)}; allowed {sorted(_SECTIONS)}"
-        raise CaseError([("sweep", msg)])
-    collect = table.get("collect")
-    if not isinstance(collect, list) or not collect or not all(isinstance(c, str) for c in collect):
-        raise CaseError([("sweep.collect", "must be a non-empty list of dotted summary keys")])
-    axes = _axes(table)
-    if not axes:
-        msg = "needs at least one of [sweep.grid], [sweep.zip], [sweep.sample]"
-        raise CaseError([("sweep", msg)])
-    parameters: list[str] = []
-    for axis in axes:
-        for key in axis[0]:
-            if key in parameters:
-                raise CaseError([(f"sweep.{key}", "is swept in more than one section")])
-            if key == "sweep" or key.startswith("sweep.") or key == "name":
-                raise CaseError([(f"sweep.{key}", "cannot sweep this key")])
-            parameters.append(key)
-    points = sampling.combine(axes)
+    spec = _spec(raw.get("sweep"))
+    for key in spec.parameters:
+        if key in ("name", "sweep") or key.startswith("sweep."):
+            raise CaseError([(f"sweep.parameters.{key}", "cannot sweep this key")])
+    collect = tuple(spec.outputs) or DEFAULT_COLLECT
+    points = _points(spec)
     width = max(4, len(str(len(points) - 1)))
     cases = tuple(CaseSpec(f"c{i:0{width}d}", i, p) for i, p in enumerate(points))
     base = {k: v for k, v in raw.items() if k != "sweep"}
@@ -175,8 +146,8 @@ def define_study(raw: Mapping[str, Any], case_path: str | Path) -> Study:
         name=str(raw.get("name", path.stem)),
         case_path=str(path),
         base=base,
-        parameters=tuple(parameters),
-        collect=tuple(collect),
+        parameters=tuple(spec.parameters),
+        collect=collect,
         cases=cases,
         fingerprint=hashlib.sha256(blob.encode()).hexdigest(),
     )

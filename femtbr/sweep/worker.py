@@ -8,6 +8,7 @@ actually runs a case is pluggable (``Task.runner``, ``"module:function"``) with 
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import os
 import socket
@@ -85,21 +86,29 @@ def flatten(summary: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def is_pattern(key: str) -> bool:
+    """Whether a collect entry is a shell pattern (``*`` or ``?``)."""
+    return "*" in key or "?" in key
+
+
 def pick(flat: Mapping[str, float], collect: tuple[str, ...]) -> dict[str, float]:
-    """The collected keys of a flattened summary.
+    """The collected keys of a flattened summary (patterns expand to every matching key).
 
     Raises
     ------
     CaseError
-        A collected key is not in the summary (the message lists close candidates).
+        A collected key or pattern matches nothing in the summary (lists close candidates).
     """
-    missing = [k for k in collect if k not in flat]
-    if missing:
-        head = missing[0].split(".")[0]
-        near = sorted(k for k in flat if k.split(".")[0] == head)[:12] or sorted(flat)[:12]
-        msg = f"summary has no key {missing[0]!r}; it has e.g. {near}"
-        raise CaseError([("sweep.collect", msg)])
-    return {k: float(flat[k]) for k in collect}
+    out: dict[str, float] = {}
+    for key in collect:
+        keys = sorted(fnmatch.filter(flat, key)) if is_pattern(key) else [key] * (key in flat)
+        if not keys:
+            head = key.split(".")[0]
+            near = sorted(k for k in flat if k.split(".")[0] == head)[:12] or sorted(flat)[:12]
+            msg = f"summary has no key {key!r}; it has e.g. {near}"
+            raise CaseError([("sweep.collect", msg)])
+        out.update({k: float(flat[k]) for k in keys})
+    return out
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
