@@ -1,0 +1,111 @@
+"""Read a TOML case file, apply overrides, fill defaults, validate: ``load_case``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from femtbr.case.overrides import apply_overrides
+from femtbr.case.problems import from_validation_error
+from femtbr.case.schema import Case
+from femtbr.errors import CaseError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+Overrides = Mapping[str, Any] | Iterable[str]
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file.
+
+    Raises
+    ------
+    CaseError
+        Missing/unreadable file or a TOML syntax error (with line and column).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CaseError([(str(path), f"cannot read case file: {exc}")]) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError([(str(path), f"TOML syntax error: {exc}")]) from None
+
+
+def load_case(path: str | Path, overrides: Overrides = ()) -> Case:
+    """Read, override and validate a case file.
+
+    Parameters
+    ----------
+    path
+        The TOML case file; relative paths inside it are relative to its directory.
+    overrides
+        ``{"a.b.c": value}`` or ``["a.b.c=VALUE", ...]`` (see :func:`apply_overrides`).
+
+    Returns
+    -------
+    Case
+        The validated, immutable case with defaults filled and all values in SI.
+
+    Raises
+    ------
+    CaseError
+        Every problem found, each with its key path.
+    """
+    path = Path(path)
+    return validate(read_toml(path), base_dir=path.parent, overrides=overrides)
+
+
+def validate(raw: Mapping[str, Any], base_dir: str | Path = ".", overrides: Overrides = ()) -> Case:
+    """Validate a raw case dictionary (as read from TOML); see :func:`load_case`."""
+    from femtbr.case import semantics
+
+    if not isinstance(raw, Mapping):
+        raise CaseError([("", f"a case must be a table, got {type(raw).__name__}")])
+    data = apply_overrides(raw, overrides, extra_keys=semantics.extra_keys)
+    data, problems, _ = semantics.resolve(data, Path(base_dir))
+    problems.extend(_sweep_keys(data))
+    try:
+        case = Case.model_validate(data)
+    except ValidationError as exc:
+        problems = from_validation_error(exc, Case) + problems
+        case = None
+    if problems:
+        raise CaseError(_unique(problems))
+    assert case is not None
+    return case
+
+
+def _sweep_keys(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Each swept key must be a key ``--set`` accepts."""
+    from femtbr.case import semantics
+
+    sweep = data.get("sweep")
+    if not isinstance(sweep, Mapping) or not isinstance(sweep.get("parameters"), Mapping):
+        return []
+    problems = []
+    for key in sweep["parameters"]:
+        trial = {k: v for k, v in data.items() if k != "sweep"}
+        try:
+            apply_overrides(trial, {key: 0}, extra_keys=semantics.extra_keys)
+        except CaseError as exc:
+            problems += [(f"sweep.parameters.{key!r}", m) for _, m in exc.problems]
+    return problems
+
+
+def _unique(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    seen, out = set(), []
+    for p in problems:
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out

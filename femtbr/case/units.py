@@ -1,0 +1,119 @@
+"""Unit handling for case files: numbers are SI, strings such as ``"50 um"`` are converted.
+
+A value may be a plain number (taken as SI in the unit the key expects) or a string
+``"<number> <unit>"`` parsed with pint (``"85 degC"``, ``"1 MPa"``, ``"3 W/m/K"``).  Offset
+temperature units are converted as absolute temperatures (85 degC -> 358.15 K).  Converting to a
+unit of another dimension raises :class:`ValueError` with a message that names the expected unit;
+the case loader adds the key path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import Any
+
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+@lru_cache(maxsize=1)
+def registry() -> Any:
+    """The shared pint ``UnitRegistry`` (created on first use; importing pint costs ~0.2 s)."""
+    import pint
+
+    return pint.UnitRegistry()
+
+
+@lru_cache(maxsize=256)
+def _units(text: str) -> Any:
+    return registry().parse_units(text)
+
+
+def parse_quantity(text: str) -> tuple[float, Any]:
+    """Split ``"<number> <unit>"`` into a magnitude and pint units (dimensionless if no unit).
+
+    Raises
+    ------
+    ValueError
+        The string does not start with a number or the unit is unknown.
+    """
+    m = _NUMBER.match(text)
+    if not m:
+        raise ValueError(f"expected a number or '<number> <unit>', got {text!r}")
+    number, unit = float(m.group(1)), m.group(2)
+    if not unit:
+        return number, _units("")
+    try:
+        return number, _units(unit)
+    except Exception:  # pint raises several error types for bad unit strings
+        raise ValueError(f"unknown unit {unit!r} in {text!r}") from None
+
+
+def to_si(value: Any, unit: str) -> float:
+    """Convert ``value`` to a float in ``unit`` (SI).
+
+    Parameters
+    ----------
+    value
+        A number (already in ``unit``) or a string ``"<number> <unit>"``.
+    unit
+        The SI unit the key expects, in pint syntax (``"K"``, ``"W/(m^2*K)"``, ``""`` for
+        dimensionless).  ``"-"`` also means dimensionless.
+
+    Raises
+    ------
+    ValueError
+        Not a number, unknown unit, wrong dimension, or not finite.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    if isinstance(value, (int, float)):
+        out = float(value)
+    elif isinstance(value, str):
+        magnitude, units = parse_quantity(value)
+        target = "" if unit in ("-", "1") else unit
+        q = registry().Quantity(magnitude, units)
+        try:
+            out = float(q.to(_units(target)).magnitude)
+        except Exception:
+            want = target or "dimensionless"
+            raise ValueError(
+                f"{value!r} has units of {q.dimensionality}, expected a quantity in [{want}]"
+            ) from None
+    else:
+        raise ValueError(f"expected a number or '<number> <unit>', got {value!r}")
+    if not math.isfinite(out):
+        raise ValueError(f"must be finite, got {value!r}")
+    return out
+
+
+def to_base_si(value: Any) -> Any:
+    """Convert a ``"<number> <unit>"`` string to its SI base-unit magnitude; pass others through.
+
+    Used for free-form parameters whose expected unit is not declared.  A string that does not
+    start with a number, or whose remainder is not a unit, is returned unchanged.
+    """
+    if not isinstance(value, str):
+        return value
+    m = _NUMBER.match(value)
+    if not m or not m.group(2):
+        return value
+    try:
+        magnitude, units = parse_quantity(value)
+    except ValueError:
+        return value
+    q = registry().Quantity(magnitude, units).to_base_units()
+    return float(q.magnitude)
+
+
+def pint_unit(unit: str) -> str | None:
+    """A documented unit string in pint syntax (``""`` if dimensionless), or ``None`` if pint
+    cannot parse it (the caller then falls back to :func:`to_base_si`)."""
+    if unit.strip() in ("-", "", "1"):
+        return ""
+    try:
+        _units(unit)
+        return unit
+    except Exception:
+        return None

@@ -1,0 +1,272 @@
+"""The ``femtbr`` command line: ``run``, ``check``, ``sweep``, ``models``, ``schema``.
+
+``main(argv) -> int`` never raises for bad input: a :class:`~femtbr.errors.FemtbrError` prints
+its message (no traceback) to stderr and returns its exit code (2 bad input, 3 no convergence);
+anything else is an internal error (exit 1, traceback shown).  Progress goes to stderr, the
+result table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from femtbr import __version__
+from femtbr.errors import CaseError, FemtbrError
+
+log = logging.getLogger("femtbr")
+
+
+# ----------------------------------------------------------------------------- progress
+class ProgressPrinter:
+    """``Problem.progress`` callback printing stages and Newton residuals to a stream."""
+
+    def __init__(self, stream: TextIO = sys.stderr):
+        self.stream = stream
+        self.t0 = time.perf_counter()
+
+    def __call__(self, stage: str, info: dict[str, Any] | None = None) -> None:
+        info = dict(info or {})
+        t = time.perf_counter() - self.t0
+        if "residual" in info:
+            it = info.pop("iteration", "?")
+            text = f"Newton {it}: residual {float(info.pop('residual')):.3e}"
+        else:
+            text = stage
+        extra = ", ".join(f"{k}={_short(v)}" for k, v in info.items())
+        self.stream.write(f"[{t:7.2f} s] {text}{' (' + extra + ')' if extra else ''}\n")
+        self.stream.flush()
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    s = str(v)
+    return s if len(s) < 60 else s[:57] + "..."
+
+
+# ----------------------------------------------------------------------------- table
+def format_table(summary: dict[str, Any]) -> str:
+    """The end-of-run table: T_max per region, junction-to-ambient resistance, breakdown."""
+    lines = [
+        f"case {summary.get('name', '?')}: converged={summary.get('converged')} "
+        f"iterations={summary.get('iterations')} "
+        f"energy balance={_num(summary.get('energy_balance'), '.1e')}",
+        "",
+    ]
+    lines.append(
+        f"{'region':<24}{'T_max [K]':>12}{'T_max [°C]':>12}{'T_mean [K]':>12}{'power [W]':>12}"
+    )
+    for name, r in summary.get("regions", {}).items():
+        tmax = r.get("T_max")
+        lines.append(
+            f"{name:<24}{_num(tmax, '.3f'):>12}{_num(tmax and tmax - 273.15, '.2f'):>12}"
+            f"{_num(r.get('T_mean'), '.3f'):>12}{_num(r.get('power'), '.4g'):>12}"
+        )
+    probes = summary.get("probes") or {}
+    if probes:
+        lines.append("")
+        for name, T in probes.items():
+            lines.append(f"probe {name:<18}{_num(T, '.3f'):>12} K")
+    b = summary.get("breakdown") or {}
+    if b.get("junction_to_ambient") is not None:
+        lines += [
+            "",
+            f"junction-to-ambient resistance ({b.get('junction')} -> "
+            f"{_num(b.get('T_ambient'), '.2f')} K, {_num(b.get('power'), '.4g')} W): "
+            f"{_num(b['junction_to_ambient'], '.5g')} K/W",
+            "",
+        ]
+        lines.append(f"{'part':<36}{'R [K/W]':>12}{'share':>9}  note")
+        total = b["junction_to_ambient"]
+        for item in b.get("items", []):
+            share = item["R"] / total if total else float("nan")
+            lines.append(
+                f"{item['name']:<36}{_num(item['R'], '.4g'):>12}{share:>9.1%}  "
+                f"{item.get('note', '')}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _num(v: Any, fmt: str) -> str:
+    if v is None:
+        return "-"
+    try:
+        return format(float(v), fmt)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+# ----------------------------------------------------------------------------- verbs
+def _cmd_run(args: argparse.Namespace) -> int:
+    from femtbr.case import load_case
+    from femtbr.runner import run
+
+    case = load_case(args.case, args.set or ())
+    progress = None if args.quiet else ProgressPrinter(sys.stderr)
+    result = run(case, out_dir=args.out, progress=progress)
+    sys.stdout.write(format_table(result.summary))
+    sys.stdout.write(f"\nwrote {', '.join(p.name for p in result.files)} to {result.out_dir}\n")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from femtbr.case import load_case
+
+    case = load_case(args.case, args.set or ())
+    sys.stdout.write(
+        f"{args.case}: ok (case {case.name!r}: {len(case.materials)} regions, "
+        f"{len(case.interfaces)} interfaces, {len(case.boundaries)} boundary conditions, "
+        f"{len(case.sources)} sources)\n"
+    )
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from femtbr import models
+
+    if not args.name:
+        for name in models.available():
+            try:
+                summary = models.describe(name).get("summary", "")
+            except FemtbrError as exc:  # a broken model must not hide the others
+                summary = f"(unavailable: {exc})"
+            if isinstance(summary, list):
+                summary = " ".join(summary)
+            sys.stdout.write(f"{name:<22}{summary}\n")
+        return 0
+    d = models.describe(args.name)
+    if args.json:
+        sys.stdout.write(json.dumps(d, indent=2, default=str) + "\n")
+        return 0
+    out = [f"{d.get('name', args.name)}: {d.get('summary', '')}", ""]
+    params = d.get("parameters", {})
+    if params:
+        out.append(f"{'parameter':<20}{'unit':<14}{'default':<14}{'range':<22}meaning")
+        for p, info in params.items():
+            lo, hi = (list(info.get("range") or [None, None]) + [None, None])[:2]
+            rng = "" if lo is None and hi is None else f"[{_r(lo)}, {_r(hi)}]"
+            default = "required" if info.get("required") else _short(info.get("default"))
+            out.append(
+                f"{p:<20}{info.get('unit', ''):<14}{default:<14}{rng:<22}{info.get('doc', '')}"
+            )
+    if d.get("validity"):
+        out += ["", f"validity: {d['validity']}"]
+    refs = d.get("references") or []
+    if refs:
+        out += ["", "references:"] + [f"  - {r}" for r in refs]
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def _r(v: Any) -> str:
+    return "" if v is None else f"{v:g}"
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from femtbr.case.jsonschema import schema_text, write_json_schema
+
+    if args.write:
+        write_json_schema(args.write)
+        sys.stderr.write(f"wrote {args.write}\n")
+    else:
+        sys.stdout.write(schema_text())
+    return 0
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from femtbr.sweep import cli as sweep_cli
+
+    return int(sweep_cli.run_cli(args, stderr=sys.stderr))
+
+
+# ----------------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    """The argparse parser of ``femtbr``."""
+    p = argparse.ArgumentParser(
+        prog="femtbr",
+        description="Finite-element heat conduction with interface (contact, Kapitza) "
+        "conductance models.",
+    )
+    p.add_argument("--version", action="version", version=f"femtbr {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = p.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    r = sub.add_parser("run", help="solve a case and write its outputs")
+    r.add_argument("case", help="case file (TOML)")
+    r.add_argument("--out", default=None, help="output directory (default results/<name>/)")
+    r.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a case key, e.g. --set interfaces.die_tim1.pressure='1 MPa'",
+    )
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    r.set_defaults(func=_cmd_run)
+
+    c = sub.add_parser("check", help="validate a case file (exit 0, or 2 listing every error)")
+    c.add_argument("case", help="case file (TOML)")
+    c.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a case key")
+    c.set_defaults(func=_cmd_check)
+
+    s = sub.add_parser("sweep", help="run the parametric study of a case's [sweep] table")
+    try:
+        from femtbr.sweep import cli as sweep_cli
+
+        sweep_cli.add_arguments(s)
+    except ImportError:  # pragma: no cover - sweep package incomplete
+        s.add_argument("case")
+    s.set_defaults(func=_cmd_sweep)
+
+    m = sub.add_parser("models", help="list conductance models, or describe one")
+    m.add_argument("name", nargs="?", help="model name")
+    m.add_argument("--json", action="store_true", help="machine-readable description")
+    m.set_defaults(func=_cmd_models)
+
+    sc = sub.add_parser("schema", help="print the JSON Schema of case files")
+    sc.add_argument("--write", metavar="PATH", help="write it to PATH instead")
+    sc.set_defaults(func=_cmd_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 internal, 2 bad input, 3 no
+    convergence)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as exc:  # argparse: usage error (2) or --help/--version (0)
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except CaseError as exc:
+        n = len(exc.problems)
+        where = getattr(args, "case", "")
+        sys.stderr.write(f"error: {where}: {n} problem{'s' if n != 1 else ''}:\n")
+        for key, msg in exc.problems:
+            sys.stderr.write(f"  {key}: {msg}\n" if key else f"  {msg}\n")
+        return exc.exit_code
+    except FemtbrError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except Exception:  # an internal error: show where
+        traceback.print_exc(file=sys.stderr)
+        sys.stderr.write("femtbr: internal error (please report it with the traceback above)\n")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
