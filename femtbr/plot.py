@@ -93,7 +93,10 @@ def _render(fields_vtu: Path, png: Path, interfaces_vtu: Path | None) -> None:
         normal = "x" if ext[1] < min(ext[0], ext[2]) else "y"
         centre = b.mean(axis=1)
         half = grid.clip(normal=normal, origin=centre, invert=True)
-        p.add_mesh(half, scalars="temperature", cmap="inferno", clim=clim, scalar_bar_args=bar)
+        p.add_mesh(
+            half, scalars="temperature", cmap="inferno", clim=clim, scalar_bar_args=bar,
+            ambient=0.45, diffuse=0.6, specular=0.0,
+        )
         p.add_mesh(grid.outline(), color="grey")
         if ifc is not None:
             other = ifc.clip(normal=normal, origin=centre, invert=False)
@@ -102,7 +105,13 @@ def _render(fields_vtu: Path, png: Path, interfaces_vtu: Path | None) -> None:
             cut = ifc.slice(normal=normal, origin=centre)
             if cut.n_cells:
                 p.add_mesh(cut, color="cyan", line_width=4)
-        p.camera_position = "iso"
+        # Look at the cut face (normal +n) from above and from one side.
+        n_ax = "xyz".index(normal)
+        side = 1 - n_ax  # x when cutting along y, y when cutting along x
+        view = np.zeros(3)
+        view[n_ax], view[2], view[side] = 1.0, 0.6, -0.5
+        dist = 3.0 * float(np.linalg.norm(ext))
+        p.camera_position = [tuple(centre + dist * view), tuple(centre), (0.0, 0.0, 1.0)]
     p.add_text("temperature; interfaces in cyan", font_size=10, color="black")
     p.reset_camera()
     p.screenshot(str(png))

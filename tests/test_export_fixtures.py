@@ -46,13 +46,16 @@ def _grid(x: np.ndarray, y: np.ndarray, z: np.ndarray | None):
     return pts, np.column_stack(bottom + top), idx
 
 
-def layered_solution(cell_type: str = "quad", n_per_layer: int = 3, n_side: int = 4) -> Solution:
+def layered_solution(
+    cell_type: str = "quad", n_per_layer: int = 3, n_side: int = 4, graded: bool = False
+) -> Solution:
     """The layered slab (see module docstring) as a :class:`Solution`.
 
-    ``cell_type`` is ``"quad"``, ``"triangle"`` (each quad cut in two) or ``"hexahedron"``.
+    ``cell_type`` is ``"quad"``, ``"triangle"`` (each quad cut in two) or ``"hexahedron"``;
+    ``graded`` spaces the vertices in y (and z) quadratically (facets of unequal size).
     """
     dim = 3 if cell_type == "hexahedron" else 2
-    ys = np.linspace(0.0, WIDTH, n_side + 1)
+    ys = WIDTH * np.linspace(0.0, 1.0, n_side + 1) ** (2 if graded else 1)
     zs = ys if dim == 3 else None
     points, cells, region_id, temp, kcell = [], [], [], [], []
     regions, interfaces, x0, T_left, offset = {}, {}, 0.0, T_HOT, 0
