@@ -80,7 +80,8 @@ def _spec(table: Any) -> SweepSpec:
     if not isinstance(table, Mapping):
         raise CaseError([("sweep", "the case has no [sweep] table")])
     table = dict(table)
-    if "collect" in table:
+    alias = "collect" in table
+    if alias:
         if "outputs" in table:
             raise CaseError([("sweep.collect", "give collect or its alias outputs, not both")])
         table["outputs"] = table.pop("collect")
@@ -99,7 +100,7 @@ def _spec(table: Any) -> SweepSpec:
         problems = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-            loc = loc.replace("outputs", "collect") if "outputs" not in table else loc
+            loc = loc.replace("outputs", "collect") if alias else loc
             problems.append((f"sweep.{loc}" if loc else "sweep", err["msg"]))
         raise CaseError(problems) from None
 
