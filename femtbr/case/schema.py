@@ -121,7 +121,7 @@ class PartSpec(Open):
     """One part of a composed interface model: ``{model = "...", <parameters>}``."""
 
     model: str = Field(description="registered model name (see `femtbr models`)")
-    name: str | None = Field(None, description="label of this part in outputs")
+    label: str | None = Field(None, description="name of this part in outputs")
     parts: list[PartSpec] | None = Field(None, description="nested composition parts")
 
 

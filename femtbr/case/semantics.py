@@ -48,7 +48,7 @@ MATERIAL_UNITS = {
 }
 #: keys of an interface / part table that are not model parameters
 INTERFACE_KEYS = {"between", "model", "parts", "pressure"}
-PART_KEYS = {"model", "name", "parts"}
+PART_KEYS = {"model", "label", "parts"}
 _STARTS_NUMERIC = re.compile(r"^\s*[-+]?(\d|\.\d)")
 
 
