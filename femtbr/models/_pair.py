@@ -219,7 +219,7 @@ class SurfacePair(ModelBase):
         if self.c1 is not None and self.c2 is not None:
             return float(self.c1), float(self.c2)
         if self.brinell is not None:
-            return surf.brinell_to_vickers(self.brinell)
+            return self._brinell(self.brinell, "brinell")
         if self.c1 is not None or self.c2 is not None:
             missing = "c2" if self.c2 is None else "c1"
             raise ModelError(f"{self._label(missing)}: c1 and c2 must be given together")
@@ -230,7 +230,8 @@ class SurfacePair(ModelBase):
             if mat.c1 is not None and mat.c2 is not None:
                 candidates.append((float(mat.c1), float(mat.c2)))
             elif mat.brinell is not None:
-                candidates.append(surf.brinell_to_vickers(mat.brinell))
+                key = "side_a" if mat is mats[0] else "side_b"
+                candidates.append(self._brinell(mat.brinell, key, mat.name))
         if not candidates:
             raise ModelError(
                 f"{self._label('H_c')}: microhardness required: give H_c, c1 and c2, brinell, "
@@ -238,6 +239,18 @@ class SurfacePair(ModelBase):
             )
         # the softer side deforms plastically (CMY): smallest H_c at this surface
         return min(candidates, key=lambda c: surf.vickers_microhardness(*c, self._sigma, self._m))
+
+    def _brinell(self, hb: float, key: str, material: str | None = None) -> tuple[float, float]:
+        """c1, c2 from Brinell hardness; outside the fitted range the cubic is not usable."""
+        lo, hi = surf.BRINELL_RANGE
+        if not lo <= hb <= hi:
+            whose = f"material {material!r} has only a Brinell hardness" if material else "brinell"
+            raise ModelError(
+                f"{self._label(key)}: {whose} {hb / 1e6:.0f} MPa, outside the "
+                f"{lo / 1e6:.0f}-{hi / 1e6:.0f} MPa range of the Song-Yovanovich (1988) c1, c2 "
+                "correlation; give H_c or c1 and c2"
+            )
+        return surf.brinell_to_vickers(hb)
 
     def _resolve_E(self, mats: tuple[Any, Any]) -> float:
         if self.E_prime is not None:

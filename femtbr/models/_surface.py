@@ -31,6 +31,10 @@ PLASTIC_RANGE = (1.0e-6, 2.0e-2)
 """Range of P/H_c over which the CMY correlation fits its theory within 1.5 % [Y05]."""
 
 
+BRINELL_RANGE = (1.3e9, 7.6e9)
+"""Brinell hardness range [Pa] of the Song–Yovanovich (1988) c₁, c₂ correlation."""
+
+
 class RangeWarning(UserWarning):
     """A correlation was used outside the range over which it was fitted or validated."""
 
@@ -118,7 +122,8 @@ def brinell_to_vickers(brinell: float) -> tuple[float, float]:
     fitted for 1300 MPa ≤ H_B ≤ 7600 MPa (warns outside).
     """
     hb = brinell / 1.0e6
-    warn_range("Brinell hardness [MPa]", np.array([hb]), 1300.0, 7600.0, "Song & Yovanovich 1988")
+    lo, hi = BRINELL_RANGE
+    warn_range("Brinell hardness [MPa]", np.array([hb]), lo / 1e6, hi / 1e6, "[SY88]")
     kappa = hb / 3178.0
     c1 = 3178.0 * (4.0 - 5.77 * kappa + 4.0 * kappa**2 - 0.61 * kappa**3)
     c2 = -0.370 + 0.442 * hb / c1
