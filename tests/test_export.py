@@ -209,3 +209,24 @@ def test_jsonable_converts_numpy_and_specials():
     out = jsonable({1: np.arange(3), "b": np.bool_(True), "t": (np.float32(0.5), -np.inf)})
     assert out == {"1": [0, 1, 2], "b": True, "t": [0.5, None]}
     json.dumps(out, allow_nan=False)
+
+
+def test_write_series_steps_and_pvd(tmp_path):
+    from femtbr.export import write_series
+
+    s = layered_solution("quad")
+    steps = [(0.0, s.temperature - 5.0), (0.1, s.temperature - 1.0), (0.3, s)]
+    pvd = write_series(s, steps, tmp_path, stem="transient")
+    listed = read_pvd(pvd)
+    assert [t for t, _ in listed] == [0.0, 0.1, 0.3]
+    for (_, rel), (_, state) in zip(listed, steps, strict=True):
+        m = meshio.read(tmp_path / rel)
+        T = state.temperature if hasattr(state, "temperature") else state
+        np.testing.assert_array_equal(m.point_data["temperature"], T)
+        # A bare temperature step has no heat flux (the template's would be wrong there).
+        assert ("heat_flux" in m.cell_data) == hasattr(state, "temperature")
+        np.testing.assert_array_equal(m.cell_data["region"][0], s.region_id)
+    with pytest.raises(FemtbrError, match="not after"):
+        write_series(s, [(1.0, s), (1.0, s)], tmp_path / "b")
+    with pytest.raises(FemtbrError, match="shape"):
+        write_series(s, [(0.0, s.temperature[:-1])], tmp_path / "c")

@@ -18,8 +18,15 @@ from femtbr.export.atomic import (
     atomic_write_bytes,
     atomic_write_text,
 )
+from femtbr.export.series import write_series
 from femtbr.export.summary import build_summary, flatten_summary, jsonable, write_summary
-from femtbr.export.vtu import read_pvd, write_fields_vtu, write_interfaces_vtu, write_pvd
+from femtbr.export.vtu import (
+    read_pvd,
+    write_fields_vtu,
+    write_interfaces_vtu,
+    write_pvd,
+    write_vtu,
+)
 from femtbr.fem.solution import Solution
 
 log = logging.getLogger(__name__)
@@ -41,7 +48,9 @@ __all__ = [
     "write_interfaces_vtu",
     "write_outputs",
     "write_pvd",
+    "write_series",
     "write_summary",
+    "write_vtu",
 ]
 
 

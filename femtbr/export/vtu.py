@@ -53,9 +53,16 @@ def _field_data_block(ids: Mapping[str, int]) -> bytes:
     return f"<FieldData>\n{rows}</FieldData>\n".encode()
 
 
-def _write_vtu(mesh: meshio.Mesh, path: Path, field_ids: Mapping[str, int]) -> Path:
-    """Write ``mesh`` as VTU with ``field_ids`` as FieldData, atomically."""
+def write_vtu(
+    mesh: meshio.Mesh, path: str | os.PathLike[str], field_ids: Mapping[str, int] | None = None
+) -> Path:
+    """Write a meshio mesh as VTU (binary, zlib) atomically, with ``field_ids`` as FieldData.
+
+    ``field_ids`` maps names to integers, written as one-value Int32 ``FieldData`` arrays that
+    meshio's writer would otherwise drop.
+    """
     path = Path(path)
+    field_ids = field_ids or {}
     with atomic_path(path) as tmp:
         raw = tmp.with_name(tmp.name + ".raw")
         try:
@@ -102,7 +109,7 @@ def write_fields_vtu(solution: Solution, path: str | os.PathLike[str]) -> Path:
     """Write the split volume mesh with ``temperature``, ``region``, ``heat_flux``,
     ``conductivity`` to ``path`` (VTU) atomically; return the path."""
     ids = {f"region:{n}": i for i, n in enumerate(solution.region_names)}
-    return _write_vtu(fields_mesh(solution), Path(path), ids)
+    return write_vtu(fields_mesh(solution), Path(path), ids)
 
 
 def _component(res, part: str) -> np.ndarray:
@@ -175,7 +182,7 @@ def write_interfaces_vtu(solution: Solution, path: str | os.PathLike[str]) -> Pa
     """Write the interface surfaces with ``T_a``, ``T_b``, ``jump``, ``heat_flux``, ``h`` and
     ``h_<part>`` (see :func:`interfaces_mesh`) to ``path`` (VTU) atomically; return the path."""
     mesh, ids = interfaces_mesh(solution)
-    return _write_vtu(mesh, Path(path), {f"interface:{n}": i for n, i in ids.items()})
+    return write_vtu(mesh, Path(path), {f"interface:{n}": i for n, i in ids.items()})
 
 
 def write_pvd(
