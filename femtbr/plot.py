@@ -101,7 +101,8 @@ def _render(fields_vtu: Path, png: Path, interfaces_vtu: Path | None) -> None:
         if ifc is not None:
             other = ifc.clip(normal=normal, origin=centre, invert=False)
             if other.n_cells:
-                p.add_mesh(other, color="cyan", opacity=0.55, show_edges=True, edge_color="navy")
+                edges = other.n_cells <= 2000  # a dense facet grid would hide the colour
+                p.add_mesh(other, color="cyan", opacity=0.55, show_edges=edges, edge_color="navy")
             cut = ifc.slice(normal=normal, origin=centre)
             if cut.n_cells:
                 p.add_mesh(cut, color="cyan", line_width=4)
