@@ -33,6 +33,7 @@ class Joint(GasGap):
     emissivity1: float | None = param(None, lo=0, lo_inclusive=False, hi=1.0, doc="emissivity a")
     emissivity2: float | None = param(None, lo=0, lo_inclusive=False, hi=1.0, doc="emissivity b")
 
+    name: ClassVar[str] = "joint"
     summary: ClassVar[str] = "joint: contact constriction + gas gap + radiation, each reported"
     validity: ClassVar[str] = "as the 'contact', 'gas_gap' and 'gap_radiation' models"
     references: ClassVar[tuple[str, ...]] = (

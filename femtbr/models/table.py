@@ -20,17 +20,24 @@ INTERP = ("pchip", "linear")
 def _read_csv(path: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
     """Columns ``T`` [K], optional ``p`` [Pa], ``h`` [W/(m² K)] (header row; '#' comments)."""
     try:
-        data = np.genfromtxt(path, delimiter=",", names=True, comments="#", dtype=float)
+        text = Path(path).expanduser().read_text()
     except OSError as exc:
         raise ModelError(f"table.file: cannot read {path!r}: {exc}") from None
-    names = data.dtype.names or ()
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    names = [c.strip() for c in lines[0].split(",")] if lines else []
     if "T" not in names or "h" not in names:
         raise ModelError(f"table.file: {path!r} needs header columns T,h or T,p,h; got {names}")
-    T, h = np.atleast_1d(data["T"]), np.atleast_1d(data["h"])
-    if "p" not in names:
+    try:
+        data = np.array([[float(v) for v in ln.split(",")] for ln in lines[1:]], dtype=float)
+        data = data.reshape(-1, len(names))
+    except ValueError as exc:
+        raise ModelError(f"table.file: {path!r}: bad number or column count ({exc})") from None
+    col = {n: data[:, i] for i, n in enumerate(names)}
+    T, h = col["T"], col["h"]
+    if "p" not in col:
         order = np.argsort(T)
         return T[order], None, h[order]
-    p = np.atleast_1d(data["p"])
+    p = col["p"]
     Tu, pu = np.unique(T), np.unique(p)
     grid = np.full((Tu.size, pu.size), np.nan)
     grid[np.searchsorted(Tu, T), np.searchsorted(pu, p)] = h
@@ -70,7 +77,7 @@ class Table(ModelBase):
         if self.file is not None:
             if self.T is not None or self.h is not None:
                 raise ModelError("table.file: give either file or inline T and h, not both")
-            T, p, h = _read_csv(str(Path(self.file).expanduser()))
+            T, p, h = _read_csv(self.file)
         else:
             if self.T is None or self.h is None:
                 raise ModelError("table.T: inline T and h (or a CSV file) are required")
