@@ -190,3 +190,14 @@ def test_table_from_csv(tmp_path):
 def test_table_bad_input(params, key):
     with pytest.raises(ModelError, match=key.replace(".", r"\.")):
         create("table", **params)
+
+
+def test_models_pickle_by_parameters():
+    # sweeps ship models to worker processes: derived state (splines, closures) is rebuilt
+    import pickle
+
+    ser = create("series", parts=[{"model": "table", "T": [100.0, 500.0], "h": [1e3, 3e3]}, RAD])
+    par = create("parallel", parts=[ser, create("cmy", k_s=16.0, sigma=1e-6, m=0.1, H_c=2e9)])
+    back = pickle.loads(pickle.dumps(par))
+    np.testing.assert_array_equal(back.conductance(T, P)[0], par.conductance(T, P)[0])
+    np.testing.assert_array_equal(back.conductance(T, P)[1], par.conductance(T, P)[1])

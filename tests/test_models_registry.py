@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +62,7 @@ def test_builtins_available_and_described():
     for name in OURS:
         d = describe(name)
         assert d["name"] == name and "parameters" in d and d["summary"]
+        json.dumps(d)  # the CLI prints it
 
 
 def test_unknown_name_lists_choices():

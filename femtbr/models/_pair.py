@@ -31,6 +31,20 @@ def _const_k(k: float) -> KFunc:
     return f
 
 
+def _rebuild(cls: type, params: dict[str, Any]) -> Any:
+    return cls(**params)
+
+
+class Rebuildable:
+    """Pickle a model as (class, parameters): derived state (closures, splines) is rebuilt.
+
+    Needed to ship models to worker processes (sweeps); resolved materials are looked up again.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)}))
+
+
 def check_types(model: Any) -> None:
     """Raise :class:`ModelError` naming a parameter whose value has the wrong type."""
     for f in fields(model):
@@ -53,7 +67,7 @@ def check_types(model: Any) -> None:
 
 
 @dataclass(frozen=True)
-class SurfacePair(ModelBase):
+class SurfacePair(Rebuildable, ModelBase):
     """Two nominally flat rough surfaces in contact (properties SI, explicit or by material)."""
 
     side_a: str | None = param(None, kind=str, doc="material of side a (femtbr.materials name)")

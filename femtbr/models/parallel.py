@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from femtbr.models._compose import build_parts, components
+from femtbr.models._pair import Rebuildable
 from femtbr.models.base import ModelBase, as_arrays, param
 from femtbr.models.registry import register
 
 
 @register("parallel")
 @dataclass(frozen=True)
-class Parallel(ModelBase):
+class Parallel(Rebuildable, ModelBase):
     """Parallel paths: h = Σ h_i, dh/dT = Σ dh_i/dT [W/(m² K)] (heat flows through each path)."""
 
     parts: list = param(unit="-", kind=(list, tuple), doc="models or {model = NAME, ...} tables")

@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 import numpy as np
 
 from femtbr.models._compose import build_parts, components
+from femtbr.models._pair import Rebuildable
 from femtbr.models.base import ModelBase, as_arrays, param
 from femtbr.models.registry import register
 
 
 @register("series")
 @dataclass(frozen=True)
-class Series(ModelBase):
+class Series(Rebuildable, ModelBase):
     """Series layers: 1/h = Σ 1/h_i [m² K/W]; dh/dT = h² Σ (dh_i/dT)/h_i² exactly.
 
     A part with h_i = 0 makes h = 0; if exactly one part is zero, dh/dT is that part's

@@ -10,6 +10,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator, make_interp_spline
 
 from femtbr.errors import ModelError
+from femtbr.models._pair import Rebuildable
 from femtbr.models._surface import warn_range
 from femtbr.models.base import ModelBase, as_arrays, param
 from femtbr.models.registry import register
@@ -48,7 +49,7 @@ def _read_csv(path: str) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
 
 @register("table")
 @dataclass(frozen=True)
-class Table(ModelBase):
+class Table(Rebuildable, ModelBase):
     """h(T) or h(T, p) interpolated from a table [W/(m² K)].
 
     In T: monotone cubic Hermite (``pchip``, Fritsch & Carlson, SIAM J. Numer. Anal. 17, 238
