@@ -1,5 +1,11 @@
-"""Finite-element core: node splitting, assembly, Newton solve (the only scikit-fem user)."""
+"""Finite-element core: node splitting, assembly, Newton solve (the only scikit-fem user).
 
+Public API: :func:`solve`, :func:`probe`, :class:`Discretization` (reuse across a sweep),
+the :class:`Problem` ingredients and the :class:`Solution` value.
+"""
+
+from femtbr.fem.discretization import Discretization
+from femtbr.fem.probe import probe
 from femtbr.fem.problem import (
     Convection,
     FixedTemperature,
@@ -11,9 +17,11 @@ from femtbr.fem.problem import (
     Source,
 )
 from femtbr.fem.solution import InterfaceResult, RegionResult, Solution
+from femtbr.fem.solve import discretize, solve
 
 __all__ = [
     "Convection",
+    "Discretization",
     "FixedTemperature",
     "HeatFlux",
     "InterfaceResult",
@@ -24,4 +32,7 @@ __all__ = [
     "Solution",
     "SolverOptions",
     "Source",
+    "discretize",
+    "probe",
+    "solve",
 ]

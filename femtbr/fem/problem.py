@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Union
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,7 +23,7 @@ class ConductivityFunction(Protocol):
     def __call__(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
-Conductivity = Union[float, ConductivityFunction]
+Conductivity = float | ConductivityFunction
 
 
 @dataclass(frozen=True)
@@ -31,17 +31,19 @@ class Source:
     """Volumetric heat source in a region: give exactly one of ``power`` [W] or ``density`` [W/m³].
 
     ``power`` is spread uniformly over the region's volume (area in 2D, per metre of depth).
+    ``density`` may also be a callable ``q(x) -> W/m³`` of points ``x`` with shape ``(n, dim)``
+    (used e.g. by manufactured-solution tests).
     """
 
     power: float | None = None
-    density: float | None = None
+    density: float | Callable[[np.ndarray], np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
 class FixedTemperature:
-    """Dirichlet condition T = ``T`` [K]."""
+    """Dirichlet condition T = ``T`` [K]; ``T`` may be a callable ``T(x)`` of points (n, dim)."""
 
-    T: float
+    T: float | Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ class Radiation:
     T_inf: float
 
 
-BoundaryCondition = Union[FixedTemperature, HeatFlux, Convection, Radiation]
+BoundaryCondition = FixedTemperature | HeatFlux | Convection | Radiation
 
 
 @dataclass(frozen=True)

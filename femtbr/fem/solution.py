@@ -93,3 +93,9 @@ class Solution:
     energy_balance: float
     n_dofs: int
     timings: Mapping[str, float] = field(default_factory=dict)
+    #: Element order (1: P1/Q1, 2: P2/Q2).  For order 2, ``points``/``temperature`` hold the
+    #: vertices only; the full field is ``dof_temperature`` on ``element_dofs`` (n_cells, n_basis,
+    #: scikit-fem local order) and :func:`femtbr.fem.probe` uses it.
+    order: int = 1
+    dof_temperature: np.ndarray | None = None
+    element_dofs: np.ndarray | None = None

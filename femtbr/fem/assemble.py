@@ -1,0 +1,302 @@
+"""Residual and exact Jacobian of the steady problem on a :class:`Discretization`.
+
+Weak form (SI; v test function, n outward normal, side a → b across an interface):
+
+    ∫_Ω k(T) ∇T·∇v + Σ_Γ ∫_Γ h(T̄, p)(T_a − T_b)(v_a − v_b) + ∫_conv h_c (T − T∞) v
+      + ∫_rad εσ(T⁴ − T∞⁴) v − ∫_Ω s v − ∫_flux q v = 0,   T = T_D on fixed-temperature facets,
+
+with T̄ = (T_a + T_b)/2 at the facet quadrature points.  The interface term is the conforming
+"spring" (zero-thickness interface) model of thermal contact, e.g. Wriggers, *Computational
+Contact Mechanics*, 2nd ed. (2006), §4.6; radiation is the grey-body Stefan–Boltzmann law.
+The Jacobian includes h'(T̄) and k'(T) exactly (interface block: ∂/∂T_a = h + ½h'·jump,
+∂/∂T_b = −h + ½h'·jump), so it is non-symmetric when h or k depend on T.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from femtbr.errors import InputError, ModelError
+from femtbr.fem.discretization import Discretization
+from femtbr.fem.kernels import FacetQuad, chunks, geometry, stiffness_chunk
+from femtbr.fem.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
+
+SIGMA_SB = 5.670374419e-8  # W/(m² K⁴), CODATA 2018
+
+
+def _fq_values(q: FacetQuad, T: np.ndarray) -> np.ndarray:
+    return np.einsum("mqi,mi->mq", q.phi, T[q.dofs])
+
+
+def _mass(q: FacetQuad, coef: np.ndarray) -> np.ndarray:
+    """Facet matrices Σ_q coef_q φ_i φ_j, ``coef`` (m, nq) already including weights."""
+    return np.einsum("mq,mqi,mqj->mij", coef, q.phi, q.phi, optimize=True)
+
+
+def _load(q: FacetQuad, coef: np.ndarray) -> np.ndarray:
+    return np.einsum("mq,mqi->mi", coef, q.phi)
+
+
+def _check_k(name: str, k: np.ndarray, dk: np.ndarray) -> None:
+    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(dk))):
+        raise ModelError(f"conductivity of region {name!r} returned NaN/inf")
+    if np.any(k <= 0):
+        raise ModelError(f"conductivity of region {name!r} must be > 0, got min {k.min():.4g}")
+
+
+@dataclass
+class Interface:
+    name: str
+    qa: FacetQuad
+    qb: FacetQuad
+    model: object
+    pressure: float
+    pos: np.ndarray
+
+
+@dataclass
+class System:
+    """A problem bound to a discretization: loads, facet terms and Dirichlet data."""
+
+    disc: Discretization
+    problem: Problem
+    k_const: dict[str, float]
+    k_fun: dict[str, object]
+    B: sp.csr_matrix
+    F: np.ndarray
+    powers: dict[str, float]
+    robin: list = field(default_factory=list)  # (name, quad, coef(m,nq), Tinf, pos, Kf)
+    rad: list = field(default_factory=list)  # (name, quad, eps, Tinf, pos)
+    flux: list = field(default_factory=list)  # (name, quad, q)
+    interfaces: list[Interface] = field(default_factory=list)
+    dir_dofs: np.ndarray = None
+    dir_vals: np.ndarray = None
+    dir_owner: dict = field(default_factory=dict)
+    asymmetric: bool = False
+
+    # -------------------------------------------------------------- evaluation
+    def evaluate(self, T: np.ndarray, jacobian: bool = True):
+        """Residual ``R(T)`` (n_dofs,) [W] and, if asked, Jacobian data on the pattern."""
+        R = self.B @ T - self.F
+        data = self.B.data.copy() if jacobian else None
+        pos_l, val_l = [], []
+        if jacobian:
+            self.asymmetric = bool(self.k_fun)
+        if self.k_fun:
+            Rk, Jk = self._bulk_nonlinear(T, jacobian)
+            R += Rk
+            if jacobian:
+                data += Jk.data
+        for _, q, coef, Tinf, pos, Kf in self.robin:
+            Tq = _fq_values(q, T)
+            np.add.at(R, q.dofs, _load(q, coef * (Tq - Tinf)))
+            if jacobian:
+                pos_l.append(pos.ravel())
+                val_l.append(Kf.ravel())
+        for _, q, eps, Tinf, pos in self.rad:
+            Tq = _fq_values(q, T)
+            c = q.wdS * eps * SIGMA_SB
+            np.add.at(R, q.dofs, _load(q, c * (Tq**4 - Tinf**4)))
+            if jacobian:
+                pos_l.append(pos.ravel())
+                val_l.append(_mass(q, 4 * c * Tq**3).ravel())
+        for itf in self.interfaces:
+            Ra, Rb, J = self.interface_terms(itf, T, jacobian)
+            np.add.at(R, itf.qa.dofs, Ra)
+            np.add.at(R, itf.qb.dofs, Rb)
+            if jacobian:
+                pos_l.append(itf.pos.ravel())
+                val_l.append(J.ravel())
+        if jacobian and pos_l:
+            data += np.bincount(np.concatenate(pos_l), np.concatenate(val_l), minlength=data.size)
+        return R, data
+
+    def interface_terms(self, itf: Interface, T: np.ndarray, jacobian: bool = True):
+        """Interface residual blocks (side a, side b) and Jacobian blocks (m, na+nb, na+nb)."""
+        qa, qb = itf.qa, itf.qb
+        Ta, Tb = _fq_values(qa, T), _fq_values(qb, T)
+        h, dh = self.conductance(itf, 0.5 * (Ta + Tb))
+        jump = Ta - Tb
+        w = qa.wdS
+        Ra = _load(qa, w * h * jump)
+        Rb = -np.einsum("mq,mqi->mi", w * h * jump, qb.phi)
+        if not jacobian:
+            return Ra, Rb, None
+        if np.any(dh * jump != 0):
+            self.asymmetric = True
+        c1 = w * (h + 0.5 * dh * jump)
+        c2 = w * (-h + 0.5 * dh * jump)
+        pa, pb = qa.phi, qb.phi
+        ein = "mq,mqi,mqj->mij"
+        top = np.concatenate([np.einsum(ein, c1, pa, pa), np.einsum(ein, c2, pa, pb)], axis=2)
+        bot = np.concatenate([-np.einsum(ein, c1, pb, pa), -np.einsum(ein, c2, pb, pb)], axis=2)
+        return Ra, Rb, np.concatenate([top, bot], axis=1)
+
+    def conductance(self, itf: Interface, Tbar: np.ndarray):
+        """h, dh/dT from the interface's model, checked (ModelError naming the interface)."""
+        p = np.full_like(Tbar, itf.pressure)
+        try:
+            h, dh = itf.model.conductance(Tbar, p)
+        except (ArithmeticError, ValueError) as exc:
+            raise ModelError(f"interface {itf.name!r}: conductance model failed: {exc}") from exc
+        h = np.broadcast_to(np.asarray(h, dtype=float), Tbar.shape)
+        dh = np.broadcast_to(np.asarray(dh, dtype=float), Tbar.shape)
+        if not (np.all(np.isfinite(h)) and np.all(np.isfinite(dh))):
+            raise ModelError(f"interface {itf.name!r}: conductance model returned NaN/inf "
+                             f"(T̄ in [{Tbar.min():.6g}, {Tbar.max():.6g}] K, "
+                             f"p = {itf.pressure} Pa)")
+        if np.any(h < 0):
+            raise ModelError(f"interface {itf.name!r}: conductance must be >= 0, got "
+                             f"{h.min():.4g} W/(m² K)")
+        return h, dh
+
+    def _bulk_nonlinear(self, T: np.ndarray, jacobian: bool):
+        disc = self.disc
+        rule = disc.rule_kT
+        R = np.zeros(disc.n_dofs)
+        sets = []
+        for name, fun in self.k_fun.items():
+            cells = disc.region_cells[name]
+            for s in chunks(cells.size):
+                c = cells[s]
+                det, G = geometry(disc.points, disc.cells[c], rule)
+                Te = T[disc.edofs[c]]  # (c, nb)
+                Tq = Te @ rule.phi.T  # (c, nq)
+                gT = np.einsum("cqia,ci->cqa", G, Te)
+                k, dk = fun(Tq)
+                k = np.broadcast_to(np.asarray(k, float), Tq.shape)
+                dk = np.broadcast_to(np.asarray(dk, float), Tq.shape)
+                _check_k(name, k, dk)
+                w = det * rule.W
+                R += np.bincount(disc.edofs[c].ravel(),
+                                 np.einsum("cq,cqia,cqa->ci", w * k, G, gT).ravel(),
+                                 minlength=R.size)
+                if jacobian:
+                    K = stiffness_chunk(G, w * k)
+                    K += np.einsum("cq,cqia,cqa,qj->cij", w * dk, G, gT, rule.phi)
+                    sets.append((c, K))
+        J = disc.assemble_cells(iter(sets)) if jacobian else None
+        return R, J
+
+    # -------------------------------------------------------------- Dirichlet
+    def reduced(self):
+        """Free DOFs and the pattern of the Jacobian restricted to them (cached on disc)."""
+        key = ("dirichlet", tuple(sorted(self.dir_owner)), self.dir_dofs.size)
+        cache = self.disc.cache
+        if key not in cache:
+            n = self.disc.n_dofs
+            is_d = np.zeros(n, dtype=bool)
+            is_d[self.dir_dofs] = True
+            free = np.flatnonzero(~is_d)
+            newid = np.full(n, -1, dtype=np.int64)
+            newid[free] = np.arange(free.size)
+            indptr, indices = self.disc.pattern
+            rows = np.repeat(np.arange(n), np.diff(indptr))
+            keep = ~is_d[rows] & ~is_d[indices]
+            cnt = np.bincount(newid[rows[keep]], minlength=free.size)
+            ip = np.r_[0, np.cumsum(cnt)].astype(indptr.dtype)
+            cache[key] = (free, keep, ip, newid[indices[keep]].astype(indices.dtype))
+        return cache[key]
+
+
+def _as_tuple(bc):
+    return bc if isinstance(bc, tuple) else (bc,)
+
+
+def build_system(problem: Problem, disc: Discretization) -> System:
+    """Bind ``problem`` to ``disc``: validate names and values, build loads and facet terms."""
+    mesh = problem.mesh
+    regions = disc.region_names
+    for name in problem.conductivity:
+        if name not in regions:
+            raise InputError(f"conductivity: unknown region {name!r}; mesh has {sorted(regions)}")
+    missing = [r for r in regions if r not in problem.conductivity]
+    if missing:
+        raise InputError(f"conductivity: no value for region(s) {missing}")
+    k_const, k_fun = {}, {}
+    for name, k in problem.conductivity.items():
+        if callable(k):
+            k_fun[name] = k
+        else:
+            k = float(k)
+            if not (np.isfinite(k) and k > 0):
+                raise InputError(f"conductivity.{name}: must be > 0 W/(m K), got {k}")
+            k_const[name] = k
+    B = disc.bulk_matrix(k_const)
+    F = np.zeros(disc.n_dofs)
+    powers = {}
+    rule = disc.rule_m
+    for name, src in problem.sources.items():
+        if name not in regions:
+            raise InputError(f"sources: unknown region {name!r}; mesh has {sorted(regions)}")
+        if (src.power is None) == (src.density is None):
+            raise InputError(f"sources.{name}: give exactly one of power or density")
+        cells = disc.region_cells[name]
+        vol = disc.region_volume(name)
+        dens = src.density if src.power is None else float(src.power) / vol
+        total = 0.0
+        for s in chunks(cells.size):
+            c = cells[s]
+            det, _ = geometry(disc.points, disc.cells[c], rule)
+            w = det * rule.W
+            if callable(dens):
+                X = disc.points[disc.cells[c]]
+                xq = np.einsum("cva,qv->cqa", X, rule.gphi)
+                w = w * np.asarray(dens(xq.reshape(-1, xq.shape[-1])), float).reshape(w.shape)
+            else:
+                w = w * float(dens)
+            total += float(w.sum())
+            np.add.at(F, disc.edofs[c], w @ rule.phi)
+        powers[name] = total
+    sys = System(disc, problem, k_const, k_fun, B, F, powers)
+    dir_d, dir_v = [], []
+    for bname, bcs in problem.boundaries.items():
+        if bname not in mesh.boundaries:
+            raise InputError(f"boundaries: unknown boundary {bname!r}; mesh has "
+                             f"{sorted(mesh.boundaries)}")
+        q = disc.boundary_quad(bname)
+        for bc in _as_tuple(bcs):
+            if isinstance(bc, FixedTemperature):
+                d = np.unique(q.dofs)
+                v = bc.T(disc.dof_points[d]) if callable(bc.T) else np.full(d.size, float(bc.T))
+                dir_d.append(d)
+                dir_v.append(np.asarray(v, float))
+                sys.dir_owner[bname] = d
+            elif isinstance(bc, HeatFlux):
+                np.add.at(F, q.dofs, _load(q, q.wdS * float(bc.q)))
+                sys.flux.append((bname, q, float(bc.q)))
+            elif isinstance(bc, Convection):
+                if not bc.h >= 0:
+                    raise InputError(f"boundaries.{bname}.h: must be >= 0, got {bc.h}")
+                coef = q.wdS * float(bc.h)
+                pos = disc.positions(("b", bname), q.dofs, q.dofs)
+                sys.robin.append((bname, q, coef, float(bc.T_inf), pos, _mass(q, coef)))
+            elif isinstance(bc, Radiation):
+                if not 0 <= bc.emissivity <= 1:
+                    raise InputError(f"boundaries.{bname}.emissivity: must be in [0, 1], "
+                                     f"got {bc.emissivity}")
+                pos = disc.positions(("b", bname), q.dofs, q.dofs)
+                sys.rad.append((bname, q, float(bc.emissivity), float(bc.T_inf), pos))
+            else:
+                raise InputError(f"boundaries.{bname}: unknown condition {bc!r}")
+    if dir_d:
+        d = np.concatenate(dir_d)
+        v = np.concatenate(dir_v)
+        d, first = np.unique(d, return_index=True)
+        sys.dir_dofs, sys.dir_vals = d, v[first]
+    else:
+        sys.dir_dofs, sys.dir_vals = np.zeros(0, np.int64), np.zeros(0)
+    for name, spec in problem.interfaces.items():
+        if not hasattr(spec.model, "conductance"):
+            raise ModelError(f"interfaces.{name}: model {spec.model!r} has no conductance(T, p)")
+        qa, qb = disc.interface_quads(name)
+        d = np.hstack([qa.dofs, qb.dofs])
+        pos = disc.positions(("i", name), d, d)
+        sys.interfaces.append(Interface(name, qa, qb, spec.model, float(spec.pressure), pos))
+    if not (dir_d or sys.robin or sys.rad):
+        raise InputError("boundaries: no fixed-temperature, convection or radiation boundary; "
+                         "the steady temperature is undefined")
+    return sys

@@ -1,0 +1,369 @@
+"""The reusable part of a solve: validated mesh, split, DOFs, facet data, sparsity, bulk matrix.
+
+A :class:`Discretization` depends only on the mesh, the set of split interfaces and the element
+order.  Pass it to :func:`femtbr.fem.solve` to reuse it across a sweep over pressures, powers,
+boundary data, conductance models or (constant) conductivities.  What invalidates it: another
+mesh, another set of split interface names, another order.  What it caches internally and
+recomputes by itself when needed: the bulk matrix (keyed by the constant conductivities), the
+Dirichlet elimination pattern (keyed by the fixed-temperature boundaries), the AMG hierarchy
+(reused as a preconditioner, rebuilt when the Krylov iteration count degrades).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import scipy.sparse as sp
+
+from femtbr.errors import MeshError
+from femtbr.fem.kernels import FacetQuad, cell_rule, chunks, facet_quad, geometry
+from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
+from femtbr.fem.split import SplitResult, split_vertices
+from femtbr.fem.topology import check_cells, local_facet_index, match_facets, vertex_to_cells
+from femtbr.mesh import TaggedMesh
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InterfaceFacets:
+    """Interface facets from both sides; side *a* is ``region_a``.
+
+    ``cell_a/b`` cell indices, ``local_a/b`` (m, nfv) local vertices listed in the same
+    physical order on both sides, ``kf_a/b`` local facet indices.
+    """
+
+    cell_a: np.ndarray
+    local_a: np.ndarray
+    kf_a: np.ndarray
+    cell_b: np.ndarray
+    local_b: np.ndarray
+    kf_b: np.ndarray
+
+
+def _fmt(idx: np.ndarray) -> str:
+    return ", ".join(map(str, idx[:5])) + (" ..." if idx.size > 5 else "")
+
+
+def csr_positions(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray,
+                  cols: np.ndarray) -> np.ndarray:
+    """Positions in a canonical CSR pattern of entries ``(rows, cols)`` (vectorised bisection)."""
+    lo = indptr[rows].astype(np.int64)
+    hi = indptr[rows + 1].astype(np.int64)
+    cols = cols.astype(indices.dtype)
+    active = lo < hi
+    while active.any():
+        mid = (lo + hi) // 2
+        less = indices[np.minimum(mid, indices.size - 1)] < cols
+        lo = np.where(active & less, mid + 1, lo)
+        hi = np.where(active & ~less, mid, hi)
+        active = lo < hi
+    if rows.size and not np.array_equal(indices[np.minimum(lo, indices.size - 1)], cols):
+        raise RuntimeError("entry missing from the sparsity pattern")
+    return lo
+
+
+class Discretization:
+    """Validated, split and numbered mesh with everything a solve can reuse.
+
+    Parameters
+    ----------
+    mesh
+        The tagged mesh.
+    split
+        Names of the interfaces to split (those carrying a conductance).
+    order
+        Element order, 1 (P1/Q1) or 2 (P2/Q2).
+
+    Raises
+    ------
+    MeshError
+        Naming the region, interface, boundary or cells that are wrong.
+    """
+
+    def __init__(self, mesh: TaggedMesh, split: Iterable[str] = (), order: int = 1,
+                 progress=None):
+        t0 = time.perf_counter()
+        self.timings: dict[str, float] = {}
+        self.mesh = mesh
+        self.order = int(order)
+        self.split_names = tuple(split)
+        self.tab: RefTables = tables(mesh.cell_type, self.order)
+        self.points = mesh.points
+        self.cells = np.ascontiguousarray(mesh.cells[:, VTK_TO_SKFEM[mesh.cell_type]])
+        self.region_names = tuple(mesh.regions)
+        self._check_regions()
+        check_cells(self.points, self.cells, self.tab, self.region_id, list(self.region_names))
+        self.p2c = vertex_to_cells(self.cells, self.points.shape[0])
+        self.boundary_facets = {n: self._match_boundary(n, f) for n, f in mesh.boundaries.items()}
+        self.interface_facets = {n: self._match_interface(n) for n in mesh.interfaces}
+        for n in self.split_names:
+            if n not in mesh.interfaces:
+                raise MeshError(f"unknown interface {n!r}; mesh has interfaces "
+                                f"{sorted(mesh.interfaces)}")
+        self.timings["validate"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        cc = [np.r_[self.interface_facets[n].cell_a, self.interface_facets[n].cell_b]
+              for n in self.split_names]
+        kk = [np.r_[self.interface_facets[n].kf_a, self.interface_facets[n].kf_b]
+              for n in self.split_names]
+        self.split: SplitResult = split_vertices(
+            self.cells, self.points.shape[0], self.tab,
+            np.concatenate(cc) if cc else np.zeros(0, np.int64),
+            np.concatenate(kk) if kk else np.zeros(0, np.int64))
+        self.points_split = self.points[self.split.parent]
+        self.edofs = self._element_dofs()
+        self.n_dofs = int(self.edofs.max()) + 1
+        self.timings["split"] = time.perf_counter() - t0
+        if progress is not None:
+            progress("split", {"n_dofs": self.n_dofs, "copies": self.split.n_copies})
+        self.rule_k = cell_rule(self.tab, 2 * self.order - (2 if self.tab.simplex else 0))
+        self.rule_kT = cell_rule(self.tab, 2 * self.order)
+        self.rule_m = cell_rule(self.tab, 2 * self.order)
+        self.facet_order = 2 * self.order + 1
+        self._boundary_quads: dict[str, FacetQuad] = {}
+        self._interface_quads: dict[str, tuple[FacetQuad, FacetQuad]] = {}
+        self.cache: dict = {}
+
+    # ------------------------------------------------------------------ validation
+    def _check_regions(self) -> None:
+        mesh = self.mesh
+        if not mesh.regions:
+            raise MeshError("mesh has no regions: every cell must belong to a named region")
+        count = np.zeros(mesh.n_cells, dtype=np.int64)
+        for name, idx in mesh.regions.items():
+            idx = np.asarray(idx)
+            if idx.size and (idx.min() < 0 or idx.max() >= mesh.n_cells):
+                raise MeshError(f"region {name!r}: cell index out of range [0, {mesh.n_cells})")
+            count[idx] += 1
+        if np.any(count == 0):
+            raise MeshError(f"cells {_fmt(np.flatnonzero(count == 0))} belong to no region")
+        if np.any(count > 1):
+            raise MeshError(f"cells {_fmt(np.flatnonzero(count > 1))} belong to several regions")
+        self.region_id = mesh.region_of_cell()
+        self.region_cells = {n: np.flatnonzero(self.region_id == i)
+                             for i, n in enumerate(self.region_names)}
+
+    def _match_boundary(self, name: str, facets: np.ndarray):
+        facets = np.asarray(facets)
+        nfv = self.tab.facet_vertices.shape[1]
+        if facets.ndim != 2 or facets.shape[1] != nfv:
+            raise MeshError(f"boundary {name!r}: facets must have shape (n, {nfv})")
+        m = match_facets(facets, self.cells, self.p2c)
+        cnt = np.bincount(m.facet, minlength=facets.shape[0])
+        if np.any(cnt == 0):
+            raise MeshError(f"boundary {name!r}: facets {_fmt(np.flatnonzero(cnt == 0))} are not "
+                            "facets of the mesh")
+        if np.any(cnt > 1):
+            raise MeshError(f"boundary {name!r}: facets {_fmt(np.flatnonzero(cnt > 1))} are "
+                            "interior facets, not on the outer boundary")
+        kf = local_facet_index(self.tab, m.local)
+        order = np.argsort(m.facet)
+        return m.cell[order], self.tab.facet_vertices[kf[order]], kf[order]
+
+    def _match_interface(self, name: str) -> InterfaceFacets:
+        itf = self.mesh.interfaces[name]
+        for r in (itf.region_a, itf.region_b):
+            if r not in self.mesh.regions:
+                raise MeshError(f"interface {name!r}: unknown region {r!r}; mesh has regions "
+                                f"{sorted(self.mesh.regions)}")
+        facets = np.asarray(itf.facets)
+        nf = facets.shape[0]
+        if nf == 0:
+            raise MeshError(f"interface {name!r} has no facets")
+        m = match_facets(facets, self.cells, self.p2c)
+        cnt = np.bincount(m.facet, minlength=nf)
+        if np.any(cnt != 2):
+            raise MeshError(f"interface {name!r}: facets {_fmt(np.flatnonzero(cnt != 2))} are not "
+                            "internal facets of the mesh (on the outer boundary or not facets)")
+        ia = self.region_names.index(itf.region_a)
+        ib = self.region_names.index(itf.region_b)
+        order = np.argsort(m.facet, kind="stable")
+        c0, c1 = m.cell[order[0::2]], m.cell[order[1::2]]
+        l0, l1 = m.local[order[0::2]], m.local[order[1::2]]
+        r0, r1 = self.region_id[c0], self.region_id[c1]
+        swap = (r0 == ib) & (r1 == ia)
+        good = swap | ((r0 == ia) & (r1 == ib))
+        if not np.all(good):
+            bad = np.flatnonzero(~good)
+            names = self.region_names
+            raise MeshError(
+                f"interface {name!r}: facets {_fmt(bad)} are not between regions "
+                f"{itf.region_a!r} and {itf.region_b!r} (facet {bad[0]} lies between "
+                f"{names[r0[bad[0]]]!r} and {names[r1[bad[0]]]!r})")
+        ca, cb = np.where(swap, c1, c0), np.where(swap, c0, c1)
+        la0, lb0 = np.where(swap[:, None], l1, l0), np.where(swap[:, None], l0, l1)
+        kfa = local_facet_index(self.tab, la0)
+        kfb = local_facet_index(self.tab, lb0)
+        # side a in its reference-facet order; side b lists the same vertices in that order
+        la = self.tab.facet_vertices[kfa]
+        gv = self.cells[ca[:, None], la]
+        lb = np.argmax(self.cells[cb][:, None, :] == gv[:, :, None], axis=2)
+        return InterfaceFacets(ca, la, kfa, cb, lb, kfb)
+
+    # ------------------------------------------------------------------ numbering
+    def _element_dofs(self) -> np.ndarray:
+        cells = self.split.cells
+        if self.order == 1:
+            return cells
+        from skfem.assembly import Dofs
+
+        ct = self.mesh.cell_type
+        skm = SKFEM_MESH[ct](self.points_split.T.copy(), cells.T.copy(), sort_t=False)
+        return np.ascontiguousarray(Dofs(skm, ELEMENTS[(ct, self.order)]()).element_dofs.T)
+
+    @cached_property
+    def dof_points(self) -> np.ndarray:
+        """Coordinates of every DOF ``(n_dofs, dim)`` [m]."""
+        x = np.empty((self.n_dofs, self.points.shape[1]))
+        from femtbr.fem.reference import eval_basis
+
+        phi, _ = eval_basis(self.tab.geom, self.tab.element.doflocs.T)  # (nv, nb)
+        for s in chunks(self.cells.shape[0]):
+            X = self.points[self.cells[s]]
+            x[self.edofs[s]] = np.einsum("cva,vb->cba", X, phi)
+        return x
+
+    # ------------------------------------------------------------------ facet quadrature
+    def boundary_quad(self, name: str) -> FacetQuad:
+        """Quadrature data on boundary ``name`` (cached)."""
+        if name not in self._boundary_quads:
+            cell, local, kf = self.boundary_facets[name]
+            self._boundary_quads[name] = facet_quad(self.tab, self.points, self.cells, self.edofs,
+                                                    cell, local, kf, self.facet_order)
+        return self._boundary_quads[name]
+
+    def interface_quads(self, name: str) -> tuple[FacetQuad, FacetQuad]:
+        """Quadrature data of interface ``name`` seen from side a and side b (cached)."""
+        if name not in self._interface_quads:
+            f = self.interface_facets[name]
+            qa = facet_quad(self.tab, self.points, self.cells, self.edofs, f.cell_a, f.local_a,
+                            f.kf_a, self.facet_order)
+            qb = facet_quad(self.tab, self.points, self.cells, self.edofs, f.cell_b, f.local_b,
+                            f.kf_b, self.facet_order)
+            self._interface_quads[name] = (qa, qb)
+        return self._interface_quads[name]
+
+    # ------------------------------------------------------------------ sparsity
+    def _extra_entries(self) -> tuple[np.ndarray, np.ndarray]:
+        rows, cols = [], []
+        for n in self.split_names:
+            qa, qb = self.interface_quads(n)
+            d = np.hstack([qa.dofs, qb.dofs])
+            k = d.shape[1]
+            rows.append(np.repeat(d, k, axis=1).ravel())
+            cols.append(np.tile(d, (1, k)).ravel())
+        if not rows:
+            return np.zeros(0, np.int32), np.zeros(0, np.int32)
+        return np.concatenate(rows).astype(np.int32), np.concatenate(cols).astype(np.int32)
+
+    def assemble_cells(self, cell_sets, extra_zero: bool = True) -> sp.csr_matrix:
+        """Sum element matrices into a CSR matrix on the common sparsity pattern.
+
+        ``cell_sets`` yields ``(cells, K)`` pairs (cell indices, ``(c, nb, nb)`` matrices).
+        Each chunk is deduplicated on its own before the final merge (bounded memory).
+        The interface coupling entries (and, when the pattern is known, the whole pattern) are
+        added as explicit zeros so every matrix shares :attr:`pattern`.
+        """
+        n = self.n_dofs
+        nb = self.tab.nb
+        R, C, V = [], [], []
+        for cells, K in cell_sets:
+            d = self.edofs[cells].astype(np.int32)
+            r = np.repeat(d, nb, axis=1).ravel()
+            c = np.tile(d, (1, nb)).ravel()
+            A = sp.coo_matrix((K.ravel(), (r, c)), shape=(n, n)).tocsr().tocoo()
+            R.append(A.row)
+            C.append(A.col)
+            V.append(A.data)
+        if extra_zero:
+            if "pattern" in self.cache:
+                indptr, indices = self.cache["pattern"]
+                R.append(np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr)))
+                C.append(indices)
+                V.append(np.zeros(indices.size))
+            else:
+                r, c = self._extra_entries()
+                R.append(r)
+                C.append(c)
+                V.append(np.zeros(r.size))
+        A = sp.coo_matrix((np.concatenate(V), (np.concatenate(R), np.concatenate(C))),
+                          shape=(n, n)).tocsr()
+        if "pattern" not in self.cache:
+            self.cache["pattern"] = (A.indptr, A.indices)
+        return A
+
+    def positions(self, key, dofs_r: np.ndarray, dofs_c: np.ndarray) -> np.ndarray:
+        """Cached positions in the pattern of the blocks ``dofs_r × dofs_c`` (m, nr), (m, nc)."""
+        ck = ("pos", key)
+        if ck not in self.cache:
+            indptr, indices = self.pattern
+            nr, nc = dofs_r.shape[1], dofs_c.shape[1]
+            r = np.repeat(dofs_r, nc, axis=1).ravel()
+            c = np.tile(dofs_c, (1, nr)).ravel()
+            self.cache[ck] = csr_positions(indptr, indices, r, c).reshape(-1, nr, nc)
+        return self.cache[ck]
+
+    @property
+    def pattern(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(indptr, indices)`` of the common sparsity pattern."""
+        if "pattern" not in self.cache:
+            self.bulk_matrix({n: 0.0 for n in self.region_names})
+        return self.cache["pattern"]
+
+    # ------------------------------------------------------------------ bulk
+    def bulk_matrix(self, k_const: dict[str, float]) -> sp.csr_matrix:
+        """Stiffness matrix Σ_regions k_r ∫ ∇φ_i·∇φ_j for constant conductivities [W/K].
+
+        Regions missing from ``k_const`` (temperature-dependent ones) contribute explicit
+        zeros.  Cached for the last conductivity set.
+        """
+        key = tuple(sorted(k_const.items()))
+        hit = self.cache.get("bulk")
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        t0 = time.perf_counter()
+        kc = np.zeros(len(self.region_names))
+        for i, n in enumerate(self.region_names):
+            kc[i] = k_const.get(n, 0.0)
+        rule = self.rule_k
+
+        def gen():
+            for s in chunks(self.cells.shape[0]):
+                idx = np.arange(s.start, s.stop)
+                det, G = geometry(self.points, self.cells[s], rule)
+                from femtbr.fem.kernels import stiffness_chunk
+
+                yield idx, stiffness_chunk(G, det * rule.W * kc[self.region_id[s]][:, None])
+
+        A = self.assemble_cells(gen())
+        self.cache["bulk"] = (key, A)
+        self.timings["bulk"] = time.perf_counter() - t0
+        return A
+
+    @cached_property
+    def volumes(self) -> np.ndarray:
+        """Cell volumes (areas in 2D) [m³]."""
+        v = np.empty(self.cells.shape[0])
+        for s in chunks(self.cells.shape[0]):
+            det, _ = geometry(self.points, self.cells[s], self.rule_m)
+            v[s] = det @ self.rule_m.W
+        return v
+
+    def region_volume(self, name: str) -> float:
+        """Volume of region ``name`` [m³] (area in 2D, per metre of depth)."""
+        return float(self.volumes[self.region_cells[name]].sum())
+
+    def compatible(self, mesh: TaggedMesh, split: Iterable[str], order: int) -> bool:
+        """Whether this discretization can serve a problem on ``mesh`` with these splits."""
+        return (mesh is self.mesh or (
+            mesh.points.shape == self.mesh.points.shape
+            and mesh.cells.shape == self.mesh.cells.shape
+            and np.array_equal(mesh.cells, self.mesh.cells)
+            and np.array_equal(mesh.points, self.mesh.points))) and (
+            tuple(sorted(split)) == tuple(sorted(self.split_names)) and order == self.order)

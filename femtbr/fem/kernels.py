@@ -1,0 +1,193 @@
+"""Vectorised element kernels: geometry, stiffness, loads, facet quadrature.
+
+Shape functions and quadrature rules come from scikit-fem; the mapping and the element loops are
+done here in chunked numpy (explicit 2×2 / 3×3 inverses, batched ``matmul``), which is several
+times faster and leaner than generic form assembly at millions of cells.
+
+The conduction residual and Jacobian (standard Galerkin; e.g. Zienkiewicz, Taylor & Zhu,
+*The Finite Element Method*, 7th ed., §3) are
+
+    r_i = Σ_q w_q |J_q| k(T_q) ∇φ_i·∇T_q,
+    J_ij = Σ_q w_q |J_q| [k(T_q) ∇φ_i·∇φ_j + k'(T_q) φ_j ∇φ_i·∇T_q].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from femtbr.fem.reference import (
+    FACET_ELEMENT,
+    FACET_REFDOM,
+    REFDOM,
+    RefTables,
+    eval_basis,
+    quadrature,
+)
+
+CHUNK = 65_536
+
+
+@dataclass(frozen=True)
+class CellRule:
+    """Quadrature on the reference cell with field and geometric basis values.
+
+    ``W`` (nq,), ``phi`` (nq, nb), ``dphi`` (nq, nb, dim), ``gdphi`` (nq, nv, dim).
+    """
+
+    W: np.ndarray
+    phi: np.ndarray
+    dphi: np.ndarray
+    gdphi: np.ndarray
+    simplex: bool
+    gphi: np.ndarray | None = None
+
+
+def cell_rule(tab: RefTables, order: int) -> CellRule:
+    """Quadrature exact to ``order`` on the reference cell of ``tab``."""
+    X, W = quadrature(REFDOM[tab.cell_type], order)
+    phi, dphi = eval_basis(tab.element, X)
+    gp, gd = eval_basis(tab.geom, X)
+    return CellRule(W, phi.T.copy(), dphi.transpose(2, 0, 1).copy(), gd.transpose(2, 0, 1).copy(),
+                    tab.simplex, gp.T.copy())
+
+
+def _inv_det(J: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse and determinant of stacked 2×2 or 3×3 matrices ``(..., d, d)``."""
+    if J.shape[-1] == 2:
+        a, b, c, d = J[..., 0, 0], J[..., 0, 1], J[..., 1, 0], J[..., 1, 1]
+        det = a * d - b * c
+        inv = np.stack([np.stack([d, -b], -1), np.stack([-c, a], -1)], -2) / det[..., None, None]
+        return inv, det
+    c0, c1, c2 = J[..., :, 0], J[..., :, 1], J[..., :, 2]
+    r0, r1, r2 = np.cross(c1, c2), np.cross(c2, c0), np.cross(c0, c1)
+    det = np.einsum("...i,...i->...", c0, r0)
+    inv = np.stack([r0, r1, r2], axis=-2) / det[..., None, None]
+    return inv, det
+
+
+def geometry(points: np.ndarray, cells: np.ndarray, rule: CellRule):
+    """Inverse Jacobians ``(c, nq, d, d)``, ``|det J|`` ``(c, nq)`` and physical gradients
+    ``(c, nq, nb, d)`` of the field basis on the cells ``cells`` (c, nv)."""
+    X = points[cells]  # (c, nv, d)
+    Xt = X.transpose(0, 2, 1)
+    nq = rule.W.size
+    if rule.simplex:
+        J = (Xt @ rule.gdphi[0])[:, None]  # (c, 1, d, d)
+        inv, det = _inv_det(J)
+        inv = np.broadcast_to(inv, (X.shape[0], nq) + inv.shape[2:])
+        det = np.broadcast_to(det, (X.shape[0], nq))
+    else:
+        J = Xt[:, None] @ rule.gdphi[None]  # (c, nq, d, d)
+        inv, det = _inv_det(J)
+    G = rule.dphi[None] @ inv  # (c, nq, nb, d)
+    return np.abs(det), G
+
+
+def stiffness_chunk(G: np.ndarray, wk: np.ndarray) -> np.ndarray:
+    """Element matrices Σ_q wk_q ∇φ_i·∇φ_j, ``(c, nb, nb)``; ``wk`` = w |J| k, ``(c, nq)``."""
+    c, nq, nb, d = G.shape
+    A = G.transpose(0, 2, 1, 3).reshape(c, nb, nq * d)
+    Aw = (G * wk[:, :, None, None]).transpose(0, 2, 1, 3).reshape(c, nb, nq * d)
+    return Aw @ A.transpose(0, 2, 1)
+
+
+def chunks(n: int, size: int = CHUNK):
+    """Slices covering ``range(n)`` in pieces of ``size``."""
+    for s in range(0, n, size):
+        yield slice(s, min(s + size, n))
+
+
+@dataclass(frozen=True)
+class FacetQuad:
+    """Quadrature data on a set of facets seen from one side.
+
+    Attributes
+    ----------
+    dofs
+        ``(m, nfb)`` global DOFs of the facet's basis functions.
+    phi
+        ``(m, nq, nfb)`` basis values at the quadrature points.
+    wdS
+        ``(m, nq)`` weights times surface Jacobian [m² in 3D, m in 2D].
+    phi_c
+        ``(m, nfb)`` basis values at the facet centroid.
+    centers
+        ``(m, dim)`` facet centroids [m].
+    area
+        ``(m,)`` facet measures.
+    normal
+        ``(m, dim)`` unit normal at the centroid, pointing out of the side's cell.
+    """
+
+    dofs: np.ndarray
+    phi: np.ndarray
+    wdS: np.ndarray
+    phi_c: np.ndarray
+    centers: np.ndarray
+    area: np.ndarray
+    normal: np.ndarray
+
+
+def facet_quad(
+    tab: RefTables,
+    points: np.ndarray,
+    cells: np.ndarray,
+    edofs: np.ndarray,
+    cell: np.ndarray,
+    local: np.ndarray,
+    kf: np.ndarray,
+    order: int,
+) -> FacetQuad:
+    """Quadrature on facets given by ``cell``, ordered local vertices ``local`` (m, nfv) and local
+    facet index ``kf``.  The facet is parametrised by its vertices in the order given, so two
+    sides listing the same physical vertices in the same order get coincident points.
+
+    ``points``/``cells`` are the (original, first-order) geometry; ``edofs`` the split element
+    DOFs ``(n_cells, nb)``.
+    """
+    fref = FACET_REFDOM[tab.cell_type]
+    S, Wf = quadrature(fref, order)
+    felem = FACET_ELEMENT[fref]()
+    Sc = fref.p.mean(axis=1)[:, None]
+    N, dN = eval_basis(felem, np.hstack([S, Sc]))  # (nfv, nq+1), (nfv, fdim, nq+1)
+    ref = REFDOM[tab.cell_type].p.T  # (nv, d)
+    xi = np.einsum("mva,vq->amq", ref[local], N)  # (d, m, nq+1)
+    vals, _ = eval_basis(tab.element, xi)  # (nb, m, nq+1)
+    ldofs = tab.facet_dofs[kf]  # (m, nfb)
+    m = cell.size
+    phi = vals[ldofs, np.arange(m)[:, None], :].transpose(0, 2, 1)  # (m, nq+1, nfb)
+    Xv = points[cells[cell[:, None], local]]  # (m, nfv, d)
+    x = np.einsum("mva,vq->mqa", Xv, N)
+    T = np.einsum("mva,vsq->mqas", Xv, dN)  # (m, nq+1, d, fdim)
+    d = points.shape[1]
+    if d == 2:
+        tan = T[..., 0]
+        meas = np.linalg.norm(tan, axis=-1)
+        nrm = np.stack([tan[..., 1], -tan[..., 0]], -1)
+    else:
+        nrm = np.cross(T[..., 0], T[..., 1])
+        meas = np.linalg.norm(nrm, axis=-1)
+    nrm = nrm[:, -1] / meas[:, -1:]
+    # orient outward: away from the cell centroid
+    out = np.einsum("ma,ma->m", nrm, x[:, -1] - points[cells[cell]].mean(axis=1))
+    nrm *= np.where(out < 0, -1.0, 1.0)[:, None]
+    wdS = meas[:, :-1] * Wf[None, :]
+    return FacetQuad(
+        dofs=edofs[cell[:, None], ldofs],
+        phi=np.ascontiguousarray(phi[:, :-1]),
+        wdS=wdS,
+        phi_c=phi[:, -1],
+        centers=x[:, -1],
+        area=wdS.sum(axis=1),
+        normal=nrm,
+    )
+
+
+def point_rule(tab: RefTables, X: np.ndarray) -> CellRule:
+    """A "rule" evaluating at reference points ``X`` (dim, nq) with unit weights."""
+    phi, dphi = eval_basis(tab.element, X)
+    _, gd = eval_basis(tab.geom, X)
+    return CellRule(np.ones(X.shape[1]), phi.T.copy(), dphi.transpose(2, 0, 1).copy(),
+                    gd.transpose(2, 0, 1).copy(), tab.simplex)

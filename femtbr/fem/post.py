@@ -1,0 +1,158 @@
+"""Derived quantities of a converged temperature field → :class:`Solution`.
+
+Boundary heats use the same quadrature as the residual; the heat through fixed-temperature
+boundaries is the reaction −Σ_{i∈D} R_i (consistent flux, e.g. Hughes, *The Finite Element
+Method* (1987), §1.16), split equally among boundaries sharing a DOF.  Hence the energy
+balance Σ sources + Σ flux in − Σ heat out equals −Σ_free R_i, i.e. it measures convergence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from femtbr.fem.assemble import SIGMA_SB, System, _fq_values
+from femtbr.fem.kernels import chunks, geometry, point_rule
+from femtbr.fem.reference import REFDOM, VTK_TO_SKFEM
+from femtbr.fem.solution import InterfaceResult, RegionResult, Solution
+
+
+def _regions(system: System, T: np.ndarray) -> dict[str, RegionResult]:
+    disc = system.disc
+    rule = disc.rule_m
+    out = {}
+    for name, cells in disc.region_cells.items():
+        tint = vol = 0.0
+        tmax = -np.inf
+        for s in chunks(cells.size):
+            c = cells[s]
+            det, _ = geometry(disc.points, disc.cells[c], rule)
+            Te = T[disc.edofs[c]]
+            w = det * rule.W
+            tint += float(np.sum(w * (Te @ rule.phi.T)))
+            vol += float(w.sum())
+            tmax = max(tmax, float(Te.max()))
+        out[name] = RegionResult(T_max=tmax, T_mean=tint / vol,
+                                 power=float(system.powers.get(name, 0.0)), volume=vol)
+    return out
+
+
+def _interfaces(system: System, T: np.ndarray) -> dict[str, InterfaceResult]:
+    disc = system.disc
+    out = {}
+    for itf in system.interfaces:
+        qa, qb = itf.qa, itf.qb
+        Ta, Tb = _fq_values(qa, T), _fq_values(qb, T)
+        h, _ = system.conductance(itf, 0.5 * (Ta + Tb))
+        w = qa.wdS
+        area = float(w.sum())
+        heat = float(np.sum(w * h * (Ta - Tb)))
+        jump_mean = float(np.sum(w * (Ta - Tb))) / area
+        Tac = np.einsum("mi,mi->m", qa.phi_c, T[qa.dofs])
+        Tbc = np.einsum("mi,mi->m", qb.phi_c, T[qb.dofs])
+        Tc = 0.5 * (Tac + Tbc)
+        hc, _ = system.conductance(itf, Tc)
+        comps = {}
+        if hasattr(itf.model, "components"):
+            comps = {k: np.asarray(v, float) for k, v in
+                     itf.model.components(Tc, np.full_like(Tc, itf.pressure)).items()}
+        f = disc.interface_facets[itf.name]
+        out[itf.name] = InterfaceResult(
+            area=area,
+            heat=heat,
+            jump_mean=jump_mean,
+            h_mean=float(np.sum(w * h)) / area,
+            resistance=jump_mean / (heat / area) if heat != 0 else float("inf"),
+            T_mean=float(np.sum(w * 0.5 * (Ta + Tb))) / area,
+            centers=qa.centers,
+            T_a=Tac,
+            T_b=Tbc,
+            jump=Tac - Tbc,
+            heat_flux=hc * (Tac - Tbc),
+            h=np.array(hc),
+            components=comps,
+            facet_cells=disc.split.cells[f.cell_a[:, None], f.local_a],
+        )
+    return out
+
+
+def _boundaries(system: System, T: np.ndarray, R: np.ndarray) -> dict[str, float]:
+    out: dict[str, float] = {n: 0.0 for n in system.problem.boundaries}
+    for name, q, coef, Tinf, _, _ in system.robin:
+        out[name] += float(np.sum(coef * (_fq_values(q, T) - Tinf)))
+    for name, q, eps, Tinf, _ in system.rad:
+        out[name] += float(np.sum(q.wdS * eps * SIGMA_SB * (_fq_values(q, T) ** 4 - Tinf**4)))
+    for name, q, qin in system.flux:
+        out[name] -= qin * float(q.wdS.sum())
+    if system.dir_owner:
+        count = np.zeros(system.disc.n_dofs)
+        for d in system.dir_owner.values():
+            count[d] += 1
+        for name, d in system.dir_owner.items():
+            out[name] -= float(np.sum(R[d] / count[d]))
+    return out
+
+
+def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    disc = system.disc
+    Xc = REFDOM[disc.tab.cell_type].p.mean(axis=1)[:, None]
+    rule = point_rule(disc.tab, Xc)
+    nc = disc.cells.shape[0]
+    q = np.empty((nc, disc.points.shape[1]))
+    k = np.empty(nc)
+    for i, name in enumerate(disc.region_names):
+        cells = disc.region_cells[name]
+        for s in chunks(cells.size):
+            c = cells[s]
+            _, G = geometry(disc.points, disc.cells[c], rule)
+            Te = T[disc.edofs[c]]
+            g = np.einsum("cia,ci->ca", G[:, 0], Te)
+            if name in system.k_fun:
+                kc, _ = system.k_fun[name](Te @ rule.phi[0])
+                kc = np.broadcast_to(np.asarray(kc, float), (c.size,))
+            else:
+                kc = np.full(c.size, system.k_const[name])
+            k[c] = kc
+            q[c] = -kc[:, None] * g
+        del i
+    return q, k
+
+
+def build_solution(system: System, result: dict, timings: dict) -> Solution:
+    """Assemble the :class:`Solution` of a converged Newton ``result``."""
+    disc = system.disc
+    T = result["T"]
+    R, _ = system.evaluate(T, jacobian=False)
+    regions = _regions(system, T)
+    interfaces = _interfaces(system, T)
+    boundaries = _boundaries(system, T, R)
+    q, k = _cell_fields(system, T)
+    src = sum(r.power for r in regions.values())
+    out = sum(boundaries.values())
+    scale = abs(src) + sum(abs(v) for v in boundaries.values())
+    balance = abs(src - out) / scale if scale > 0 else 0.0
+    ct = disc.mesh.cell_type
+    cells_vtk = np.empty_like(disc.split.cells)
+    cells_vtk[:, VTK_TO_SKFEM[ct]] = disc.split.cells
+    nv = disc.points_split.shape[0]
+    return Solution(
+        points=disc.points_split,
+        cells=cells_vtk,
+        cell_type=ct,
+        temperature=T[:nv].copy(),
+        region_id=disc.region_id,
+        region_names=disc.region_names,
+        heat_flux=q,
+        conductivity=k,
+        regions=regions,
+        interfaces=interfaces,
+        boundaries=boundaries,
+        converged=True,
+        iterations=int(result["iterations"]),
+        residual_history=tuple(result["history"]),
+        energy_balance=float(balance),
+        n_dofs=disc.n_dofs,
+        timings=dict(timings),
+        order=disc.order,
+        dof_temperature=T if disc.order > 1 else None,
+        element_dofs=disc.edofs if disc.order > 1 else None,
+    )

@@ -1,0 +1,78 @@
+"""``solve(problem) -> Solution``: the one entry point of the finite-element core."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from femtbr.errors import InputError
+from femtbr.fem.assemble import build_system
+from femtbr.fem.discretization import Discretization
+from femtbr.fem.newton import newton
+from femtbr.fem.post import build_solution
+from femtbr.fem.problem import Problem
+from femtbr.fem.solution import Solution
+
+log = logging.getLogger(__name__)
+
+
+def discretize(problem: Problem) -> Discretization:
+    """The reusable :class:`Discretization` of ``problem`` (mesh, split, DOFs, patterns)."""
+    return Discretization(problem.mesh, tuple(problem.interfaces), problem.options.order,
+                          progress=problem.progress)
+
+
+def solve(problem: Problem, discretization: Discretization | None = None) -> Solution:
+    """Solve a steady heat-conduction problem with interface conductances.
+
+    Parameters
+    ----------
+    problem
+        The problem.
+    discretization
+        A :class:`Discretization` from a previous solve on the same mesh with the same split
+        interfaces and order (see its docstring for what it caches).  ``None`` builds one.
+
+    Returns
+    -------
+    Solution
+        Fields on the split mesh and integral results.  ``timings`` has the wall time [s] of
+        the phases ``validate``, ``split``, ``bulk`` (bulk matrix), ``setup`` (loads and facet
+        terms), ``newton`` (of which ``linear`` and ``assemble``), ``post`` and ``total``.
+
+    Raises
+    ------
+    MeshError, InputError, ModelError
+        Bad mesh or input, naming the entity.
+    ConvergenceError
+        Newton did not converge (carries the residual history).
+    """
+    t_start = time.perf_counter()
+    timings: dict[str, float] = {}
+    if discretization is None:
+        disc = discretize(problem)
+        timings.update({k: v for k, v in disc.timings.items() if k in ("validate", "split")})
+    else:
+        disc = discretization
+        if not disc.compatible(problem.mesh, problem.interfaces, problem.options.order):
+            raise InputError("discretization: built for another mesh, split interfaces or order")
+    t0 = time.perf_counter()
+    system = build_system(problem, disc)
+    timings["setup"] = time.perf_counter() - t0
+    timings["bulk"] = disc.timings.get("bulk", 0.0) if discretization is None else 0.0
+    timings["setup"] -= timings["bulk"]
+    if problem.progress is not None:
+        problem.progress("assemble", {"n_dofs": disc.n_dofs, "time": timings["setup"]})
+    t0 = time.perf_counter()
+    result = newton(system, problem.progress)
+    timings["newton"] = time.perf_counter() - t0
+    timings["linear"] = result["t_linear"]
+    timings["assemble"] = result["t_assemble"]
+    t0 = time.perf_counter()
+    sol = build_solution(system, result, timings)
+    timings["post"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - t_start
+    sol.timings.update(timings)  # type: ignore[attr-defined]
+    log.info("solved %d DOFs in %d Newton iterations, %.2f s", disc.n_dofs,
+             result["iterations"], timings["total"])
+    return sol
