@@ -351,6 +351,9 @@ def test_out_of_range_warns():
         c.conductance(300.0, 1e2)  # 1e-7 < 1e-6
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        c.conductance(300.0, 6e7)  # each side warns once per model (Newton loops, sweeps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         c.conductance(300.0, [0.0, 1e6])  # p = 0 (no contact) is not a correlation misuse
 
 

@@ -164,6 +164,7 @@ class SurfacePair(Rebuildable, ModelBase):
             raise ModelError(f"{self._label(side)}: {exc}") from None
 
     def _resolve(self, needs: tuple[str, ...]) -> None:
+        self._set("_seen", set())
         mats = (self._material("side_a"), self._material("side_b"))
         self._set("_mats", mats)
         vickers = "hardness" in needs and self.H_c is None
@@ -303,7 +304,9 @@ class SurfacePair(Rebuildable, ModelBase):
                 f"{self._label('p')}: contact pressure reaches the microhardness (P/H_c >= 1)"
             )
         if warn:
-            surf.warn_range(f"{self.name}: P/H_c", x, *surf.PLASTIC_RANGE, "the CMY model [Y05]")
+            surf.warn_range(
+                f"{self.name}: P/H_c", x, *surf.PLASTIC_RANGE, "the CMY model [Y05]", self._seen
+            )
         return x
 
     def k_effective(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

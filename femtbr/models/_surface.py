@@ -39,11 +39,28 @@ class RangeWarning(UserWarning):
     """A correlation was used outside the range over which it was fitted or validated."""
 
 
-def warn_range(what: str, values: np.ndarray, lo: float, hi: float, source: str) -> None:
-    """Warn (once per call) if any finite positive ``values`` lie outside ``[lo, hi]``."""
+def warn_range(
+    what: str,
+    values: np.ndarray,
+    lo: float,
+    hi: float,
+    source: str,
+    seen: set[tuple[str, str]] | None = None,
+) -> None:
+    """Warn if any finite positive ``values`` lie outside ``[lo, hi]``.
+
+    With ``seen`` (a per-model set) each quantity warns once per side (below / above), so a
+    Newton loop or a sweep does not repeat the same warning with slightly different numbers.
+    """
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v) & (v > 0)]
-    if v.size and (v.min() < lo or v.max() > hi):
+    if not v.size:
+        return
+    sides = [s for s, bad in (("below", v.min() < lo), ("above", v.max() > hi)) if bad]
+    if seen is not None:
+        sides = [s for s in sides if (what, s) not in seen]
+        seen.update((what, s) for s in sides)
+    if sides:
         warnings.warn(
             f"{what} = {v.min():.3g}..{v.max():.3g} outside the validity range "
             f"[{lo:.3g}, {hi:.3g}] of {source}",

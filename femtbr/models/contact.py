@@ -104,7 +104,9 @@ class Contact(SurfacePair):
         w = self.weight_elastic()
         c_p = cmy_dimensionless(self.relative_pressure(p)) if w < 1 else 1.0
         c_e = (
-            mikic_dimensionless(elastic_pressure(p, self._Ep, self._m, self.name)) if w > 0 else 1.0
+            mikic_dimensionless(elastic_pressure(p, self._Ep, self._m, self.name, self._seen))
+            if w > 0
+            else 1.0
         )  # type: ignore[attr-defined]
         return np.asarray(c_p, float) ** (1.0 - w) * np.asarray(c_e, float) ** w
 

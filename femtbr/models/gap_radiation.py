@@ -20,7 +20,8 @@ class GapRadiation(ModelBase):
     """Linearised radiation conductance h_r = 4 σ_SB T̄³ / (1/ε₁ + 1/ε₂ − 1) [W/(m² K)].
 
     Two infinite parallel grey diffuse plates exchange q = σ_SB (T₁⁴ − T₂⁴)/(1/ε₁ + 1/ε₂ − 1)
-    (Incropera & DeWitt, Fundamentals of Heat and Mass Transfer, 6th ed., eq. 13.24);
+    (Incropera & DeWitt, Fundamentals of Heat and Mass Transfer, 6th ed., Table 13.3, large
+    parallel planes);
     linearised at the mean temperature T̄ (relative error (ΔT/2T̄)² order); as used for joints
     in Yovanovich (2005), IEEE TCPT 28(2) 182.  dh_r/dT = 12 σ_SB T̄² / (1/ε₁ + 1/ε₂ − 1).
     """
@@ -33,7 +34,8 @@ class GapRadiation(ModelBase):
         "gap << lateral size, opaque grey diffuse surfaces, gap >> thermal wavelength"
     )
     references: ClassVar[tuple[str, ...]] = (
-        "F. P. Incropera, D. P. DeWitt, Fundamentals of Heat and Mass Transfer, 6th ed., eq. 13.24",
+        "F. P. Incropera, D. P. DeWitt, Fundamentals of Heat and Mass Transfer, 6th ed., "
+        "Table 13.3 (large parallel planes)",
         "M. M. Yovanovich, IEEE Trans. Compon. Packag. Technol. 28(2), 182-206 (2005)",
     )
 

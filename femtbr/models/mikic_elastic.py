@@ -44,14 +44,16 @@ def mikic_dimensionless(x: np.ndarray, form: str = "correlation") -> np.ndarray:
     return np.where(x > 0, c, 0.0)
 
 
-def elastic_pressure(p: np.ndarray, E_prime: float, m: float, name: str) -> np.ndarray:
+def elastic_pressure(
+    p: np.ndarray, E_prime: float, m: float, name: str, seen: set | None = None
+) -> np.ndarray:
     """x = √2 P/(E' m) [-] (p ≤ 0 gives 0), warning outside 1e-6 … 2e-2."""
     x = math.sqrt(2.0) * np.maximum(np.asarray(p, dtype=float), 0.0) / (E_prime * m)
     if np.any(x >= 0.5):
         raise ModelError(
             f"{name}.p: contact pressure too high for the elastic model (√2P/(E'm) >= 0.5)"
         )
-    warn_range(f"{name}: sqrt(2) P/(E' m)", x, *PLASTIC_RANGE, "the Mikic elastic correlation")
+    warn_range(f"{name}: sqrt(2) P/(E' m)", x, *PLASTIC_RANGE, "the Mikic correlation", seen)
     return x
 
 
@@ -86,7 +88,7 @@ class MikicElastic(SurfacePair):
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
         """h_c [W/(m² K)] and dh_c/dT [W/(m² K²)] at T [K], contact pressure p [Pa]."""
         T, p = as_arrays(T, p)
-        x = elastic_pressure(p, self._Ep, self._m, self.name)  # type: ignore[attr-defined]
+        x = elastic_pressure(p, self._Ep, self._m, self.name, self._seen)  # type: ignore[attr-defined]
         c = mikic_dimensionless(x, self.form)
         k, dk = self.k_effective(T)
         scale = self._m / self._sigma  # type: ignore[attr-defined]

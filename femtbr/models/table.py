@@ -100,18 +100,19 @@ class Table(Rebuildable, ModelBase):
         else:
             spline = make_interp_spline(T, h, k=1, axis=0)
         object.__setattr__(self, "_grid", (T, p, spline, spline.derivative()))
+        object.__setattr__(self, "_seen", set())
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
         """h [W/(m² K)] and dh/dT [W/(m² K²)] at T [K], contact pressure p [Pa]."""
         T, p = as_arrays(T, p)
         Tk, pk, spline, dspline = self._grid  # type: ignore[attr-defined]
-        warn_range("table: T [K]", T, Tk[0], Tk[-1], "the table")
+        warn_range("table: T [K]", T, Tk[0], Tk[-1], "the table", self._seen)  # type: ignore[attr-defined]
         inside = (T >= Tk[0]) & (T <= Tk[-1])
         Tc = np.clip(T, Tk[0], Tk[-1]).ravel()
         H, dH = spline(Tc), np.where(inside.ravel()[:, None], dspline(Tc), 0.0)
         if pk is None or pk.size == 1:
             return H[:, 0].reshape(T.shape), dH[:, 0].reshape(T.shape)
-        warn_range("table: p [Pa]", p, pk[0], pk[-1], "the table")
+        warn_range("table: p [Pa]", p, pk[0], pk[-1], "the table", self._seen)  # type: ignore[attr-defined]
         pc = np.clip(p, pk[0], pk[-1]).ravel()
         j = np.clip(np.searchsorted(pk, pc, side="right") - 1, 0, pk.size - 2)
         w = (pc - pk[j]) / (pk[j + 1] - pk[j])
