@@ -293,6 +293,20 @@ def test_microcontact_scalings():
     assert h[1] / h[0] == pytest.approx(math.sqrt(10))
 
 
+def test_microcontact_with_cmy_spot_density_reproduces_cmy_theory():
+    # CMY (1969): n = (1/16)(m/sigma)^2 exp(-lambda^2)/erfc(lambda/sqrt2), A_r/A = P/H_c; spots of
+    # radius sqrt(A_r/(A n pi)) with (1 - sqrt(A_r/A))^1.5 alleviation give the CMY theory exactly.
+    sigma, m, H = 2e-6, 0.12, 2e9
+    for x in (1e-5, 1e-3, 1e-2):
+        lam = float(surf.separation_exact(x))
+        n = (m / sigma) ** 2 * math.exp(-(lam**2)) / (16 * math.erfc(lam / math.sqrt(2)))
+        mc = create("microcontact", k_s=30.0, H_c=H, spot_density=n)
+        cmy = create("cmy", form="theory", k_s=30.0, sigma=sigma, m=m, H_c=H)
+        assert mc.conductance(300.0, x * H)[0] == pytest.approx(
+            cmy.conductance(300.0, x * H)[0], rel=1e-10
+        )
+
+
 # ----------------------------------------------------------------------------- dh/dT
 def test_dhdT_finite_differences_all_contact_models(fake_materials):
     T = np.array([120.0, 300.0, 650.0])
