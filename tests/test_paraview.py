@@ -1,8 +1,9 @@
 """ParaView's own reader (pvpython) opens fields.vtu, interfaces.vtu and a .pvd time series.
 
-pvpython comes from the Debian package ``paraview`` (``.ci/run`` installs it).  It runs headless
-(no display needed); we run it in a subprocess that prints what ParaView sees as JSON, and
-check that against the Solution here.
+pvpython comes from the Debian package ``python3-paraview`` (only a *Recommends* of ``paraview``,
+so ``apt-get install --no-install-recommends paraview`` alone does not provide it).  It runs
+headless (no display; ``--no-mpi`` so no MPI runtime is needed); we run it in a subprocess that
+prints what ParaView sees as JSON, and check that against the Solution here.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from femtbr.export import build_summary, write_fields_vtu, write_outputs, write_
 
 PVPYTHON = shutil.which("pvpython")
 pytestmark = pytest.mark.skipif(
-    PVPYTHON is None, reason="pvpython not found (Debian: apt install paraview)"
+    PVPYTHON is None, reason="pvpython not found (Debian: apt install python3-paraview)"
 )
 
 SCRIPT = textwrap.dedent(
@@ -71,7 +72,7 @@ def _pvpython(tmp_path, *args):
     script.write_text(SCRIPT)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     proc = subprocess.run(
-        [PVPYTHON, "--force-offscreen-rendering", str(script), *map(str, args)],
+        [PVPYTHON, "--no-mpi", "--force-offscreen-rendering", str(script), *map(str, args)],
         capture_output=True, text=True, timeout=300, env=env,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr[-2000:]
