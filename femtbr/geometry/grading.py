@@ -104,3 +104,12 @@ def axis_nodes(
     if np.any(np.diff(nodes) <= 0):
         raise MeshError("graded axis nodes are not strictly increasing")
     return nodes
+
+
+def subdivide(nodes: np.ndarray, parts: int) -> np.ndarray:
+    """Split every interval of ``nodes`` into ``parts`` equal ones (nested refinement)."""
+    if parts == 1:
+        return np.asarray(nodes, dtype=float)
+    t = np.arange(parts) / parts
+    x0, dx = nodes[:-1, None], np.diff(nodes)[:, None]
+    return np.concatenate([(x0 + t[None, :] * dx).ravel(), nodes[-1:]])

@@ -10,7 +10,8 @@ temperature).  Each contact of two layers is the interface ``<upper>_<lower>``.
 The mesh is structured: mesh lines through every layer interface and footprint edge,
 geometric grading (ratio ``grading``) toward footprint edges and the top surface down to
 ``edge_size``, at least ``min_cells_per_layer`` cells across every layer; ``refine`` divides
-all sizes (and multiplies the per-layer minimum), for convergence studies.
+all sizes (and multiplies the per-layer minimum); ``subdivide`` splits every cell into equal
+parts, giving nested meshes for convergence studies and Richardson extrapolation.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import numpy as np
 from femtbr.errors import CaseError
 from femtbr.geometry import tables
 from femtbr.geometry.base import Geometry, Param, register
-from femtbr.geometry.grading import axis_nodes
+from femtbr.geometry.grading import axis_nodes, subdivide
 from femtbr.geometry.grid import FacetSet, LabelGrid, to_mesh
 
 DEFAULT_LAYERS = [
@@ -53,6 +54,8 @@ PARAMS = (
     Param("grading", 1.3, "", "geometric growth ratio away from edges", min=1.01, max=3.0),
     Param("min_cells_per_layer", 2, "", "minimum cells across each layer", "int", 1),
     Param("refine", 1.0, "", "refinement factor dividing all sizes", positive=True),
+    Param("subdivide", 1, "", "split every cell into subdivide^dim equal cells (nested meshes "
+          "for convergence studies)", "int", 1),
     Param("cell_type", "", "", "'' (quad/hexahedron), 'quad', 'hexahedron', 'triangle', "
           "'tetra'", "str", choices=("", "quad", "hexahedron", "triangle", "tetra")),
 )
@@ -142,7 +145,7 @@ def build_stack(p: dict[str, Any]) -> Geometry:
         edges = [s["centre"][d] + f * s["size"][d] / 2 for s in sources for f in (-1, 1)]
         axes.append(axis_nodes([0.0, L, *edges], h_max, edges, h_edge, g))
     axes.append(axis_nodes(tz, h_max, [H] if sources else [], h_edge, g, n_min))
-    grid = LabelGrid.empty(axes)
+    grid = LabelGrid.empty([subdivide(a, p["subdivide"]) for a in axes])
     for i, L in enumerate(reversed(layers)):
         lo, hi = [-math.inf] * dim, [math.inf] * dim
         lo[-1], hi[-1] = tz[i], tz[i + 1]
