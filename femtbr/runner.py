@@ -326,7 +326,8 @@ def breakdown(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
 
     R_ja = (T_max,junction - T_ambient) / P with P the total heat input.  Along the series path
     of regions from the junction to the region that sheds most heat: each layer's 1D resistance
-    t / (k(T_mean) A) (A: the layer footprint), each split interface's ΔT_mean / Q (and each
+    t / (k(T_mean) A) (A: the layer footprint; t / (2 k A) for a uniformly heated junction
+    layer, whose peak lies that far above its cooled face), each split interface's ΔT_mean / Q (and each
     series part's 1 / (h_part A)), the cooling film 1 / Σ h A of the cooling boundaries; the
     spreading part is the remainder R_ja - Σ (these).  For uniform one-dimensional heat flow the
     remainder vanishes (the series formula, e.g. Incropera et al., Fundamentals of Heat and
@@ -379,15 +380,19 @@ def breakdown(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
         t, A = _layer_geometry(region, geo, adj)
         k = _k_at(prepared.materials[region], regions[region].T_mean)
         if t > 0 and A > 0:
+            # a uniformly heated junction layer, cooled on one face, peaks t/(2kA)·P above it
+            heated = i == 0 and regions[region].power > 0
+            f = 0.5 if heated else 1.0
             items.append(
                 {
                     "name": region,
                     "kind": "layer",
-                    "R": t / (k * A),
+                    "R": f * t / (k * A),
                     "thickness": t,
                     "area": A,
                     "k": k,
-                    "note": f"1D t/(kA), t={t:.3g} m, k={k:.4g}",
+                    "note": f"1D {'t/(2kA), heated' if heated else 't/(kA)'}, t={t:.3g} m, "
+                    f"k={k:.4g}",
                 }
             )
         if i + 1 < len(path):

@@ -130,12 +130,6 @@ def _merge_defaults(raw: dict[str, Any], geo: Any) -> None:
                 merged[name] = mine
             elif section == "sources" and ("power" in mine or "density" in mine):
                 merged[name] = mine
-            elif (
-                section == "materials"
-                and ("k" in mine or "conductivity" in mine)
-                and "use" not in mine
-            ):
-                merged[name] = mine
             else:
                 merged[name] = {**entry, **mine}
         merged.update({n: e for n, e in given.items() if n not in merged})
@@ -213,9 +207,9 @@ def _materials(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
 
 
 def material_ref(entry: Any) -> Any:
-    """What a model's ``side_a``/``side_b`` gets for a region: the library name, or the
-    inline property table."""
-    if isinstance(entry, dict) and set(entry) == {"use"}:
+    """What a model's ``side_a``/``side_b`` gets for a region: the library name (``use``; inline
+    overrides such as ``k`` concern bulk conduction, not the interface), or the inline table."""
+    if isinstance(entry, dict) and isinstance(entry.get("use"), str):
         return entry["use"]
     if isinstance(entry, str):
         return entry
