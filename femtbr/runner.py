@@ -327,8 +327,8 @@ def breakdown(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
     R_ja = (T_max,junction - T_ambient) / P with P the total heat input.  Along the series path
     of regions from the junction to the region that sheds most heat: each layer's 1D resistance
     t / (k(T_mean) A) (A: the layer footprint; t / (2 k A) for a uniformly heated junction
-    layer, whose peak lies that far above its cooled face), each split interface's ΔT_mean / Q (and each
-    series part's 1 / (h_part A)), the cooling film 1 / Σ h A of the cooling boundaries; the
+    layer, whose peak lies that far above its cooled face), each split interface's ΔT_mean / Q
+    (and each series part's 1 / (h_part A)), cooling film 1 / Σ h A of cooling boundaries; the
     spreading part is the remainder R_ja - Σ (these).  For uniform one-dimensional heat flow the
     remainder vanishes (the series formula, e.g. Incropera et al., Fundamentals of Heat and
     Mass Transfer, 7th ed., eq. 3.19).
