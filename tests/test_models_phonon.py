@@ -320,3 +320,45 @@ def test_describe_lists_parameters_and_references():
                  "grain_boundary", "spin_kapitza"):
         d = models.describe(name)
         assert d["parameters"] and d["references"], name
+
+
+def test_phonon_table_constant_transmission_reproduces_dmm(tmp_path):
+    dmm = models.create("dmm", side_a="Al", side_b="Si")
+    nu = np.linspace(0.2e12, 12e12, 40)  # beyond Al's Debye frequency (8.9 THz)
+    tab = models.create("phonon_table", side="Al", frequency=list(nu),
+                        transmission=[dmm.transmission()] * nu.size)
+    T = np.geomspace(0.01, 1e5, 41)
+    np.testing.assert_allclose(tab.conductance(T, 0)[0], dmm.conductance(T, 0)[0], rtol=1e-7)
+    np.testing.assert_allclose(tab.conductance(T, 0)[1], dmm.conductance(T, 0)[1], rtol=1e-5)
+    fd_check(tab, np.geomspace(0.05, 3000.0, 31), rel=2e-6)
+    # the same table from CSV, with a DOS column: Debye DOS of an isotropic solid (c_L = c_T)
+    c, theta = 4000.0, 300.0
+    wD = KB * theta / HBAR
+    nu = np.geomspace(0.01, 1.0, 800) * wD / (2 * np.pi)  # D is linear between points
+    w = 2 * np.pi * nu
+    dos = 3 * w**2 / (2 * np.pi**2 * c**3)
+    path = tmp_path / "spec.csv"
+    path.write_text("# test\nfrequency,transmission,dos\n"
+                    + "".join(f"{a:.17g},1.0,{b:.17g}\n" for a, b in zip(nu, dos, strict=True)))
+    tab = models.create("phonon_table", file=str(path), velocity=c)
+    side = {"rho": 1e3, "vL": c, "vT": c, "theta_D": theta}
+    prl = models.create("phonon_radiation_limit", side_a=side, side_b=side)
+    np.testing.assert_allclose(tab.conductance(T, 0)[0], prl.conductance(T, 0)[0], rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"side": "Al", "frequency": [1e12, 2e12], "transmission": [0.5, 1.5]}, "transmission"),
+        ({"side": "Al", "frequency": [2e12, 1e12], "transmission": [0.5, 0.5]}, "frequency"),
+        ({"side": "Al", "frequency": [1e12, 2e12, 3e12], "transmission": [0.5, 0.5]},
+         "transmission"),
+        ({"frequency": [1e12, 2e12], "transmission": [0.5, 0.5]}, r"phonon_table\.side"),
+        ({"frequency": [1e12, 2e12], "transmission": [0.5, 0.5], "dos": [1.0, 1.0]},
+         r"phonon_table\.velocity"),
+        ({"file": "/nonexistent/spec.csv"}, r"phonon_table\.file"),
+    ],
+)
+def test_phonon_table_errors(params, match):
+    with pytest.raises(ModelError, match=match):
+        models.create("phonon_table", **params)
