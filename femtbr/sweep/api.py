@@ -141,7 +141,7 @@ def sweep(
     store.start(header, resume)
     records = {k: r for k, r in store.load_records().items() if _valid(r, study, retry_failed)}
     resumed = len(records)
-    executor = make_executor(workers, scheduler)
+    executor = make_executor(workers, scheduler, runner)
     if shared_filesystem is None:
         shared_filesystem = scheduler is None
     tasks = [

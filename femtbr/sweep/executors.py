@@ -45,7 +45,20 @@ class SerialExecutor:
                 yield task, exc
 
 
-def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in worker processes
+def warm_up(runner: str | None) -> None:
+    """Import the runner (and whatever its module's ``warm_up()`` imports) before the first case,
+    so that import time does not count as the first case's wall time."""
+    if not runner:
+        return
+    import importlib
+
+    module = importlib.import_module(runner.partition(":")[0])
+    hook = getattr(module, "warm_up", None)
+    if callable(hook):
+        hook()
+
+
+def _init_worker(parent: int, runner: str | None) -> None:  # pragma: no cover - in workers
     """Exit this worker when the study process dies (e.g. SIGKILL), instead of lingering."""
 
     def loop() -> None:
@@ -55,6 +68,7 @@ def _watch_parent(parent: int) -> None:  # pragma: no cover - runs in worker pro
                 os._exit(1)
 
     threading.Thread(target=loop, daemon=True, name="femtbr-parent-watch").start()
+    warm_up(runner)
 
 
 class LocalExecutor:
@@ -64,10 +78,11 @@ class LocalExecutor:
     many cases to workers that will never report back.
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, runner: str | None = None):
         if workers < 1:
             raise InputError(f"workers: must be >= 1, got {workers}")
         self.workers = workers
+        self.runner = runner
         self.description = f"local pool, {workers} process{'es' if workers > 1 else ''}"
         self._pool: ProcessPoolExecutor | None = None
 
@@ -75,8 +90,8 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_watch_parent,
-            initargs=(os.getpid(),),
+            initializer=_init_worker,
+            initargs=(os.getpid(), self.runner),
         )
         return self
 
@@ -113,9 +128,11 @@ class DaskExecutor:
     ----------
     scheduler
         ``"tcp://HOST:PORT"`` of a running ``dask scheduler``, or a connected ``Client``.
+    connect_timeout
+        Seconds to wait for the scheduler.
     """
 
-    def __init__(self, scheduler: Any):
+    def __init__(self, scheduler: Any, connect_timeout: float = 20.0, runner: str | None = None):
         try:
             import distributed
         except ImportError as exc:  # pragma: no cover - optional dependency
@@ -124,17 +141,24 @@ class DaskExecutor:
         self._distributed = distributed
         self._scheduler = scheduler
         self._own = isinstance(scheduler, str)
+        self._timeout = connect_timeout
+        self.runner = runner
         self.client: Any = None
         self.description = f"dask scheduler {getattr(scheduler, 'scheduler', scheduler)}"
 
     def __enter__(self) -> DaskExecutor:
         if self._own:
             try:
-                self.client = self._distributed.Client(self._scheduler, timeout="20s")
-            except OSError as exc:
+                self.client = self._distributed.Client(self._scheduler, timeout=self._timeout)
+            except (OSError, TimeoutError) as exc:
                 raise InputError(f"scheduler: cannot reach {self._scheduler}: {exc}") from exc
         else:
             self.client = self._scheduler
+        if self.runner:
+            try:
+                self.client.run(warm_up, self.runner)
+            except Exception as exc:  # a worker that cannot import will fail its cases
+                log.warning("warm-up on the Dask workers failed: %s", exc)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -156,12 +180,14 @@ class DaskExecutor:
             fut.release()
 
 
-def make_executor(workers: int | None = None, scheduler: Any = None) -> Any:
+def make_executor(
+    workers: int | None = None, scheduler: Any = None, runner: str | None = None
+) -> Any:
     """The executor for ``workers`` (default: CPU count, 0 = in-process) or ``scheduler``."""
     if scheduler is not None:
         if workers is not None:
             raise InputError("give either workers or scheduler, not both")
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, runner=runner)
     if workers is None:
         workers = os.cpu_count() or 1
-    return SerialExecutor() if workers == 0 else LocalExecutor(workers)
+    return SerialExecutor() if workers == 0 else LocalExecutor(workers, runner)

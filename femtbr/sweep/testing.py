@@ -52,3 +52,36 @@ def wall_runner(
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "summary.json").write_text(json.dumps(summary))
     return summary
+
+
+#: A tiny 2D two-layer stack (silicon on copper, 4 mm wide) for tests of real sweeps.  Heat
+#: enters uniformly over the whole top (q = 4 W/m / 4 mm = 1000 W/m²) and leaves by convection
+#: at the bottom, so the flow is one-dimensional and
+#: T_max(die) = T_inf + q (t_die/k_die + 1/h_contact + t_cu/k_cu + 1/h_bottom).
+TINY_STACK = """
+name = "tiny_stack"
+[geometry]
+builder = "stack"
+dim = 2
+width = "4 mm"
+layers = [
+  { name = "die", material = "silicon", thickness = "0.5 mm" },
+  { name = "spreader", material = "copper", thickness = "1 mm" },
+]
+sources = [{ name = "chip", size = "4 mm", power = "4 W" }]
+bottom = "convection"
+h = "5000 W/m^2/K"
+T_inf = "300 K"
+mesh_size = "1 mm"
+
+[materials.die]
+use = "silicon"
+k = "150 W/m/K"
+[materials.spreader]
+use = "copper"
+k = "400 W/m/K"
+
+[interfaces.die_spreader]
+model = "constant"
+h = "1e5 W/m^2/K"
+"""

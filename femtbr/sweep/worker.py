@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
+import math
 import os
 import socket
 import tempfile
@@ -18,6 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from femtbr.errors import CaseError
 from femtbr.sweep.store import STATUS_FAILED, STATUS_OK
@@ -65,24 +68,21 @@ def resolve_runner(ref: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
-def flatten(summary: Mapping[str, Any]) -> dict[str, float]:
-    """Dotted key -> float for every numeric leaf of a nested summary (bools as 0/1)."""
-    try:
-        from femtbr.export import flatten_summary
-    except ImportError:
-        flatten_summary = None
-    if flatten_summary is not None:
-        return dict(flatten_summary(summary))
+def flatten(summary: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    """Dotted key -> float for every numeric leaf of a nested summary.
+
+    Same rule as :func:`femtbr.export.flatten_summary` (booleans 0/1, ``None`` NaN, strings and
+    lists left out), without importing the export layer into light workers.
+    """
     out: dict[str, float] = {}
-
-    def walk(node: Any, prefix: str) -> None:
-        if isinstance(node, Mapping):
-            for k, v in node.items():
-                walk(v, f"{prefix}.{k}" if prefix else str(k))
-        elif isinstance(node, (bool, int, float)):
-            out[prefix] = float(node)
-
-    walk(summary, "")
+    for key, value in summary.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, dotted + "."))
+        elif value is None:
+            out[dotted] = math.nan
+        elif isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+            out[dotted] = float(value)
     return out
 
 
