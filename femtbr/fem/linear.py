@@ -59,7 +59,7 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
         if symmetric:
             x, _ = pyamg.krylov.cg(A, b, tol=rtol, maxiter=500, M=M, residuals=res)
         else:
-            x, _ = pyamg.krylov.fgmres(A, b, tol=rtol, restart=50, maxiter=500, M=M,
+            x, _ = pyamg.krylov.fgmres(A, b, tol=rtol, restart=min(50, b.size), maxiter=500, M=M,
                                        residuals=res)
         its = len(res) - 1
         r = float(np.linalg.norm(b - A @ x)) / nb

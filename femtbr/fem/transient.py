@@ -266,12 +266,13 @@ class TransientSolver:
         key = (float(f"{c.a0 / dt:.10g}"), c.theta) if sysm.linear else None
         history: list[float] = []
         it = 0
+        step_size = np.inf
         while True:
             norm = float(np.linalg.norm(G[free]))
             rel = norm / scale if scale > 0 else norm
             history.append(rel)
-            if rel <= opt.rtol or norm == 0.0:
-                break
+            if rel <= opt.rtol or norm == 0.0 or step_size <= 1e-12 * (1.0 + np.max(np.abs(T))):
+                break  # converged, or the last update is at the round-off level of T
             if it >= opt.max_iterations:
                 raise ConvergenceError(
                     f"Newton did not converge in step to t = {t1:.6g} s (dt = {dt:.3g} s)", history
@@ -279,7 +280,13 @@ class TransientSolver:
             _, M = sysm.stored(T)
             A = (c.a0 / dt) * M + c.theta * sysm.jacobian(T, t1, "left")
             A = sp.csr_matrix(A)[free][:, free]
-            delta = self.linear.solve(A, -G[free], key)
+            delta = self.linear.solve(
+                A,
+                -G[free],
+                key,
+                symmetric=bool(getattr(sysm, "symmetric", True)),
+                dim=int(getattr(sysm, "dim", 3)),
+            )
             lam = 1.0
             for _ in range(8):
                 Tn = T.copy()
@@ -289,6 +296,7 @@ class TransientSolver:
                     break
                 lam *= 0.5
             T, G, E, scale = Tn, Gn, En, scn
+            step_size = float(np.max(np.abs(lam * delta))) if delta.size else 0.0
             it += 1
         # energy bookkeeping
         P1, Q1 = sysm.heat_terms(T, t1, "left")

@@ -1,0 +1,249 @@
+"""The finite-element semi-discrete system of a :class:`TransientProblem`, on the FE core.
+
+:class:`FESemiDiscrete` implements :class:`femtbr.fem.transient.SemiDiscreteSystem` with the
+steady residual and exact Jacobian of :func:`femtbr.fem.assemble.build_system` (one System,
+bound once; its source load, ambient temperatures and Dirichlet values are re-set for each time
+from the load profiles) plus the heat-capacity terms assembled here:
+
+* consistent: E_i = ∫ H(T_h) φ_i dΩ, M_ij = ∂E_i/∂T_j = ∫ ρc_p(T_h) φ_i φ_j dΩ, with
+  H(T) = ∫_{T_ref}^{T} ρc_p (enthalpy form, so the stored heat Σ_i E_i = ∫ H dΩ is exactly the
+  quantity the scheme conserves; e.g. Crank & Nicolson 1947 on the conservative form, and
+  Zienkiewicz, Taylor & Zhu, *The FEM*, 7th ed., §17 for the consistent mass matrix);
+* lumped (first order only): E_i = Σ_r (∫_r φ_i) H_r(T_i), M diagonal (row-sum lumping).
+
+For constant ρc_p the mass matrix is assembled once; with constant k, constant-h interfaces and
+no radiation the whole system is linear and the Jacobian is assembled once too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import scipy.sparse as sp
+
+from femtbr.errors import InputError
+from femtbr.fem.assemble import SIGMA_SB, System, _fq_values, build_system
+from femtbr.fem.discretization import Discretization
+from femtbr.fem.kernels import chunks, geometry
+from femtbr.fem.problem import Source
+from femtbr.fem.transient_problem import TransientProblem, enthalpy, heat_capacity
+
+
+def _interfaces_linear(system: System) -> bool:
+    for itf in system.interfaces:
+        T = np.array([250.0, 300.0, 400.0, 800.0])
+        h, dh = itf.model.conductance(T, np.full_like(T, itf.pressure))
+        h = np.broadcast_to(np.asarray(h, float), T.shape)
+        if np.any(np.asarray(dh) != 0) or np.ptp(h) != 0:
+            return False
+    return True
+
+
+class FESemiDiscrete:
+    """dE(T)/dt + R(T, t) = 0 for a :class:`TransientProblem` on a :class:`Discretization`.
+
+    Parameters
+    ----------
+    tp
+        The transient problem.
+    disc
+        A discretization of ``tp.problem`` (``None`` builds one).
+    T_ref
+        Reference temperature of the stored heat [K] (default ``tp.T_ref`` or 0).
+    """
+
+    def __init__(self, tp: TransientProblem, disc: Discretization | None = None, T_ref=None):
+        from femtbr.fem.solve import discretize
+
+        problem = tp.problem
+        self.tp = tp
+        self.disc = disc if disc is not None else discretize(problem)
+        self.system = build_system(problem, self.disc)
+        self.n_dofs = self.disc.n_dofs
+        self.dim = self.disc.points.shape[1]
+        self.T_ref = float(T_ref if T_ref is not None else (tp.T_ref or 0.0))
+        # source loads of the regions whose power follows a profile (unit factor)
+        self._F_src: dict[str, np.ndarray] = {}
+        if tp.source_factor:
+            F0 = build_system(replace(problem, sources={}), self.disc).F
+            for r in tp.source_factor:
+                src: Source = problem.sources[r]
+                self._F_src[r] = build_system(replace(problem, sources={r: src}), self.disc).F - F0
+        self._F = self.system.F.copy()
+        self._robin = list(self.system.robin)
+        self._rad = list(self.system.rad)
+        self._powers = dict(self.system.powers)
+        d = self.system.dir_dofs
+        owner = np.full(d.size, "", dtype=object)
+        for name, dofs in reversed(list(self.system.dir_owner.items())):
+            owner[np.isin(d, dofs)] = name
+        self._dir_owner = owner.astype(str)
+        self._mass_setup()
+        self.linear = (
+            not self.system.k_fun
+            and not self.system.rad
+            and not self._rc_fun
+            and _interfaces_linear(self.system)
+        )
+        self._J: sp.csr_matrix | None = None
+
+    # ------------------------------------------------------------------ heat capacity
+    def _mass_setup(self) -> None:
+        tp, disc = self.tp, self.disc
+        self._rc_const = {r: float(v) for r, v in tp.rho_cp.items() if not callable(v)}
+        self._rc_fun = {r: v for r, v in tp.rho_cp.items() if callable(v)}
+        if tp.mass == "lumped":
+            if disc.order != 1:
+                raise InputError("mass: 'lumped' needs first-order elements (options.order = 1)")
+            self._lump = {r: self._region_weights(r) for r in disc.region_names}
+            return
+        rule = disc.rule_m
+        phiphi = np.einsum("qi,qj->qij", rule.phi, rule.phi)
+        rc = np.array([self._rc_const.get(r, 0.0) for r in disc.region_names])
+
+        def gen():
+            for s in chunks(disc.cells.shape[0]):
+                det, _ = geometry(disc.points, disc.cells[s], rule)
+                w = det * rule.W * rc[disc.region_id[s]][:, None]
+                yield np.arange(s.start, s.stop), np.einsum("cq,qij->cij", w, phiphi)
+
+        self._M_const = disc.assemble_cells(gen())
+
+    def _region_weights(self, region: str) -> np.ndarray:
+        disc = self.disc
+        rule = disc.rule_m
+        w_i = np.zeros(disc.n_dofs)
+        cells = disc.region_cells[region]
+        for s in chunks(cells.size):
+            c = cells[s]
+            det, _ = geometry(disc.points, disc.cells[c], rule)
+            np.add.at(w_i, disc.edofs[c], (det * rule.W) @ rule.phi)
+        return w_i
+
+    def stored(self, T: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
+        """Stored heat E(T) [J] (per metre of depth in 2D) and M = dE/dT [J/K]."""
+        tp, disc = self.tp, self.disc
+        if tp.mass == "lumped":
+            E = np.zeros(disc.n_dofs)
+            m = np.zeros(disc.n_dofs)
+            for r, w in self._lump.items():
+                rc = tp.rho_cp[r]
+                E += w * enthalpy(rc, T, self.T_ref)
+                m += w * heat_capacity(rc, T)
+            return E, sp.diags(m, format="csr")
+        E = self._M_const @ (T - self.T_ref)
+        if not self._rc_fun:
+            return E, self._M_const
+        rule = disc.rule_m
+        sets = []
+        for r, fun in self._rc_fun.items():
+            cells = disc.region_cells[r]
+            for s in chunks(cells.size):
+                c = cells[s]
+                det, _ = geometry(disc.points, disc.cells[c], rule)
+                w = det * rule.W
+                Tq = T[disc.edofs[c]] @ rule.phi.T
+                np.add.at(E, disc.edofs[c], (w * enthalpy(fun, Tq, self.T_ref)) @ rule.phi)
+                wc = w * heat_capacity(fun, Tq)
+                sets.append((c, np.einsum("cq,qi,qj->cij", wc, rule.phi, rule.phi)))
+        return E, self._M_const + disc.assemble_cells(iter(sets))
+
+    # ------------------------------------------------------------------ loads at time t
+    def _at(self, t: float, side: str) -> None:
+        """Set the bound System's loads and ambient temperatures to their values at ``t``."""
+        tp = self.tp
+        val = (lambda p: p.left(t)) if side == "left" else (lambda p: p.value(t))
+        F = self._F.copy()
+        for r, prof in tp.source_factor.items():
+            f = val(prof)
+            F += (f - 1.0) * self._F_src[r]
+            self.system.powers[r] = f * self._powers[r]
+        self.system.F = F
+        if tp.ambient:
+            self.system.robin = [
+                (n, q, c, val(tp.ambient[n]) if n in tp.ambient else Ti, pos, K)
+                for n, q, c, Ti, pos, K in self._robin
+            ]
+            self.system.rad = [
+                (n, q, e, val(tp.ambient[n]) if n in tp.ambient else Ti, pos)
+                for n, q, e, Ti, pos in self._rad
+            ]
+
+    def residual(self, T: np.ndarray, t: float, side: str = "left") -> np.ndarray:
+        """Steady residual R(T, t) [W]: conduction + boundary + interface terms − sources."""
+        self._at(t, side)
+        R, _ = self.system.evaluate(T, jacobian=False)
+        return R
+
+    def jacobian(self, T: np.ndarray, t: float, side: str = "left") -> sp.csr_matrix:
+        """Exact steady Jacobian ∂R/∂T [W/K] (assembled once when the system is linear)."""
+        if self.linear and self._J is not None:
+            return self._J
+        self._at(t, side)
+        _, data = self.system.evaluate(T, jacobian=True)
+        indptr, indices = self.disc.pattern
+        J = sp.csr_matrix((data, indices, indptr), shape=(self.n_dofs,) * 2)
+        if self.linear:
+            self._J = J
+        return J
+
+    @property
+    def symmetric(self) -> bool:
+        """Whether the last Jacobian was symmetric (no k'(T), no h'(T) jump terms)."""
+        return not self.system.asymmetric
+
+    def dirichlet(self, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fixed-temperature DOFs, values [K] at ``t`` and the boundary owning each DOF."""
+        d = self.system.dir_dofs
+        v = self.system.dir_vals.copy()
+        for b, prof in self.tp.boundary_temperature.items():
+            v[self._dir_owner == b] = prof.value(t)
+        return d, v, self._dir_owner
+
+    def heat_terms(self, T: np.ndarray, t: float, side: str = "left"):
+        """Source power [W] and heat leaving through each non-Dirichlet boundary [W]."""
+        self._at(t, side)
+        sysm = self.system
+        P = float(sum(sysm.powers.values()))
+        Q: dict[str, float] = {}
+        for name, q, coef, Tinf, _, _ in sysm.robin:
+            Q[name] = Q.get(name, 0.0) + float(np.sum(coef * (_fq_values(q, T) - Tinf)))
+        for name, q, eps, Tinf, _ in sysm.rad:
+            rad = q.wdS * eps * SIGMA_SB * (_fq_values(q, T) ** 4 - Tinf**4)
+            Q[name] = Q.get(name, 0.0) + float(np.sum(rad))
+        for name, q, qin in sysm.flux:
+            Q[name] = Q.get(name, 0.0) - qin * float(q.wdS.sum())
+        return P, Q
+
+    def breakpoints(self, t0: float, t1: float) -> list[float]:
+        return self.tp.breakpoints(t0, t1)
+
+    # ------------------------------------------------------------------ helpers
+    def steady_state(self, t: float) -> np.ndarray:
+        """The steady DOF vector [K] with the loads of time ``t`` (Newton of the FE core)."""
+        from femtbr.fem.newton import newton
+
+        self._at(t, "right")
+        d, v, _ = self.dirichlet(t)
+        saved = self.system.dir_vals
+        self.system.dir_vals = v
+        try:
+            return newton(self.system)["T"]
+        finally:
+            self.system.dir_vals = saved
+
+    def solution(self, T: np.ndarray, t: float):
+        """A :class:`~femtbr.fem.Solution` of the state ``T`` at ``t`` (fields, region figures).
+
+        Its ``boundaries`` / ``energy_balance`` are those of the *steady* residual (the heat
+        stored in the step is not in them): use the transient step records for energy.
+        """
+        from femtbr.fem.post import build_solution
+
+        self._at(t, "right")
+        return build_solution(self.system, {"T": T, "history": (), "iterations": 0}, {})
+
+    def region_dofs(self) -> dict[str, np.ndarray]:
+        """DOFs of each region [indices]."""
+        return {r: np.unique(self.disc.edofs[c]) for r, c in self.disc.region_cells.items()}
