@@ -55,15 +55,30 @@ def _read(path: Path):
         raise MeshError(f"{path}: cannot read ({exc}); {HOWTO}") from exc
 
 
-def _group_cells(m, name: str, types: tuple[str, ...]) -> dict[str, list[np.ndarray]]:
-    """Cell type -> list of connectivity arrays of group ``name``."""
+def _group_cells(m, name: str, types: tuple[str, ...],
+                 owner: tuple[dict[int, np.ndarray], list[str]] | None = None,
+                 ) -> dict[str, list[np.ndarray]]:
+    """Cell type -> list of connectivity arrays of group ``name``.
+
+    ``owner`` = (block index -> group index per element (-1 free), group names) records which
+    region group took each element, so an element in two region groups is reported.
+    """
     out: dict[str, list[np.ndarray]] = {}
-    for block, idx in zip(m.cells, m.cell_sets.get(name, []), strict=False):
+    for ib, (block, idx) in enumerate(zip(m.cells, m.cell_sets.get(name, []), strict=False)):
         if idx is None or len(idx) == 0:
             continue
         if block.type not in types:
             raise MeshError(f"physical group {name!r}: element type {block.type!r} not supported "
                             f"(expected {list(types)}); {HOWTO}")
+        if owner is not None:
+            taken, names = owner
+            own = taken.setdefault(ib, np.full(len(block.data), -1, dtype=np.int64))
+            clash = own[idx] >= 0
+            if clash.any():
+                other = names[int(own[idx][clash][0])]
+                raise MeshError(f"physical groups {other!r} and {name!r} share "
+                                f"{int(clash.sum())} element(s); regions must be disjoint")
+            own[idx] = names.index(name)
         out.setdefault(block.type, []).append(block.data[idx])
     return out
 
@@ -105,7 +120,8 @@ def load_msh(path: str | Path, scale: float = 1.0, check: bool = True) -> Tagged
         raise MeshError(f"{path}: highest physical group dimension is {D}; need 2 or 3")
     # ---- regions
     region_names = sorted((n for n, (_, d) in groups.items() if d == D), key=lambda n: groups[n])
-    per_region = {n: _group_cells(m, n, VOLUME_TYPES[D]) for n in region_names}
+    owner: tuple[dict[int, np.ndarray], list[str]] = ({}, region_names)
+    per_region = {n: _group_cells(m, n, VOLUME_TYPES[D], owner) for n in region_names}
     for n, c in per_region.items():
         if not c:
             raise MeshError(f"{path}: physical group {n!r} (dimension {D}) is empty")
