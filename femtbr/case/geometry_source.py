@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from femtbr.case.units import pint_unit, to_base_si, to_si
-from femtbr.errors import CaseError
+from femtbr.errors import CaseError, FemtbrError
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,14 @@ def geometry_for(table: Mapping[str, Any], base_dir: Path | str = ".") -> Any:
         from femtbr.geometry import build
 
         log.info("building geometry %r", builder)
-        geo = build(builder, params)
+        try:
+            geo = build(builder, params)
+        except FemtbrError:
+            raise
+        except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:
+            # bad parameter values the builder did not anticipate are still bad input
+            raise CaseError([("geometry", f"builder {builder!r} rejected its parameters: {exc}")])
+
     _CACHE[key] = geo
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

@@ -65,12 +65,15 @@ def split_assignments(overrides: Mapping[str, Any] | Iterable[str]) -> list[tupl
     """Normalise overrides to ``(path, value)`` pairs; ``"K=V"`` strings are TOML-parsed."""
     if isinstance(overrides, Mapping):
         return list(overrides.items())
-    pairs = []
+    pairs, bad = [], []
     for item in overrides:
-        if "=" not in item:
-            raise CaseError([(item, "an override must look like KEY=VALUE")])
+        if not isinstance(item, str) or "=" not in item:
+            bad.append((str(item), "an override must look like KEY=VALUE"))
+            continue
         key, value = item.split("=", 1)
         pairs.append((key.strip(), parse_value(value)))
+    if bad:
+        raise CaseError(bad)
     return pairs
 
 
@@ -106,9 +109,17 @@ def apply_overrides(
     CaseError
         Every bad override (malformed, unknown key, index out of range), with its key path.
     """
+    if not isinstance(overrides, Mapping):
+        overrides = list(overrides)
     out = copy.deepcopy(dict(raw))
     problems: list[tuple[str, str]] = []
-    for path, value in split_assignments(overrides):
+    try:
+        pairs = split_assignments(overrides)
+    except CaseError as exc:
+        problems.extend(exc.problems)
+        good = [o for o in overrides if isinstance(o, str) and "=" in o]
+        pairs = split_assignments(good)
+    for path, value in pairs:
         try:
             tokens = parse_path(path)
         except CaseError as exc:

@@ -52,6 +52,8 @@ def model_at(root: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | Non
 
 
 def _fmt(v: Any) -> str:
+    if isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool)):
+        return f"{v:g}"
     return repr(v) if isinstance(v, str) else str(v)
 
 
@@ -72,7 +74,7 @@ def message(err: dict[str, Any], root: type[BaseModel]) -> str:
     }
     if kind in bounds:
         op, key = bounds[kind]
-        return f"must be {op} {ctx.get(key)}, got {_fmt(value)}"
+        return f"must be {op} {_fmt(ctx.get(key))}, got {_fmt(value)}"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {_fmt(value)}"
     if kind in ("value_error", "assertion_error"):

@@ -1,0 +1,152 @@
+"""Mutated case files reach the loader: only femtbr errors (never a crash) come out."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from femtbr.case import validate
+from femtbr.errors import FemtbrError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+BASE = tomllib.loads(
+    """
+name = "fuzz"
+[geometry]
+builder = "stack"
+dim = 2
+width = "4 mm"
+mesh_size = "1 mm"
+layers = [{name = "die", material = "silicon", thickness = "0.5 mm"},
+          {name = "cu", material = "copper", thickness = "1 mm"}]
+sources = [{name = "chip", size = "2 mm", power = 1.0}]
+[interfaces.die_cu]
+model = "series"
+parts = [{model = "dmm"}, {model = "constant", h = 1e5}]
+pressure = "1 MPa"
+[boundaries.bottom]
+type = "convection"
+h = 1000.0
+T_inf = "25 degC"
+[solver]
+rtol = 1e-9
+[probes]
+p = ["1 mm", 0.0]
+"""
+)
+
+junk = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.sampled_from(["50 um", "-1 mm", "3 kg", "85 degC", "nan", "copper", "dmm", "1e400 Pa"]),
+    st.lists(st.integers(-2, 2), max_size=3),
+    st.dictionaries(
+        st.sampled_from(["model", "use", "h", "x", "type"]), st.text(max_size=5), max_size=2
+    ),
+)
+
+
+def paths(node, prefix=()):
+    """Every key path of a nested dict/list."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield (*prefix, k)
+            yield from paths(v, (*prefix, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield (*prefix, i)
+            yield from paths(v, (*prefix, i))
+
+
+ALL_PATHS = list(paths(BASE))
+
+
+def mutate(raw, path, action, value):
+    import copy
+
+    out = copy.deepcopy(raw)
+    node = out
+    for k in path[:-1]:
+        node = node[k]
+    last = path[-1]
+    if action == "delete":
+        del node[last]
+    elif action == "replace":
+        node[last] = value
+    elif isinstance(node, dict):  # add a sibling key
+        node[f"{last}_x"] = value
+    else:
+        node.append(value)
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    mutations=st.lists(
+        st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["delete", "replace", "add"]), junk),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_mutated_cases_raise_only_femtbr_errors(mutations):
+    raw = BASE
+    for path, action, value in mutations:
+        try:
+            raw = mutate(raw, path, action, value)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier mutation removed the path
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            validate(raw)
+        except FemtbrError as exc:
+            assert str(exc)
+            assert exc.exit_code == 2
+
+
+def test_base_of_the_fuzz_is_valid():
+    assert validate(BASE).name == "fuzz"
+
+
+@pytest.mark.parametrize("text", ["", "name = 1", "[geometry]\nbuilder = 3", "x = [1,"])
+def test_small_garbage(text, tmp_path):
+    from femtbr.case import load_case
+
+    p = tmp_path / "c.toml"
+    p.write_text(text)
+    with pytest.raises(FemtbrError):
+        load_case(p)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("geometry", "layers"), None),
+        (("probes", "p"), "abc"),
+        (("interfaces", "die_cu", "parts"), [1]),
+        (("name",), None),
+        (("geometry", "sources", 0, "power"), "1e400 W"),
+        (("interfaces", "die_cu", "parts", 0), {"model": "x"}),
+        (("geometry", "dim"), float("nan")),
+        (("interfaces", "die_cu", "pressure"), "nan"),
+        (("geometry",), {"type": "x"}),
+        (("materials",), [1]),
+        (("interfaces", "die_cu", "parts", 1, "h"), float("inf")),
+        (("boundaries", "bottom", "type"), "convection+radiation"),
+    ],
+)
+def test_known_mutations(path, value):
+    with pytest.raises(FemtbrError) as exc:
+        validate(mutate(BASE, path, "replace", value))
+    assert exc.value.exit_code == 2
