@@ -163,3 +163,32 @@ def test_from_dict_errors_name_the_property(props, key):
 def test_missing_property_raises():
     with pytest.raises(MaterialError, match="He4_liquid.*conductivity"):
         materials.get("He4_liquid").conductivity(1.0)
+
+
+@pytest.mark.parametrize(
+    ("name", "T", "k_ref", "rel"),
+    [
+        ("Au", 300.0, 317.0, 1e-9),  # CRC / Ho-Powell-Liley 1972
+        ("Pb", 300.0, 35.3, 1e-9),
+        ("In", 300.0, 81.8, 1e-9),
+        ("Ge", 300.0, 60.0, 0.01),  # Glassbrenner & Slack 1964: 0.60 W/cmK; Incropera 59.9
+        ("sapphire", 300.0, 46.0, 1e-9),  # Incropera Table A.2
+        ("diamond", 300.0, 2300.0, 1e-9),  # Incropera Table A.2 (type IIa)
+        ("Si", 1681.0, 21.6, 1e-9),  # Glassbrenner & Slack at the melting point
+        ("Cu", 1000.0, 352.0, 1e-9),  # CRC
+    ],
+)
+def test_spot_values_vs_cited_tables(name, T, k_ref, rel):
+    assert materials.get(name).conductivity(T)[0] == pytest.approx(k_ref, rel=rel)
+
+
+def test_sound_speeds_consistent_with_elastic_constants():
+    # vL = sqrt(c11/rho), vT = sqrt(c44/rho) along [100] (Hall 1967 for Si; McSkimin 1972 diamond)
+    si = materials.get("Si")
+    assert si.vL == pytest.approx(np.sqrt(165.6e9 / 2329.0), rel=1e-3)
+    assert si.vT == pytest.approx(np.sqrt(79.5e9 / 2329.0), rel=1e-3)
+    # isotropic estimates from E, nu
+    ss = materials.get("SS304")
+    vL = np.sqrt(ss.E * (1 - ss.nu) / (ss.density * (1 + ss.nu) * (1 - 2 * ss.nu)))
+    assert ss.vL == pytest.approx(vL, rel=2e-3)
+    assert ss.vT == pytest.approx(np.sqrt(ss.E / (2 * ss.density * (1 + ss.nu))), rel=2e-3)
