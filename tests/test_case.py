@@ -79,7 +79,9 @@ def test_load_converts_units_and_fills_builder_defaults(tmp_path):
 
 def test_case_is_frozen(tmp_path):
     case = load_case(write(tmp_path))
-    with pytest.raises(Exception):  # pydantic ValidationError (frozen instance)
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):  # frozen instance
         case.name = "other"
 
 

@@ -114,7 +114,8 @@ def geometry_for(table: Mapping[str, Any], base_dir: Path | str = ".") -> Any:
             raise
         except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:
             # bad parameter values the builder did not anticipate are still bad input
-            raise CaseError([("geometry", f"builder {builder!r} rejected its parameters: {exc}")])
+            msg = f"builder {builder!r} rejected its parameters: {exc}"
+            raise CaseError([("geometry", msg)]) from None
 
     _CACHE[key] = geo
     while len(_CACHE) > _CACHE_SIZE:
