@@ -42,6 +42,7 @@ _SCALARS: dict[str, tuple[float | None, float | None, bool]] = {
 }
 _TABLES = {"conductivity": "k", "k": "k", "cp": "cp"}
 _OTHER = {"name", "phase", "sources", "aliases", "description", "use"}
+_KEY_ALIASES = {"rho": "density", "theta_D": "debye_temperature"}
 KEYS = tuple(sorted(set(_SCALARS) | set(_TABLES) | _OTHER))
 
 
@@ -98,10 +99,11 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
     name
         Name of the material (used in messages and as its canonical name).
     props
-        Keys: ``use`` (start from a library material and override), ``phase``, ``density``,
+        Keys: ``use`` (start from a library material and override), ``phase``, ``density``
+        (alias ``rho``), ``debye_temperature`` (alias ``theta_D``),
         ``cp`` (number or ``{T=[...], cp=[...]}``), ``conductivity`` or ``k`` (number or
         ``{T=[...], k=[...]}``), ``E``, ``nu``, ``c1``, ``c2``, ``brinell``, ``vL``, ``vT``,
-        ``debye_temperature``, ``gamma``, ``Pr``, ``molar_mass``, ``mfp0``, ``mfp_T0``,
+        ``gamma``, ``Pr``, ``molar_mass``, ``mfp0``, ``mfp_T0``,
         ``mfp_p0``, ``sources``, ``aliases``, ``description``.
 
     Raises
@@ -111,6 +113,7 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
     """
     if not isinstance(props, Mapping):
         raise MaterialError(f"material {name!r}: properties must be a table, got {props!r}")
+    props = {_KEY_ALIASES.get(k, k): v for k, v in props.items()}
     unknown = sorted(set(props) - set(KEYS))
     if unknown:
         raise _err(name, unknown[0], f"unknown property; known: {', '.join(KEYS)}")

@@ -80,10 +80,11 @@ class PropertyTable:
         lo, hi = self.range
         outside = (Ta < lo) | (Ta > hi)
         if np.any(outside):
-            bad = Ta[outside]
+            # one fixed message per table and side, so that repeated calls warn once
+            side = f"below {lo:g} K" if np.any(Ta < lo) else f"above {hi:g} K"
             warnings.warn(
-                f"{self.label or 'property'}: T outside the tabulated range [{lo:g}, {hi:g}] K "
-                f"(got {bad.min():g} … {bad.max():g} K); value held at the end point",
+                f"{self.label or 'property'}: T {side}, outside the tabulated range "
+                f"[{lo:g}, {hi:g}] K; value held at the end point",
                 RangeWarning,
                 stacklevel=3,
             )
