@@ -17,7 +17,7 @@ with a substrate, ``die_substrate`` (plus ``hotspot_<name>_substrate``).
 Die power ``die_power`` [W] is the total; each hot spot's power heats its region and the rest
 heats the die volume uniformly.  Defaults are a desktop CPU (12 × 12 × 0.75 mm die, 50 µm
 solder TIM1, 30 × 30 × 2 mm copper lid, 75 µm grease TIM2, 80 × 80 × 6 mm aluminium base with
-20 fins 1 mm × 35 mm, 40 W/m²K forced air); the default mesh has ~51k nodes (refine = 3.5: ~1.0M).
+20 fins 1 mm × 35 mm, 40 W/m²K forced air); the default mesh has ~51k nodes (refine = 3.1: ~1M).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ PARAMS = (
     Param("grading", 1.3, "", "geometric growth ratio away from die edges", min=1.01, max=3.0),
     Param("min_cells_per_layer", 2, "", "minimum cells across each layer", "int", 1),
     Param("fin_cells", 1, "", "cells across a fin", "int", 1),
-    Param("refine", 1.0, "", "refinement factor dividing all sizes (3.5 gives ~1M nodes)",
+    Param("refine", 1.0, "", "refinement factor dividing all sizes (3.1 gives ~1M nodes)",
           positive=True),
 )
 
@@ -167,7 +167,8 @@ def build_cpu_heatsink(p: dict[str, Any]) -> Geometry:
     z_top = z_bt + (p["fin_height"] if fins else 0.0)
     # mesh axes
     r = p["refine"]
-    h_max, h_edge, g = p["mesh_size"] / r, p["edge_size"] / r, p["grading"]
+    h_max, h_edge = p["mesh_size"] / r, p["edge_size"] / r
+    g = 1.0 + (p["grading"] - 1.0) / r  # the whole size function divided by refine
     n_layer = max(1, math.ceil(p["min_cells_per_layer"] * r))
     n_fin = max(1, math.ceil(p["fin_cells"] * r)) if r > 1 else p["fin_cells"]
     axes = []

@@ -137,7 +137,7 @@ def build_stack(p: dict[str, Any]) -> Geometry:
     h_max = _opt_length(p, "mesh_size", max(lateral) / 12) / p["refine"]
     h_edge = _opt_length(p, "edge_size", h_max * p["refine"] / 10) / p["refine"]
     n_min = max(1, math.ceil(p["min_cells_per_layer"] * p["refine"]))
-    g = p["grading"]
+    g = 1.0 + (p["grading"] - 1.0) / p["refine"]  # s(x) / refine: a true h-refinement
     tz = np.cumsum([0.0] + [L["thickness"] for L in reversed(layers)])  # bottom-up interfaces
     H = float(tz[-1])
     axes = []
