@@ -1,0 +1,145 @@
+"""The femtbr command line: exit codes, messages without tracebacks, nothing written on failure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from femtbr.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SMALL = """
+name = "small"
+[geometry]
+builder = "stack"
+dim = 2
+width = "4 mm"
+mesh_size = "1 mm"
+layers = [{name = "die", material = "silicon", thickness = "0.5 mm"},
+          {name = "cu", material = "copper", thickness = "1 mm"}]
+sources = [{name = "chip", size = "4 mm", power = 20.0}]
+bottom = "temperature"
+T_bottom = "300 K"
+[interfaces.die_cu]
+model = "constant"
+h = "1e5 W/m^2/K"
+[probes]
+mid = ["2 mm", "1 mm"]
+"""
+
+
+def case_file(tmp_path: Path, text: str = SMALL) -> Path:
+    p = tmp_path / "case.toml"
+    p.write_text(textwrap.dedent(text))
+    return p
+
+
+def test_check_ok(tmp_path, capsys):
+    assert main(["check", str(case_file(tmp_path))]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+BAD = {
+    "toml_syntax": (SMALL + "\n[oops\n", "TOML syntax error"),
+    "unknown_key": (SMALL + "\n[solver]\nrtoll = 1\n", "solver.rtoll"),
+    "wrong_type": (SMALL + "\n[solver]\nmax_iterations = 'many'\n", "solver.max_iterations"),
+    "bad_unit": (SMALL.replace('"1e5 W/m^2/K"', '"1e5 W/m^2"'), "interfaces.die_cu.h"),
+    "negative_thickness": (SMALL.replace('"1 mm"}]', '"-1 mm"}]'), "geometry.layers[1].thickness"),
+    "unknown_model": (SMALL.replace('"constant"', '"nonesuch"'), "interfaces.die_cu.model"),
+    "unknown_material": (SMALL + '\n[materials.cu]\nuse = "kryptonite"\n', "materials.cu.use"),
+    "region_missing": (SMALL + '\n[sources.ghost]\npower = 1.0\n', "sources.ghost"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD))
+def test_bad_case_exit_2_with_key_path_and_nothing_written(kind, tmp_path, capsys):
+    text, key = BAD[kind]
+    path = case_file(tmp_path, text)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert key in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    assert main(["check", str(path)]) == 2
+
+
+def test_subprocess_bad_case_has_no_traceback(tmp_path):
+    path = case_file(tmp_path, BAD["unknown_key"][0])
+    r = subprocess.run(
+        [sys.executable, "-m", "femtbr", "check", str(path)], capture_output=True, text=True
+    )
+    assert r.returncode == 2
+    assert "solver.rtoll" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bad_override_exit_2(tmp_path, capsys):
+    assert main(["check", str(case_file(tmp_path)), "--set", "solver.nope=1"]) == 2
+    assert "valid keys" in capsys.readouterr().err
+
+
+def test_usage_error_exit_2(capsys):
+    assert main(["frobnicate"]) == 2
+
+
+def test_run_writes_outputs_and_table(tmp_path, capsys):
+    out = tmp_path / "out"
+    rc = main(["run", str(case_file(tmp_path)), "--out", str(out), "--set", "outputs.render=false"])
+    assert rc == 0
+    captured = capsys.readouterr()
+    assert "junction-to-ambient resistance" in captured.out
+    assert "Newton" in captured.err  # progress on stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["converged"] is True
+    assert {"fields.vtu", "interfaces.vtu", "summary.json"} <= {p.name for p in out.iterdir()}
+    # 1D: 20 W/m over 4 mm: q = 5000 W/m^2; the interface jump is q/h = 0.05 K
+    assert summary["interfaces"]["die_cu"]["jump_mean"] == pytest.approx(0.05, rel=1e-6)
+    assert summary["probes"]["mid"] > 300.0
+
+
+def test_non_convergence_exit_3_and_nothing_written(tmp_path, capsys):
+    text = SMALL + '\n[solver]\nmax_iterations = 1\n'
+    text = text.replace('bottom = "temperature"', 'bottom = "convection"\nh = 1000.0')
+    out = tmp_path / "out"
+    assert main(["run", str(case_file(tmp_path, text)), "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "converge" in err and "Traceback" not in err
+    assert not (out / "summary.json").exists()
+
+
+def test_internal_error_exit_1(tmp_path, monkeypatch, capsys):
+    import femtbr.runner
+
+    def boom(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(femtbr.runner, "run", boom)
+    assert main(["run", str(case_file(tmp_path))]) == 1
+    assert "internal error" in capsys.readouterr().err
+
+
+def test_models_list_and_describe(capsys):
+    assert main(["models"]) == 0
+    out = capsys.readouterr().out
+    for name in ("cmy", "dmm", "amm", "series", "parallel", "constant"):
+        assert name in out
+    assert main(["models", "cmy"]) == 0
+    out = capsys.readouterr().out
+    assert "sigma" in out and "Cooper" in out
+    assert main(["models", "nonesuch"]) == 2
+    assert "available models" in capsys.readouterr().err
+
+
+def test_schema_matches_committed_docs(capsys):
+    assert main(["schema"]) == 0
+    printed = capsys.readouterr().out
+    committed = (ROOT / "docs" / "case-schema.json").read_text()
+    assert printed == committed, "regenerate with: femtbr schema --write docs/case-schema.json"
+    schema = json.loads(printed)
+    assert "geometry" in schema["properties"] and schema["additionalProperties"] is False
