@@ -43,7 +43,8 @@ def alpha_fn(model):
         s2 = math.sin(th) * c2 / c1
         if s2 >= 1.0:
             return 0.0
-        return float(ph.amm_alpha(A.rho * c1, B.rho * c2, math.cos(th), math.sqrt(1 - s2 * s2)))
+        cos2 = math.sqrt(1 - s2 * s2)
+        return float(ph.amm_alpha(A.rho * c1, B.rho * c2, math.cos(th), cos2, j != "L"))
 
     return alpha
 

@@ -57,8 +57,11 @@ def test_detailed_balance(name, a, b):
                                rtol=1e-10)
 
 
-def amm_gamma_reference(rho1, c1, rho2, c2):
-    """Γ = 2∫ α cosθ sinθ dθ by adaptive quadrature over θ1 (independent of the t-substitution)."""
+def amm_gamma_reference(rho1, c1, rho2, c2, shear):
+    """Γ = 2∫ α cosθ sinθ dθ by adaptive quadrature over θ1 (independent of the t-substitution).
+
+    α: L waves 4Z1Z2 cos1 cos2/(Z1 cos2 + Z2 cos1)²; SH waves 4Z1Z2 cos1 cos2/(Z1 cos1 + Z2 cos2)².
+    """
     from scipy.integrate import quad
 
     Z1, Z2 = rho1 * c1, rho2 * c2
@@ -68,7 +71,8 @@ def amm_gamma_reference(rho1, c1, rho2, c2):
         if s2 >= 1.0:
             return 0.0
         c1_, c2_ = math.cos(th), math.sqrt(1 - s2 * s2)
-        return 2 * 4 * Z1 * Z2 * c1_ * c2_ / (Z1 * c2_ + Z2 * c1_) ** 2 * c1_ * math.sin(th)
+        den = (Z1 * c1_ + Z2 * c2_) if shear else (Z1 * c2_ + Z2 * c1_)
+        return 2 * 4 * Z1 * Z2 * c1_ * c2_ / den**2 * c1_ * math.sin(th)
 
     brk = [math.asin(c1 / c2)] if c2 > c1 else None
     return quad(f, 0, math.pi / 2, points=brk, epsabs=0, epsrel=1e-12, limit=200)[0]
@@ -82,7 +86,8 @@ def test_low_T_closed_form(a, b):
     speeds = [("L", ma.vL, mb.vL)]
     if ma.vT and mb.vT:
         speeds += [("T", ma.vT, mb.vT)] * 2
-    S_amm = sum(amm_gamma_reference(ma.density, ca, mb.density, cb) / ca**2 for _, ca, cb in speeds)
+    S_amm = sum(amm_gamma_reference(ma.density, ca, mb.density, cb, j == "T") / ca**2
+                for j, ca, cb in speeds)
     Sa = sum(1 / c**2 for c in ([ma.vL, ma.vT, ma.vT] if ma.vT else [ma.vL]))
     Sb = sum(1 / c**2 for c in ([mb.vL, mb.vT, mb.vT] if mb.vT else [mb.vL]))
     S_dmm = Sa * Sb / (Sa + Sb)
@@ -106,7 +111,8 @@ def test_factorised_table_matches_direct_double_quadrature(a, b):
         s2 = math.sin(th) * c2 / c1
         if s2 >= 1:
             return 0.0
-        return float(ph.amm_alpha(A.rho * c1, B.rho * c2, math.cos(th), math.sqrt(1 - s2 * s2)))
+        return float(ph.amm_alpha(A.rho * c1, B.rho * c2, math.cos(th), math.sqrt(1 - s2 * s2),
+                                  j != "L"))
 
     a_dmm = dmm.transmission()
     for T in (2.0, 40.0, 300.0, 2000.0):

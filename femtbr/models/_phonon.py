@@ -222,16 +222,26 @@ _GL_T, _GL_W = np.polynomial.legendre.leggauss(96)
 _GL_T, _GL_W = 0.5 * (_GL_T + 1.0), 0.5 * _GL_W
 
 
-def amm_alpha(Z1: float, Z2: float, cos1: np.ndarray, cos2: np.ndarray) -> np.ndarray:
-    """AMM energy transmission α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ2 + Z2 cosθ1)² [-].
+def amm_alpha(
+    Z1: float, Z2: float, cos1: Any, cos2: Any, shear: bool = False
+) -> np.ndarray:
+    """AMM plane-wave energy transmission α(θ1) [-] across a welded plane interface.
 
-    Little, Can. J. Phys. 37, 334 (1959); Swartz & Pohl (1989) eq. (17) (impedances Z = ρc
-    [kg/(m² s)], θ2 from Snell's law sinθ1/c1 = sinθ2/c2).  Symmetric in 1 ↔ 2.
+    Longitudinal (pressure-like) waves, effective impedance Z/cosθ:
+    α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ2 + Z2 cosθ1)²  (Little, Can. J. Phys. 37, 334 (1959);
+    Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 17; Khalatnikov's liquid-He result).
+    Transverse waves (``shear=True``), effective impedance Z cosθ, exact for SH waves:
+    α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ1 + Z2 cosθ2)²  (e.g. Auld, Acoustic Fields and Waves in
+    Solids (1973), Ch. 9; SV is treated the same way, mode conversion neglected).
+    Z = ρc [kg/(m² s)]; θ2 from Snell's law sinθ1/c1 = sinθ2/c2.  Both forms are symmetric in
+    1 ↔ 2, which gives detailed balance.
     """
+    if shear:
+        return 4.0 * Z1 * Z2 * cos1 * cos2 / (Z1 * cos1 + Z2 * cos2) ** 2
     return 4.0 * Z1 * Z2 * cos1 * cos2 / (Z1 * cos2 + Z2 * cos1) ** 2
 
 
-def amm_gamma(rho1: float, c1: float, rho2: float, c2: float) -> float:
+def amm_gamma(rho1: float, c1: float, rho2: float, c2: float, shear: bool = False) -> float:
     """Γ = 2 ∫_0^{π/2} α(θ1) cosθ1 sinθ1 dθ1 for one branch (Swartz & Pohl 1989 eq. 22).
 
     With u = sin²θ1 (du = 2 sinθ cosθ dθ) Γ = ∫_0^{u_c} α du, u_c = min(1, (c1/c2)²): beyond the
@@ -245,20 +255,20 @@ def amm_gamma(rho1: float, c1: float, rho2: float, c2: float) -> float:
     u = uc * (1.0 - t * t)
     cos1 = np.sqrt(np.maximum(1.0 - u, 0.0))
     cos2 = np.sqrt(np.maximum(1.0 - u * r * r, 0.0))
-    integrand = amm_alpha(Z1, Z2, cos1, cos2) * 2.0 * uc * t
+    integrand = amm_alpha(Z1, Z2, cos1, cos2, shear) * 2.0 * uc * t
     return float(np.dot(_GL_W, integrand))
 
 
 def amm_S(a: Side, b: Side) -> tuple[float, dict[str, float]]:
     """S = Σ_j Γ_j / c_aj² for phonons incident from ``a`` and Γ_j per branch.
 
-    Branches pair by polarization (L→L, T→T); a branch absent on ``b`` (shear into a liquid) is
-    totally reflected.
+    Branches pair by polarization (L→L, T→T; T uses the shear form of :func:`amm_alpha`); a
+    branch absent on ``b`` (shear into a liquid) is totally reflected.
     """
     gammas = {}
     for j, c1 in a.speeds.items():
         c2 = b.speeds.get(j)
-        gammas[j] = 0.0 if c2 is None else amm_gamma(a.rho, c1, b.rho, c2)
+        gammas[j] = 0.0 if c2 is None else amm_gamma(a.rho, c1, b.rho, c2, j != "L")
     return sum(g / a.speeds[j] ** 2 for j, g in gammas.items()), gammas
 
 

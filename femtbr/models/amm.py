@@ -17,10 +17,11 @@ class AMM(PhononPair):
 
     h = (1/2) Σ_j ∫ ħω D_j(ω) c_j (∂f/∂T) ∫ α_j(θ) cosθ sinθ dθ dω  [W/(m² K)]
     (Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 16) with the plane-wave energy
-    transmission α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ2 + Z2 cosθ1)², Z = ρ c (S&P eq. 17; Little
-    1959), Snell's law sinθ1/c1 = sinθ2/c2 and total reflection past the critical angle.
-    Branches pair by polarization (L→L, T→T); mode conversion is neglected, and transverse
-    phonons are totally reflected by a liquid (He-4), which carries longitudinal phonons only.
+    transmission, Z = ρ c, Snell's law sinθ1/c1 = sinθ2/c2 and total reflection past the
+    critical angle: longitudinal α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ2 + Z2 cosθ1)² (S&P eq. 17;
+    Little 1959), transverse α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ1 + Z2 cosθ2)² (exact for SH
+    waves).  Branches pair by polarization (L→L, T→T); mode conversion is neglected, and
+    transverse phonons are totally reflected by a liquid (He-4), which carries L phonons only.
     Low T: h = 1.019256e10 · T³ Σ_j Γ_j/c_j² (S&P eq. 22).  Debye cutoff: see ``_phonon``.
     """
 
