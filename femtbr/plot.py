@@ -67,6 +67,98 @@ def _render_env() -> dict[str, str]:
     return env
 
 
+def _view_2d(p, grid, ifc, clim, bar) -> None:
+    p.add_mesh(
+        grid, scalars="temperature", cmap="inferno", clim=clim, scalar_bar_args=bar, lighting=False
+    )
+    if ifc is not None:
+        p.add_mesh(ifc, color="cyan", line_width=4, lighting=False)
+    p.view_xy()
+    p.reset_camera()
+
+
+def _view_clipped(p, grid, ifc, clim, bar, n_ax: int, centre: np.ndarray, ext: np.ndarray):
+    """Half the body clipped away; T on the cut; interfaces faint in the removed half."""
+    normal = np.eye(3)[n_ax]
+    half = grid.clip(normal=normal, origin=centre, invert=True)
+    p.add_mesh(
+        half, scalars="temperature", cmap="inferno", clim=clim, scalar_bar_args=bar,
+        ambient=0.45, diffuse=0.6, specular=0.0,
+    )  # fmt: skip
+    p.add_mesh(grid.outline(), color="grey")
+    if ifc is not None:
+        other = ifc.clip(normal=normal, origin=centre, invert=False)
+        if other.n_cells:
+            p.add_mesh(other, color="cyan", opacity=0.3, lighting=False)
+            rim = other.extract_feature_edges(
+                boundary_edges=True, feature_edges=False, manifold_edges=False,
+                non_manifold_edges=False,
+            )  # fmt: skip
+            if rim.n_cells:
+                p.add_mesh(rim, color="darkcyan", line_width=2)
+        cut = ifc.slice(normal=normal, origin=centre)
+        if cut.n_cells:  # lifted off the cut face towards the camera (no z-fighting)
+            p.add_mesh(cut.translate(1e-3 * ext.max() * normal), color="cyan", line_width=4)
+    side = 1 - n_ax  # x when cutting along y, y when cutting along x
+    view = np.zeros(3)
+    view[n_ax], view[2], view[side] = 1.0, 0.35, -0.35
+    dist = 3.0 * float(np.linalg.norm(ext))
+    p.camera_position = [tuple(centre + dist * view), tuple(centre), (0.0, 0.0, 1.0)]
+    p.reset_camera()
+    p.camera.zoom(1.1)
+
+
+def _view_section(p, grid, ifc, clim, n_ax: int, centre: np.ndarray, ext: np.ndarray) -> None:
+    """The cut plane face-on, zoomed on the interfaces near the hottest point (parallel view).
+
+    The window covers the interfaces' traces on the plane; if that is more than 3:1 elongated
+    its long side is cut to 3x the short one, centred on the hottest point.
+    """
+    normal = np.eye(3)[n_ax]
+    sec = grid.slice(normal=normal, origin=centre)
+    if sec.n_cells == 0:
+        return
+    p.add_mesh(
+        sec, scalars="temperature", cmap="inferno", clim=clim, show_scalar_bar=False,
+        lighting=False,
+    )  # fmt: skip
+    cut = ifc.slice(normal=normal, origin=centre) if ifc is not None else None
+    if cut is not None and cut.n_cells:
+        p.add_mesh(cut.translate(1e-3 * ext.max() * normal), color="cyan", line_width=2)
+        box = np.asarray(cut.bounds, dtype=float).reshape(3, 2)
+    else:
+        box = np.asarray(sec.bounds, dtype=float).reshape(3, 2)
+    hot = np.asarray(sec.points[int(np.argmax(sec["temperature"]))], dtype=float)
+    axes = [1 - n_ax, 2]  # horizontal, vertical in the picture
+    lo, hi = box[axes, 0], box[axes, 1]
+    size = np.maximum(hi - lo, 1e-3 * ext.max())
+    short = size.min()
+    mid = 0.5 * (lo + hi)
+    for k in range(2):
+        if size[k] > 3 * short:
+            size[k] = 3 * short
+            mid[k] = np.clip(hot[axes[k]], lo[k] + size[k] / 2, hi[k] - size[k] / 2)
+    # Keep the (square) visible window inside the section where the section is big enough.
+    vis = 2.0 * float(size.max())
+    sbox = np.asarray(sec.bounds, dtype=float).reshape(3, 2)[axes]
+    for k in range(2):
+        if sbox[k, 1] - sbox[k, 0] >= vis:
+            m = 0.45 * vis  # a margin of 5 % of the window at the section's edge
+            mid[k] = np.clip(mid[k], sbox[k, 0] + m, sbox[k, 1] - m)
+        else:
+            mid[k] = sbox[k].mean()
+    focal = centre.copy()
+    focal[axes] = mid
+    p.camera_position = [tuple(focal + 2 * ext.max() * normal), tuple(focal), (0.0, 0.0, 1.0)]
+    p.camera.parallel_projection = True
+    p.camera.parallel_scale = vis / 2
+    axis_name = "xyz"[n_ax]
+    p.add_text(
+        f"section {axis_name} = {centre[n_ax]:.4g} m (zoom)", font_size=9, color="grey",
+        shadow=True,
+    )  # fmt: skip
+
+
 def _render(fields_vtu: Path, png: Path, interfaces_vtu: Path | None) -> None:
     """Render in this process (needs pyvista and an OpenGL context)."""
     import pyvista as pv
@@ -77,47 +169,27 @@ def _render(fields_vtu: Path, png: Path, interfaces_vtu: Path | None) -> None:
         ifc = None
     b = np.asarray(grid.bounds, dtype=float).reshape(3, 2)
     ext = b[:, 1] - b[:, 0]
-    flat = ext[2] <= 1e-9 * ext.max()
     clim = [float(np.min(grid["temperature"])), float(np.max(grid["temperature"]))]
-    bar = {"title": "T [K]", "vertical": True, "fmt": "%.4g"}
-    p = pv.Plotter(off_screen=True, window_size=(1200, 900))
-    p.set_background("white")
-    if flat:
-        p.add_mesh(
-            grid, scalars="temperature", cmap="inferno", clim=clim, scalar_bar_args=bar,
-            lighting=False,
-        )
-        if ifc is not None:
-            p.add_mesh(ifc, color="cyan", line_width=4, lighting=False)
-        p.view_xy()
+    bar = {
+        "title": "T [K]", "vertical": False, "fmt": "%.5g", "position_x": 0.2,
+        "position_y": 0.03, "width": 0.6, "height": 0.07, "color": "black",
+    }  # fmt: skip
+    if ext[2] <= 1e-9 * ext.max():  # 2D
+        p = pv.Plotter(off_screen=True, window_size=(1200, 900))
+        p.set_background("white")
+        _view_2d(p, grid, ifc, clim, bar)
     else:
-        # Cut through the middle along y (or x if y is the thinnest direction): the kept half
-        # shows T on the cut; on the removed half only the interface surfaces are drawn.
-        normal = "x" if ext[1] < min(ext[0], ext[2]) else "y"
+        # Cut through the middle along y (or x if y is the thinnest direction).
+        n_ax = 0 if ext[1] < min(ext[0], ext[2]) else 1
         centre = b.mean(axis=1)
-        half = grid.clip(normal=normal, origin=centre, invert=True)
-        p.add_mesh(
-            half, scalars="temperature", cmap="inferno", clim=clim, scalar_bar_args=bar,
-            ambient=0.45, diffuse=0.6, specular=0.0,
-        )
-        p.add_mesh(grid.outline(), color="grey")
-        if ifc is not None:
-            other = ifc.clip(normal=normal, origin=centre, invert=False)
-            if other.n_cells:
-                edges = other.n_cells <= 2000  # a dense facet grid would hide the colour
-                p.add_mesh(other, color="cyan", opacity=0.55, show_edges=edges, edge_color="navy")
-            cut = ifc.slice(normal=normal, origin=centre)
-            if cut.n_cells:
-                p.add_mesh(cut, color="cyan", line_width=4)
-        # Look at the cut face (normal +n) from above and from one side.
-        n_ax = "xyz".index(normal)
-        side = 1 - n_ax  # x when cutting along y, y when cutting along x
-        view = np.zeros(3)
-        view[n_ax], view[2], view[side] = 1.0, 0.6, -0.5
-        dist = 3.0 * float(np.linalg.norm(ext))
-        p.camera_position = [tuple(centre + dist * view), tuple(centre), (0.0, 0.0, 1.0)]
+        p = pv.Plotter(off_screen=True, window_size=(1800, 900), shape=(1, 2), border=False)
+        p.set_background("white")
+        p.subplot(0, 0)
+        _view_clipped(p, grid, ifc, clim, bar, n_ax, centre, ext)
+        p.subplot(0, 1)
+        _view_section(p, grid, ifc, clim, n_ax, centre, ext)
+        p.subplot(0, 0)
     p.add_text("temperature; interfaces in cyan", font_size=10, color="black")
-    p.reset_camera()
     p.screenshot(str(png))
     p.close()
 
@@ -131,10 +203,11 @@ def render_fields_png(
 ) -> bool:
     """Render the temperature field with the interfaces visible to a PNG, off-screen.
 
-    3D: half of the body is clipped away; the remaining half shows the temperature on the cut
-    (the jumps at the split interfaces are visible as colour steps), the interface surfaces are
-    drawn translucent in the removed half and as lines on the cut.  2D: the whole field with the
-    interface lines on top.
+    3D (1800 x 900 px, two panels): left, half of the body clipped away — the remaining half
+    shows the temperature on the cut (the jumps at the split interfaces are colour steps), the
+    interface surfaces are drawn faint in the removed half and as cyan lines on the cut; right,
+    the cut plane face-on, zoomed on the interfaces near the hottest point.  2D (1200 x 900 px):
+    the whole field with the interface lines on top.
 
     Parameters
     ----------

@@ -34,10 +34,16 @@ def test_write_outputs_renders_a_clipped_3d_view(tmp_path):
     png = tmp_path / "r" / "fields.png"
     assert png in paths
     shape, not_white, cyan, n_colours = _colour_stats(png)
-    assert shape[:2] == (900, 1200)
+    assert shape[:2] == (900, 1800)  # two panels: clipped 3D view and zoomed section
     assert not_white > 0.15  # a body fills a good part of the frame
     assert cyan > 0.01  # the interface overlay is visible
     assert n_colours > 100  # a colour map and shading, not a blank or single-colour frame
+    # The right panel (zoomed section) shows the layers on both sides of an interface line:
+    # a hot (yellow) and a cool (dark) side, and the cyan interface trace.
+    right = imread(png)[:, 900:, :3].reshape(-1, 3)
+    assert np.mean((right[:, 0] > 0.85) & (right[:, 1] > 0.8) & (right[:, 2] < 0.6)) > 0.05
+    assert np.mean(right.max(axis=1) < 0.2) > 0.05
+    assert np.any((right[:, 1] - right[:, 0] > 0.25) & (right[:, 2] - right[:, 0] > 0.25))
 
 
 @needs_render
