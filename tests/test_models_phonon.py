@@ -28,7 +28,7 @@ def fd_check(model, T, rel=1e-6):
 
 
 def test_low_T_prefactor_value():
-    # π² k_B⁴ / (30 ħ³) (Swartz & Pohl 1989 eq. 22)
+    # π² k_B⁴ / (30 ħ³) (Swartz & Pohl 1989, low-T limit)
     assert ph.LOW_T_PREFACTOR == pytest.approx(1.019256e10, rel=1e-6)
     assert math.pi**2 * KB**4 / (30 * HBAR**3) == pytest.approx(1.019256e10, rel=1e-6)
 
@@ -163,7 +163,7 @@ def test_amm_and_dmm_orders_apart_for_helium():
 
 
 def test_khalatnikov_limit_helium_copper():
-    # Z_He ≪ Z_s, c_He ≪ c_s: Γ_L ≈ (8/3)(Z_He/Z_s)(c_He/c_s)² (Khalatnikov; S&P eq. 24 form)
+    # Z_He ≪ Z_s, c_He ≪ c_s: Γ_L ≈ (8/3)(Z_He/Z_s)(c_He/c_s)² (Khalatnikov 1952 limit)
     from femtbr import materials
 
     he, cu = materials.get("He4_liquid"), materials.get("Cu")

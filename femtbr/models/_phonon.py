@@ -1,7 +1,7 @@
 """Shared numerics of the Debye-phonon interface models (``amm``, ``dmm``, radiation limit …).
 
-Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), eqs. (16)-(19) and (22): the net phonon heat flux
-from side 1 across an interface, linearised in the temperature difference, is
+Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II (AMM / DMM flux formulas): the net
+phonon heat flux from side 1 across an interface, linearised in the temperature difference, is
 
     h = (1/2) Σ_j ∫_0^{ω_c} ∫_0^{π/2} ħω D_j(ω) c_j (∂f/∂T) α_j(θ, ω) cosθ sinθ dθ dω   [W/(m² K)]
 
@@ -13,7 +13,7 @@ factorises:
     h(T) = P · S · T³ · J(Θ_c / T),   P = k_B⁴ / (8π² ħ³),   S = Σ_j Γ_j / c_j²   [s²/m²]
     J(x) = ∫_0^x y⁴ eʸ / (eʸ − 1)² dy  (the Debye heat-capacity integral),  J(∞) = 4π⁴/15
 
-so that h/T³ → P S 4π⁴/15 = (π² k_B⁴ / (30 ħ³)) Σ_j Γ_j/c_j² at low T (S&P eq. 22; the
+so that h/T³ → P S 4π⁴/15 = (π² k_B⁴ / (30 ħ³)) Σ_j Γ_j/c_j² at low T (S&P 1989, low-T limit; the
 prefactor is 1.019256e10 W s²/(m⁴ K⁴)) and h → P S Θ_c³/3 (classical saturation) at high T.
 
 **Cutoff (documented choice).**  Every side has one common Debye cutoff ω_D = k_B Θ_D / ħ for
@@ -45,7 +45,7 @@ from femtbr.errors import FemtbrError, ModelError
 HBAR = 1.054571817e-34  # J s (CODATA 2018, exact h / 2π)
 KB = 1.380649e-23  # J/K (SI, exact)
 P_PHONON = KB**4 / (8.0 * math.pi**2 * HBAR**3)  # W s² / (m⁴ K⁴) ... times S T³ J
-LOW_T_PREFACTOR = math.pi**2 * KB**4 / (30.0 * HBAR**3)  # 1.019256e10 W s²/(m⁴ K⁴), S&P eq. 22
+LOW_T_PREFACTOR = math.pi**2 * KB**4 / (30.0 * HBAR**3)  # 1.019256e10 W s²/(m⁴ K⁴), S&P low-T limit
 J_INF = 4.0 * math.pi**4 / 15.0
 
 _X_LO, _X_HI, _N = 1e-3, 80.0, 4001
@@ -229,7 +229,7 @@ def amm_alpha(
 
     Longitudinal (pressure-like) waves, effective impedance Z/cosθ:
     α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ2 + Z2 cosθ1)²  (Little, Can. J. Phys. 37, 334 (1959);
-    Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 17; Khalatnikov's liquid-He result).
+    Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II AMM; Khalatnikov's liquid-He result).
     Transverse waves (``shear=True``), effective impedance Z cosθ, exact for SH waves:
     α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ1 + Z2 cosθ2)²  (e.g. Auld, Acoustic Fields and Waves in
     Solids (1973), Ch. 9; SV is treated the same way, mode conversion neglected).
@@ -242,7 +242,7 @@ def amm_alpha(
 
 
 def amm_gamma(rho1: float, c1: float, rho2: float, c2: float, shear: bool = False) -> float:
-    """Γ = 2 ∫_0^{π/2} α(θ1) cosθ1 sinθ1 dθ1 for one branch (Swartz & Pohl 1989 eq. 22).
+    """Γ = 2 ∫_0^{π/2} α(θ1) cosθ1 sinθ1 dθ1 for one branch (Swartz & Pohl 1989, AMM).
 
     With u = sin²θ1 (du = 2 sinθ cosθ dθ) Γ = ∫_0^{u_c} α du, u_c = min(1, (c1/c2)²): beyond the
     critical angle the wave is totally reflected (α = 0).  The substitution u = u_c (1 − t²)
@@ -275,7 +275,7 @@ def amm_S(a: Side, b: Side) -> tuple[float, dict[str, float]]:
 def dmm_alpha(a: Side, b: Side) -> float:
     """DMM transmission a → b: α_ab = Σ_j c_bj⁻² / (Σ_j c_aj⁻² + Σ_j c_bj⁻²) [-].
 
-    Swartz & Pohl (1989) eq. (26) for Debye solids with a common cutoff (diffuse scattering,
+    Swartz & Pohl (1989), Sec. II DMM, for Debye solids with a common cutoff (diffuse scattering,
     memory of the incident side lost; detailed balance α_ab Σ c_a⁻² = α_ba Σ c_b⁻²).
     """
     return b.S_rad / (a.S_rad + b.S_rad)
@@ -285,7 +285,7 @@ def dmm_alpha(a: Side, b: Side) -> float:
 
 
 def direct_h(side: Side, theta_c: float, T: float, alpha: Callable[[str, float], float]) -> float:
-    """h at one T by direct double quadrature of Swartz & Pohl eq. (16), for tests / benchmarks.
+    """h at one T by direct double quadrature of the Swartz & Pohl flux integral (tests, benches).
 
     ``alpha(branch, theta)`` gives α_j(θ) for incidence from ``side``; ω is integrated with
     ``scipy.integrate.quad`` up to ω_c = k_B Θ_c/ħ, θ with ``quad`` (breakpoint at the critical

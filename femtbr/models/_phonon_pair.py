@@ -60,7 +60,7 @@ class PhononPair(ModelBase):
         return self._theta_c
 
     def low_T_coefficient(self) -> float:
-        """lim h/T³ = (π² k_B⁴ / 30ħ³) Σ_j Γ_j / c_j² [W/(m² K⁴)] (Swartz & Pohl 1989 eq. 22)."""
+        """lim h/T³ = (π² k_B⁴ / 30ħ³) Σ_j Γ_j / c_j² [W/(m² K⁴)] (Swartz & Pohl 1989, low T)."""
         return ph.LOW_T_PREFACTOR * self._S
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -16,20 +16,20 @@ class AMM(PhononPair):
     """Acoustic mismatch model on Debye phonons (specular, elastic, per polarization).
 
     h = (1/2) Σ_j ∫ ħω D_j(ω) c_j (∂f/∂T) ∫ α_j(θ) cosθ sinθ dθ dω  [W/(m² K)]
-    (Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 16) with the plane-wave energy
-    transmission, Z = ρ c, Snell's law sinθ1/c1 = sinθ2/c2 and total reflection past the
-    critical angle: longitudinal α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ2 + Z2 cosθ1)² (S&P eq. 17;
+    (Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II flux integral) with the plane-wave
+    energy transmission, Z = ρ c, Snell's law sinθ1/c1 = sinθ2/c2 and total reflection past the
+    critical angle: longitudinal α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ2 + Z2 cosθ1)² (S&P 1989 AMM;
     Little 1959), transverse α = 4 Z1 Z2 cosθ1 cosθ2 / (Z1 cosθ1 + Z2 cosθ2)² (exact for SH
     waves).  Branches pair by polarization (L→L, T→T); mode conversion is neglected, and
     transverse phonons are totally reflected by a liquid (He-4), which carries L phonons only.
-    Low T: h = 1.019256e10 · T³ Σ_j Γ_j/c_j² (S&P eq. 22).  Debye cutoff: see ``_phonon``.
+    Low T: h = 1.019256e10 · T³ Σ_j Γ_j/c_j² (S&P 1989 low-T limit).  Debye cutoff: see ``_phonon``.
     """
 
     summary: ClassVar[str] = "acoustic mismatch model (Debye phonons, L,T,T; liquid: L only)"
     validity: ClassVar[str] = ("specular interfaces, T well below Θ_D for quantitative use "
                                "(T ≲ 30 K); Debye DOS, no mode conversion")
     references: ClassVar[tuple[str, ...]] = (
-        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), eqs. 16, 17, 22",
+        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II (AMM)",
         "W.A. Little, Can. J. Phys. 37, 334 (1959)",
         "I.M. Khalatnikov, Zh. Eksp. Teor. Fiz. 22, 687 (1952)",
     )

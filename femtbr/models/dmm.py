@@ -17,8 +17,8 @@ class DMM(PhononPair):
 
     Every phonon forgets its origin; the transmission from a to b is the same for all branches,
     angles and frequencies below ω_c:  α_ab = Σ_j c_bj⁻² / (Σ_j c_aj⁻² + Σ_j c_bj⁻²)
-    (Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 26), so Γ_j = α_ab and
-    h = P · α_ab Σ_j c_aj⁻² · T³ J(Θ_c/T) [W/(m² K)], P = k_B⁴/(8π²ħ³) (S&P eqs. 16, 22).
+    (Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II DMM), so Γ_j = α_ab and
+    h = P · α_ab Σ_j c_aj⁻² · T³ J(Θ_c/T) [W/(m² K)], P = k_B⁴/(8π²ħ³) (S&P 1989 flux integral).
     Identical materials give α = 1/2.  A liquid side contributes its longitudinal branch only.
     """
 
@@ -26,7 +26,7 @@ class DMM(PhononPair):
     validity: ClassVar[str] = ("rough / disordered interfaces; elastic phonon scattering only "
                                "(under-predicts very dissimilar pairs such as Pb/diamond)")
     references: ClassVar[tuple[str, ...]] = (
-        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), eqs. 16, 22, 26",
+        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II (DMM)",
         "R.J. Stoner and H.J. Maris, Phys. Rev. B 48, 16373 (1993)",
     )
 

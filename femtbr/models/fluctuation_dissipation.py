@@ -20,9 +20,9 @@ class FluctuationDissipation(ModelBase):
     By detailed balance (fluctuation-dissipation) the net flux between sides at T_a, T_b is
     q = σ (T_aⁿ − T_bⁿ), whose linearisation at the mean temperature is G = σ n Tⁿ⁻¹ and
     dG/dT = σ n (n − 1) Tⁿ⁻² [W/(m² K²)].  n = 4 is the phonon-radiation (Stefan-Boltzmann-like)
-    law of Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 22 (G ∝ T³); n = 5 is
+    law of Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), low-T limit (G ∝ T³); n = 5 is
     electron-phonon coupling in metals, P = Σ V (T_e⁵ − T_p⁵) (Wellstood, Urbina & Clarke,
-    Phys. Rev. B 49, 5942 (1994), eq. 1).  Fit σ and n to measurements.
+    Phys. Rev. B 49, 5942 (1994)).  Fit σ and n to measurements.
     """
 
     sigma: float = param(unit="W/(m^2 K^n)", lo=0, lo_inclusive=False,
@@ -32,8 +32,8 @@ class FluctuationDissipation(ModelBase):
     summary: ClassVar[str] = "power-law flux q = sigma T^n, G = sigma n T^(n-1)"
     validity: ClassVar[str] = "temperature range of the fit of sigma and n"
     references: ClassVar[tuple[str, ...]] = (
-        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 22",
-        "F.C. Wellstood, C. Urbina, J. Clarke, Phys. Rev. B 49, 5942 (1994), eq. 1",
+        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), low-T limit",
+        "F.C. Wellstood, C. Urbina, J. Clarke, Phys. Rev. B 49, 5942 (1994)",
     )
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ def polycrystal_conductivity(
 
     Grains of size d [m] and bulk conductivity k [W/(m K)] in series with one boundary of
     resistance R_gb [m² K/W] per grain (a series-resistor / Kapitza-length picture, e.g.
-    Nan & Birringer, Phys. Rev. B 57, 8264 (1998), eq. 10 in the isotropic limit).
+    Nan & Birringer, Phys. Rev. B 57, 8264 (1998), isotropic limit of the Kapitza-radius result).
 
     Returns
     -------
@@ -47,11 +47,12 @@ class GrainBoundary(ModelBase):
     A boundary whose area is open (well bonded) over the fraction τ transmits that fraction of
     the incident phonons independently of angle and frequency.  With the phonon radiation
     conductance of the material, h_rad = P Σ_j c_j⁻² T³ J(Θ_D/T) (Swartz & Pohl, Rev. Mod. Phys.
-    61, 605 (1989), eq. 16 with α = 1; see ``femtbr.models._phonon``):
+    61, 605 (1989), flux integral with α = 1; see ``femtbr.models._phonon``):
 
     * ``convention = "equilibrium"`` (default, for a diffusive continuum where T is the local
       equilibrium temperature on each side): h = τ h_rad / (1 − τ) (Zeng & Chen, J. Heat
-      Transfer 123, 340 (2001), eq. 18 with τ12 = τ21 = τ; Simons, J. Phys. C 7, 4048 (1974)).
+      Transfer 123, 340 (2001), equilibrium-temperature conductance with τ12 = τ21 = τ;
+      Simons, J. Phys. C 7, 4048 (1974)).
       A perfect boundary (τ → 1) offers no resistance.
     * ``convention = "emitted"`` (Swartz-Pohl emitted-phonon temperatures): h = τ h_rad.
     """
@@ -67,7 +68,7 @@ class GrainBoundary(ModelBase):
     summary: ClassVar[str] = "grain boundary, transmission = clear-area fraction"
     validity: ClassVar[str] = "Debye phonons; angle/frequency independent transmission"
     references: ClassVar[tuple[str, ...]] = (
-        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 16",
+        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II flux integral",
         "T. Zeng and G. Chen, J. Heat Transfer 123, 340 (2001)",
         "C.-W. Nan and R. Birringer, Phys. Rev. B 57, 8264 (1998)",
     )

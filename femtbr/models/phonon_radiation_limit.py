@@ -17,7 +17,7 @@ class PhononRadiationLimit(PhononPair):
     """Every phonon below ω_c incident from one side is transmitted (Γ_j = 1).
 
     h_rad,i = P Σ_j c_ij⁻² T³ J(Θ_c/T) [W/(m² K)] (Swartz & Pohl, Rev. Mod. Phys. 61, 605
-    (1989), eq. 16 with α = 1; Stoner & Maris, PRB 48, 16373 (1993)).  ``side = "min"``
+    (1989), flux integral with α = 1; Stoner & Maris, PRB 48, 16373 (1993)).  ``side = "min"``
     (default) takes the side with the smaller Σ_j c_j⁻² (the stiffer one): by detailed balance
     h_ab = h_ba ≤ min(h_rad,a, h_rad,b), so this bounds AMM, DMM and any elastic model with
     α ≤ 1.  ``side = "a"`` / ``"b"`` gives that side's radiation (Stoner-Maris count the softer

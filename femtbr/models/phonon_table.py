@@ -36,7 +36,7 @@ class PhononTable(ModelBase):
     """h(T) from a tabulated spectral transmission (and density of states) of the emitting side.
 
     h(T) = (1/4) ∫ ħω v D(ω) τ(ω) (∂f/∂T) dω  [W/(m² K)]
-    (Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 16 with the angle average folded into
+    (Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), flux integral with the angle average folded into
     τ(ω) = Γ(ω) = 2∫α cosθ sinθ dθ).  Without ``dos`` the emitting ``side`` is a Debye solid,
     v D(ω) = Σ_j ω²/(2π² c_j²) up to its Debye cutoff (L, T, T; a liquid L only); with ``dos``
     [s/m³] (states per volume per rad/s, all branches) and ``velocity`` [m/s] v D is taken from
@@ -63,7 +63,7 @@ class PhononTable(ModelBase):
     summary: ClassVar[str] = "phonon conductance from tabulated transmission / DOS vs frequency"
     validity: ClassVar[str] = "elastic phonon transport; the tables must span the spectrum"
     references: ClassVar[tuple[str, ...]] = (
-        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), eq. 16",
+        "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II flux integral",
     )
 
     def _fail(self, key: str, msg: str) -> ModelError:
