@@ -189,7 +189,8 @@ def _render(fields_vtu: Path, png: Path, interfaces_vtu: Path | None) -> None:
         p.subplot(0, 1)
         _view_section(p, grid, ifc, clim, n_ax, centre, ext)
         p.subplot(0, 0)
-    p.add_text("temperature; interfaces in cyan", font_size=10, color="black")
+    caption = "temperature" + ("; interfaces in cyan" if ifc is not None else "")
+    p.add_text(caption, font_size=10, color="black")
     p.screenshot(str(png))
     p.close()
 
