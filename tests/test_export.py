@@ -230,3 +230,12 @@ def test_write_series_steps_and_pvd(tmp_path):
         write_series(s, [(1.0, s), (1.0, s)], tmp_path / "b")
     with pytest.raises(FemtbrError, match="shape"):
         write_series(s, [(0.0, s.temperature[:-1])], tmp_path / "c")
+
+
+def test_interface_arrays_of_the_wrong_length_are_named(tmp_path):
+    s = layered_solution("quad")
+    r = s.interfaces["tim_sink"]
+    bad = replace(s, interfaces={**s.interfaces, "tim_sink": replace(r, h=r.h[:-1])})
+    with pytest.raises(FemtbrError, match=r"interface 'tim_sink': h has shape"):
+        write_interfaces_vtu(bad, tmp_path / "i.vtu")
+    assert not any(tmp_path.iterdir())

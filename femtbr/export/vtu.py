@@ -147,6 +147,13 @@ def interfaces_mesh(solution: Solution) -> tuple[meshio.Mesh, dict[str, int]]:
             centre_points.append(c)
             fc = np.arange(start, start + len(c), dtype=np.int64)[:, None]
             ctype = "vertex"
+        for key in ("T_a", "T_b", "jump", "heat_flux", "h", *res.components):
+            arr = res.components[key] if key in res.components else getattr(res, key)
+            if np.shape(arr) != (len(fc),):
+                raise FemtbrError(
+                    f"interface {name!r}: {key} has shape {np.shape(arr)}, "
+                    f"expected ({len(fc)},) (one value per facet)"
+                )
         blocks.setdefault(ctype, []).append((iid, fc, res))
     pts = _pad3(solution.points)
     if centre_points:
