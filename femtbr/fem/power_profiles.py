@@ -25,6 +25,10 @@ import numpy as np
 from femtbr.errors import InputError
 
 
+#: Relative tolerance (in periods) for classifying a time as a pulse edge.
+_TOL = 1e-9
+
+
 @runtime_checkable
 class Profile(Protocol):
     """A scalar function of time with known discontinuities."""
@@ -115,17 +119,22 @@ class PulseTrain:
             raise InputError(f"n_pulses: must be >= 1, got {self.n_pulses!r}")
 
     def _on(self, t: float, right: bool) -> bool:
-        s = t - self.t_start
-        if s < 0 or (s == 0 and not right):
-            return False
-        k = math.floor(s / self.period)
-        phase = s - k * self.period
-        if not right and phase == 0:  # left limit at a period boundary: end of previous period
-            k, phase = k - 1, self.period
-        if self.n_pulses is not None and k >= self.n_pulses:
-            return False
-        on_time = self.duty * self.period
-        return phase < on_time if right else phase <= on_time
+        # phase in periods, snapped to whole periods within 1e-9 so that edge times computed
+        # by different round-off (t_start + k·period vs. accumulated steps) classify alike
+        x = (t - self.t_start) / self.period
+        if abs(x - round(x)) < _TOL:
+            x = float(round(x))
+        if right:
+            if x < 0:
+                return False
+            k = math.floor(x)
+            on = x - k < self.duty - _TOL
+        else:
+            if x <= 0:
+                return False
+            k = math.ceil(x) - 1
+            on = x - k <= self.duty + _TOL
+        return on and (self.n_pulses is None or k < self.n_pulses)
 
     def value(self, t: float) -> float:
         return float(self.high if self._on(t, True) else self.low)
@@ -143,7 +152,7 @@ class PulseTrain:
             base = self.t_start + k * self.period
             if base >= t1:
                 break
-            for tb in (base, base + self.duty * self.period):
+            for tb in (base, self.t_start + (k + self.duty) * self.period):
                 if t0 < tb < t1:
                     out.append(tb)
             k += 1

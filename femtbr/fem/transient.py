@@ -236,11 +236,14 @@ class TransientSolver:
         self._E0 = 0.0
 
     # ------------------------------------------------------------------ one step
-    def _step(self, s: _State, dt: float, force_be: bool = False) -> tuple[_State, StepRecord]:
+    def _step(
+        self, s: _State, dt: float, force_be: bool = False, t_new: float | None = None
+    ) -> tuple[_State, StepRecord]:
         sysm, opt = self.system, self.opt
         scheme = "backward_euler" if force_be else opt.scheme
+        t1 = s.t + dt if t_new is None else t_new  # land exactly on stops (pulse edges)
+        dt = t1 - s.t
         c = coefficients(scheme, dt, s.dt_prev if scheme == "bdf2" else None)
-        t1 = s.t + dt
         hist = c.a1 * s.E + (c.a2 * s.E_prev if c.a2 != 0.0 and s.E_prev is not None else 0.0)
         R_n = sysm.residual(s.T, s.t, "right") if c.theta < 1.0 else None
         dofs, values, owners = sysm.dirichlet(t1)
@@ -370,16 +373,17 @@ class TransientSolver:
                 h = min(h, 0.999 * BDF2_MAX_RATIO * state.dt_prev)
             if stop - (state.t + h) < 1e-6 * h:
                 h = stop - state.t
+            t_new = stop if state.t + h >= stop - 1e-6 * h else None
             new_states: list[tuple[_State, StepRecord]]
             if n_startup > 0:
                 n_startup -= 1
                 a = self._step(state, 0.5 * h, force_be=True)
-                b = self._step(a[0], 0.5 * h, force_be=True)
+                b = self._step(a[0], 0.5 * h, force_be=True, t_new=t_new)
                 new_states = [a, b]
             elif opt.adaptive:
-                full = self._step(state, h)
+                full = self._step(state, h, t_new=t_new)
                 a = self._step(state, 0.5 * h)
-                b = self._step(a[0], 0.5 * h)
+                b = self._step(a[0], 0.5 * h, t_new=t_new)
                 err = float(np.max(np.abs(b[0].T - full[0].T))) / (2**p - 1)
                 fac = 0.9 * (opt.atol / err) ** (1.0 / (p + 1)) if err > 0 else 2.0
                 if err > opt.atol:
@@ -395,7 +399,7 @@ class TransientSolver:
                 clipped = h < dt
                 dt = min(dt_max, max(h * min(2.0, max(0.2, fac)), dt if clipped else 0.0))
             else:
-                new_states = [self._step(state, h)]
+                new_states = [self._step(state, h, t_new=t_new)]
             for st, rec in new_states:
                 n += 1
                 res.steps.append(rec)
