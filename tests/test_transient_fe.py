@@ -10,8 +10,16 @@ import math
 import numpy as np
 import pytest
 
-from femtbr.fem import Convection, FixedTemperature, HeatFlux, InterfaceSpec, Problem, Source
-from femtbr.fem import SolverOptions, solve
+from femtbr.fem import (
+    Convection,
+    FixedTemperature,
+    HeatFlux,
+    InterfaceSpec,
+    Problem,
+    SolverOptions,
+    Source,
+    solve,
+)
 from femtbr.fem.power_profiles import PulseTrain, Step
 from femtbr.fem.transient import TimeStepping, TransientSolver
 from femtbr.fem.transient_problem import TransientProblem
@@ -88,7 +96,7 @@ def test_slab_step_in_surface_temperature_matches_fourier_series(scheme):
     opt = TimeStepping(t_end=t_end, dt=t_end / 200, scheme=scheme, startup_steps=2)
     res = TransientSolver(s, opt).run(np.full(s.n_dofs, T0))
     x = x_of(s)
-    for t, T in zip(res.saved_times[40::40], res.saved[40::40]):
+    for t, T in zip(res.saved_times[40::40], res.saved[40::40], strict=True):
         exact = Ts + (T0 - Ts) * slab_step_series(x, t, L, alpha)
         assert np.max(np.abs(T - exact)) < 2e-3 * (Ts - T0), (t, np.max(np.abs(T - exact)))
     assert res.n_factorizations <= 3  # linear: BE start-up + the scheme's matrix
@@ -173,7 +181,7 @@ def test_wilson_rydin_orivuori_nonlinear_within_one_percent():
     opt = TimeStepping(t_end=0.25, dt=0.0025, scheme="bdf2", save_times=times, save_every=10**6)
     res = TransientSolver(s, opt).run(np.zeros(s.n_dofs))
     i0 = int(np.argmin(np.abs(x_of(s))))
-    for t, T, tab in zip(res.saved_times[1:], res.saved[1:], WRO_TABLE):
+    for t, T, tab in zip(res.saved_times[1:], res.saved[1:], WRO_TABLE, strict=True):
         exact = float(wro_exact(np.array([0.0]), t, L)[0])
         semi = 2 * (math.sqrt(1 + 2 * math.sqrt(t / math.pi)) - 1)
         assert exact == pytest.approx(semi, rel=2e-4)

@@ -24,7 +24,6 @@ import numpy as np
 
 from femtbr.errors import InputError
 
-
 #: Relative tolerance (in periods) for classifying a time as a pulse edge.
 _TOL = 1e-9
 
