@@ -1,5 +1,8 @@
 """A study on a real ``distributed.LocalCluster`` (loopback, 2 worker processes) gives the same
-table as the local process pool, and the per-case outputs travel back to the study folder."""
+table as the local process pool, and the per-case outputs travel back to the study folder.
+
+The cases are the tiny 2D stack of :mod:`femtbr.sweep.testing` through the full pipeline; the
+CLI test uses the closed-form wall runner (it only checks the --scheduler plumbing)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,11 @@ from femtbr.errors import InputError  # noqa: E402
 from femtbr.sweep import sweep  # noqa: E402
 from femtbr.sweep.cli import main as sweep_main  # noqa: E402
 from femtbr.sweep.executors import DaskExecutor  # noqa: E402
+from femtbr.sweep.testing import TINY_STACK  # noqa: E402
 
 TOY = "femtbr.sweep.testing:wall_runner"
 
-WALL = """
+WALL_TOY = """
 name = "wall"
 [wall]
 h = 1e4
@@ -27,13 +31,21 @@ T_sink = 300.0
 t = 1e-3
 k = 10.0
 [sweep]
+mode = "grid"
+collect = ["resistance"]
+[sweep.parameters]
+"wall.h" = [1e3, 1e4, 1e5]
+"""
+
+STUDY = """
+[sweep]
 mode = "lhs"
 samples = 6
 seed = 11
-collect = ["resistance", "regions.hot.T_max"]
+collect = ["regions.die.T_max", "interfaces.*.resistance", "energy_balance"]
 [sweep.parameters]
-"wall.h" = {min = 1e3, max = 1e5, log = true}
-"wall.layers.a.k" = {min = 1.0, max = 400.0}
+"interfaces.die_spreader.h" = {min = 1e4, max = 1e6, log = true}
+"materials.spreader.k" = {min = 200.0, max = 400.0}
 """
 
 
@@ -55,26 +67,28 @@ def table(path: Path) -> list[dict[str, str]]:
 
 
 def test_dask_cluster_matches_local_pool(tmp_path, cluster):
-    case = tmp_path / "wall.toml"
-    case.write_text(WALL)
-    local = sweep(case, tmp_path / "local", workers=2, runner=TOY, plots=False)
+    case = tmp_path / "tiny.toml"
+    case.write_text(TINY_STACK + STUDY)
+    local = sweep(case, tmp_path / "local", workers=2, plots=False)
     with distributed.Client(cluster) as client:
-        dask = sweep(case, tmp_path / "dask", scheduler=client, runner=TOY, plots=False)
+        dask = sweep(case, tmp_path / "dask", scheduler=client, plots=False)
         workers = {r["worker"] for r in dask.records}
     assert local.n_failed == 0 and dask.n_failed == 0
     assert table(tmp_path / "dask" / "results.csv") == table(tmp_path / "local" / "results.csv")
     assert len(workers) == 2  # both worker processes took cases
     for rec in dask.records:  # outputs written on the workers came back
-        assert (tmp_path / "dask" / "cases" / rec["case_id"] / "summary.json").is_file()
+        for name in ("summary.json", "fields.vtu", "interfaces.vtu"):
+            assert (tmp_path / "dask" / "cases" / rec["case_id"] / name).is_file()
+    assert (tmp_path / "dask" / "study.pvd").read_text().count("<DataSet") == 6
 
 
 def test_cli_scheduler_address(tmp_path, cluster):
     case = tmp_path / "wall.toml"
-    case.write_text(WALL)
+    case.write_text(WALL_TOY)
     out = tmp_path / "cli"
     argv = [str(case), "--out", str(out), "--scheduler", cluster.scheduler_address]
     assert sweep_main([*argv, "--runner", TOY, "--quiet", "--no-plots"]) == 0
-    assert len(table(out / "results.csv")) == 6
+    assert len(table(out / "results.csv")) == 3
 
 
 def test_unreachable_scheduler_is_an_input_error():
