@@ -176,6 +176,10 @@ def run(
     """
     from femtbr.fem import solve
 
+    if case.transient is not None:  # issue 7: time integration (femtbr/transient_run.py)
+        from femtbr.transient_run import run_transient
+
+        return run_transient(case, out_dir, progress, write)
     prepared = build_problem(case, progress)
     solution = solve(prepared.problem)
     if not solution.converged:
@@ -213,6 +217,7 @@ def summarize(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
             k = _k_at(prepared.materials[region], res.T_mean)
             lk[region] = k * res.resistance if math.isfinite(res.resistance) else None
         entry["kapitza_length"] = lk
+        entry["T_mean"] = res.T_mean
         entry["between"] = [a, b]
         entry["model"] = case.interfaces[name].model
     summary["breakdown"] = breakdown(case, prepared, solution)

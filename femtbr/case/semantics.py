@@ -128,6 +128,8 @@ def _merge_defaults(raw: dict[str, Any], geo: Any) -> None:
                 merged[name] = mine
             elif kind and kind in mine and mine.get(kind) != entry.get(kind):
                 merged[name] = mine
+            elif section == "materials" and "use" not in mine and not _in_library(entry["use"]):
+                merged[name] = mine  # an inline material for a name the library lacks
             elif section == "sources" and ("power" in mine or "density" in mine):
                 merged[name] = mine
             else:
@@ -142,6 +144,16 @@ def _merge_defaults(raw: dict[str, Any], geo: Any) -> None:
 
 
 # ----------------------------------------------------------------------------- materials
+def _in_library(name: Any) -> bool:
+    from femtbr.materials import get
+
+    try:
+        get(name)
+    except FemtbrError:
+        return False
+    return True
+
+
 def _convert_material(entry: dict[str, Any], path: str, problems: Problems) -> dict[str, Any]:
     from femtbr.materials import KEYS
 

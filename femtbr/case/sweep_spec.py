@@ -1,16 +1,19 @@
 """``[sweep]`` table of a case (issue 6): which case keys vary, how, and what to collect.
 
 ``parameters`` maps a case key path (the same syntax as ``--set``, e.g.
-``"interfaces.die_tim1.pressure"``) to either a list of values (``grid``: cartesian product;
-``zip``: lists of equal length taken together) or a range ``{min, max, log}`` (``random`` and
-``lhs``: ``samples`` seeded draws).  ``outputs`` are summary key paths to collect as columns.
+``"interfaces.die_tim1.pressure"``, geometry keys included) to either a list of values
+(``grid``: cartesian product, last key fastest; ``zip``: lists of equal length taken together)
+or a range ``{min, max, log, integer}`` (``random`` and ``lhs``: ``samples`` seeded draws;
+bounds may carry units, ``"0.1 MPa"``).  ``collect`` (alias ``outputs``) lists dotted summary
+keys to collect as columns; shell patterns such as ``"interfaces.*.resistance"`` are allowed.
+The study itself is built and run by :mod:`femtbr.sweep`.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -18,11 +21,19 @@ class _Strict(BaseModel):
 
 
 class Range(_Strict):
-    """A sampling range for ``random``/``lhs`` studies (SI numbers)."""
+    """A sampling range for ``random``/``lhs`` studies (SI numbers or quantity strings)."""
 
     min: float
     max: float
-    log: bool = False
+    log: bool = Field(False, description="sample uniformly in log(value)")
+    integer: bool = Field(False, description="round samples to integers (e.g. fin_count)")
+
+    @field_validator("min", "max", mode="before")
+    @classmethod
+    def _si(cls, v: Any) -> Any:
+        from femtbr.case.units import to_base_si
+
+        return to_base_si(v)
 
     @model_validator(mode="after")
     def _order(self) -> Range:
@@ -41,10 +52,20 @@ class SweepSpec(_Strict):
         description="case key path -> values (grid/zip) or range (random/lhs)"
     )
     samples: int | None = Field(None, ge=1, description="number of draws (random/lhs)")
-    seed: int = 0
+    seed: int = Field(0, description="seed of the random / Latin-hypercube draws")
     outputs: list[str] = Field(
-        default_factory=list, description="summary key paths to collect (default: main scalars)"
+        default_factory=list,
+        validation_alias=AliasChoices("outputs", "collect"),
+        description="summary key paths (or patterns) to collect; alias 'collect' "
+        "(default: interface resistances and region maximum temperatures)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _alias(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "outputs" in data and "collect" in data:
+            raise ValueError("give 'collect' or its alias 'outputs', not both")
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> SweepSpec:

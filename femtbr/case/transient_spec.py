@@ -61,6 +61,12 @@ class TransientSpec(_Strict):
     initial: Literal["uniform", "steady"] = "uniform"
     T_initial: Temperature | None = Field(None, description="uniform initial temperature")
     save_every: int = Field(1, ge=1, description="write every n-th step")
+    startup_steps: int = Field(
+        0, ge=0, description="Crank-Nicolson: first steps as two backward-Euler half steps"
+    )
+    newton: Literal["exact", "modified"] = Field(
+        "exact", description="exact Jacobian every iteration, or reuse the factorisation"
+    )
     power: dict[str, Waveform] = Field(
         default_factory=dict, description="source region -> power factor waveform"
     )
@@ -120,4 +126,6 @@ def time_stepping(spec: TransientSpec) -> Any:
         adaptive=spec.adaptive,
         atol=float(spec.tolerance),
         save_every=spec.save_every,
+        startup_steps=spec.startup_steps,
+        newton=spec.newton,
     )

@@ -1,0 +1,273 @@
+"""Every example case in cases/ validates, runs, and reproduces scalars that physics fixes."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from femtbr.case import load_case
+from femtbr.cli import main
+from femtbr.runner import run
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+ALL = sorted(CASES.glob("*.toml"))
+
+
+def solve(name: str, overrides=(), out: Path | None = None):
+    case = load_case(CASES / f"{name}.toml", overrides)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # correlation-range warnings are the models' business
+        return run(case, out_dir=out, write=out is not None)
+
+
+def items(summary) -> dict[str, float]:
+    return {i["name"].strip(): i["R"] for i in summary["breakdown"]["items"]}
+
+
+@pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
+def test_check_exits_0_on_every_case(path, capsys):
+    assert main(["check", str(path)]) == 0, capsys.readouterr().err
+
+
+def test_there_are_the_documented_cases():
+    names = {p.stem for p in ALL}
+    assert {
+        "cpu_heatsink",
+        "multilayer_stack",
+        "si_cu_pressed_vs_bonded",
+        "thin_film_kapitza",
+        "polycrystal_grain_boundaries",
+        "spin_kapitza",
+        "vacuum_vs_gas_contact",
+        "helium_kapitza",
+    } <= names
+
+
+# ----------------------------------------------------------------------------- cpu heatsink
+def lee_spreading(a: float, b: float, t: float, k: float, h: float) -> float:
+    """Maximum spreading resistance [K/W] of a circular source (radius a) centred on a circular
+    plate (radius b, thickness t, conductivity k) cooled below with h: Lee, Song, Au, Moran,
+    ASME HTD 303, 1995 (ψ_max = ετ/√π + (1-ε)Φ_c/√π, R = ψ/(√π k a))."""
+    eps, tau, Bi = a / b, t / b, h * b / k
+    lam = math.pi + 1.0 / (math.sqrt(math.pi) * eps)
+    phi = (math.tanh(lam * tau) + lam / Bi) / (1.0 + lam / Bi * math.tanh(lam * tau))
+    psi = eps * tau / math.sqrt(math.pi) + (1.0 - eps) * phi / math.sqrt(math.pi)
+    return psi / (math.sqrt(math.pi) * k * a)
+
+
+@pytest.fixture(scope="module")
+def cpu(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cpu")
+    return solve("cpu_heatsink", ["outputs.render=false"], out=out), out
+
+
+def test_cpu_heatsink_energy_and_ordering(cpu):
+    result, out = cpu
+    s = result.summary
+    assert s["converged"] and s["energy_balance"] < 1e-8
+    assert sum(b["heat"] for b in s["boundaries"].values()) == pytest.approx(95.0, rel=1e-8)
+    T = {n: r["T_max"] for n, r in s["regions"].items()}
+    assert T["die"] > T["tim1"] > T["lid"] > T["tim2"] > T["heatsink"] > 298.15
+    # every interface carries the whole die power (one series path)
+    for i in s["interfaces"].values():
+        assert i["heat"] == pytest.approx(95.0, rel=1e-6)
+    assert {"summary.json", "fields.vtu", "interfaces.vtu"} <= {p.name for p in out.iterdir()}
+
+
+def test_cpu_heatsink_resistance_vs_hand_estimate(cpu):
+    """R_ja against a hand 1D + spreading estimate (Lee et al. 1995 for the lid and the base,
+    fin efficiency tanh(mL)/(mL) for the fins) within ±20 %."""
+    from femtbr.geometry import group_areas
+    from femtbr.materials import get
+
+    result, _ = cpu
+    s = result.summary
+    info_case = load_case(CASES / "cpu_heatsink.toml")
+    from femtbr.runner import geometry_of
+
+    g = geometry_of(info_case)
+    th, fp = g.info["layer_thickness"], g.info["footprint_area"]
+    Tm = {n: r["T_mean"] for n, r in s["regions"].items()}
+
+    def k(mat, region):
+        return float(get(mat).conductivity(np.array([Tm[region]]))[0][0])
+
+    k_die, k_in, k_cu = k("silicon", "die"), k("indium", "tim1"), k("copper", "lid")
+    k_gr, k_al = k("tim_grease", "tim2"), k("aluminum", "heatsink")
+    A_die, A_lid, A_base = fp["die"], fp["lid"], fp["base"]
+    h_die_tim1 = s["interfaces"]["die_tim1"]["h_mean"]  # the model's h at the interface T
+    # cooling: fins with efficiency, plus the base between the fins
+    h_air, t_f, L_f = 40.0, 1e-3, 35e-3
+    areas = group_areas(g.mesh)
+    m = math.sqrt(2 * h_air / (k_al * t_f))
+    Lc = L_f + t_f / 2
+    eta = math.tanh(m * Lc) / (m * Lc)
+    G_cool = h_air * (eta * areas["fins"] + areas["base_top"])
+    R_cool = 1.0 / G_cool
+    R_base_1d = th["base"] / (k_al * A_base)
+    b_base = math.sqrt(A_base / math.pi)
+    R_base_sp = lee_spreading(
+        math.sqrt(A_lid / math.pi), b_base, th["base"], k_al, 1.0 / (R_cool * A_base)
+    )
+    R_below_lid = (1 / 2e5 + th["tim2"] / k_gr + 1 / 1e5) / A_lid + R_base_1d + R_base_sp + R_cool
+    R_lid_1d = th["lid"] / (k_cu * A_lid)
+    R_lid_sp = lee_spreading(
+        math.sqrt(A_die / math.pi),
+        math.sqrt(A_lid / math.pi),
+        th["lid"],
+        k_cu,
+        1.0 / (R_below_lid * A_lid),
+    )
+    R_hand = (
+        th["die"] / (2 * k_die * A_die)  # uniformly heated die: peak t/(2kA) above its face
+        + 1 / (h_die_tim1 * A_die)
+        + th["tim1"] / (k_in * A_die)
+        + 1 / (1e6 * A_die)
+        + R_lid_1d
+        + R_lid_sp
+        + R_below_lid
+    )
+    R_fe = s["breakdown"]["junction_to_ambient"]
+    assert R_fe == pytest.approx((s["regions"]["die"]["T_max"] - 298.15) / 95.0, rel=1e-9)
+    print(f"R_ja FE = {R_fe:.4f} K/W, hand 1D + spreading = {R_hand:.4f} K/W")
+    assert 0.8 < R_fe / R_hand < 1.2, (R_fe, R_hand)
+
+
+def test_cpu_heatsink_breakdown_adds_up(cpu):
+    b = cpu[0].summary["breakdown"]
+    total = sum(i["R"] for i in b["items"] if i.get("in_total", True))
+    assert total == pytest.approx(b["junction_to_ambient"], rel=1e-12)
+    assert b["path"] == ["die", "tim1", "lid", "tim2", "heatsink"]
+    parts = {i["name"].strip(): i["R"] for i in b["items"] if i["kind"] == "part"}
+    # series parts add up to the interface resistance (uniform h: exactly)
+    assert sum(parts.values()) == pytest.approx(items(cpu[0].summary)["die_tim1"], rel=1e-3)
+    assert items(cpu[0].summary)["spreading"] > 0
+
+
+# ----------------------------------------------------------------------------- 1D stacks
+def test_multilayer_stack_breakdown_is_the_series_formula():
+    s = solve("multilayer_stack").summary
+    A = 10e-3**2
+    expected = {
+        "die": 0.5e-3 / (148 * A),
+        "die_solder": 1 / (5e5 * A),
+        "solder": 100e-6 / (58 * A),
+        "solder_spreader": 1 / (1e6 * A),
+        "spreader": 2e-3 / (390 * A),
+        "cooling": 1 / (5000 * A),
+    }
+    got = items(s)
+    for name, R in expected.items():
+        assert got[name] == pytest.approx(R, rel=1e-9), name
+    assert s["breakdown"]["junction_to_ambient"] == pytest.approx(sum(expected.values()), rel=1e-9)
+    assert abs(got["spreading"]) < 1e-9 * s["breakdown"]["junction_to_ambient"]
+
+
+def test_si_cu_pressed_contact_depends_on_pressure_bonded_does_not():
+    """CMY: h_c ∝ P^0.95 (Yovanovich 2005, eq. for plastic contact) -> R(0.5)/R(4 MPa) = 8^0.95.
+    Bonded at 4 K with DMM: the same R at both pressures."""
+    from femtbr.runner import interface_model
+
+    R = {}
+    for p in (0.5e6, 4e6):
+        case = load_case(CASES / "si_cu_pressed_vs_bonded.toml", [f"interfaces.si_cu.pressure={p}"])
+        s = solve("si_cu_pressed_vs_bonded", [f"interfaces.si_cu.pressure={p}"]).summary
+        i = s["interfaces"]["si_cu"]
+        R[p] = i["resistance"]
+        model = interface_model(case.interfaces["si_cu"])
+        h0 = float(model.conductance(np.array([i["T_mean"]]), np.array([0.5e6]))[0][0])
+        h1 = float(model.conductance(np.array([i["T_mean"]]), np.array([4e6]))[0][0])
+        assert h1 / h0 == pytest.approx(8**0.95, rel=1e-9)  # at one temperature: exact
+        assert i["h_mean"] == pytest.approx(h0 if p == 0.5e6 else h1, rel=1e-6)
+    # k_s(T) shifts a little with the interface temperature
+    assert R[0.5e6] / R[4e6] == pytest.approx(8**0.95, rel=1e-2)
+    bonded = [
+        'interfaces.si_cu={model="dmm"}',
+        "geometry.T_bottom=4.0",
+        'geometry.sources=[{name="chip", size=2e-3, power=1e-3}]',
+        "materials.si.k=2000",
+        "materials.cu.k=600",
+    ]
+    from femtbr.materials import get
+
+    Rb = {}
+    for p in (0.5e6, 4e6):
+        s = solve("si_cu_pressed_vs_bonded", [*bonded, f"interfaces.si_cu.pressure={p}"]).summary
+        i = s["interfaces"]["si_cu"]
+        Rb[p] = i["resistance"]
+    assert Rb[0.5e6] == pytest.approx(Rb[4e6], rel=1e-12)
+    # low-T DMM (Swartz & Pohl 1989 eqs. 22, 26): h = (π²k_B⁴/30ħ³) T³ α₁₂ Σ_j c₁ⱼ⁻²,
+    # α₁₂ = Σ c₂ⱼ⁻² / (Σ c₁ⱼ⁻² + Σ c₂ⱼ⁻²), sums over one longitudinal and two transverse modes
+    si, cu = get("silicon"), get("copper")
+    s1 = si.vL**-2 + 2 * si.vT**-2
+    s2 = cu.vL**-2 + 2 * cu.vT**-2
+    h_dmm = 1.019256e10 * i["T_mean"] ** 3 * s2 / (s1 + s2) * s1
+    assert i["h_mean"] == pytest.approx(h_dmm, rel=1e-2)
+
+
+def test_thin_film_is_dominated_by_kapitza_resistance():
+    s = solve("thin_film_kapitza").summary
+    got = items(s)
+    R_ja = s["breakdown"]["junction_to_ambient"]
+    R_K = got["al_si"] + got["si_diamond"]
+    assert R_K / R_ja > 0.6
+    # Kapitza length of silicon exceeds its 100 nm thickness
+    assert s["interfaces"]["al_si"]["kapitza_length"]["si"] > 100e-9
+    assert abs(got["spreading"]) < 1e-6 * R_ja
+
+
+def test_polycrystal_effective_conductivity():
+    """N grains of size d with N-1 boundaries: L/k_eff = N d/k + (N-1) R_gb
+    (1/k_eff = 1/k + R_gb/d of Nan & Birringer 1998 for N -> inf)."""
+    from femtbr.models.grain_boundary import polycrystal_conductivity
+
+    s = solve("polycrystal_grain_boundaries").summary
+    N, d, k, w = 5, 200e-9, 60.0, 200e-9
+    R_gb = np.mean([s["interfaces"][f"g{i}_g{i + 1}"]["resistance"] for i in range(1, 5)])
+    q = 20.0 / w
+    dT = s["regions"]["g1"]["T_max"] - 300.0
+    k_eff = N * d * q / dT
+    assert N * d / k_eff == pytest.approx(N * d / k + (N - 1) * R_gb, rel=1e-6)
+    k_inf, _ = polycrystal_conductivity(k, R_gb, d)
+    # the finite stack has one boundary fewer than grains: between k_inf and k
+    assert float(k_inf) < k_eff < k
+
+
+def test_spin_channels_add_in_parallel():
+    s = solve("spin_kapitza").summary
+    i = s["interfaces"]["co_cu"]
+    assert i["h_mean"] == pytest.approx(1 / 3.21e-11 + 1 / 2.47e-10, rel=1e-9)
+    assert set(i["components"]) == {"up", "down"}
+    assert i["components"]["up"] == pytest.approx(1 / 3.21e-11, rel=1e-9)
+
+
+def test_gas_conducts_in_air_and_not_in_vacuum():
+    air = solve("vacuum_vs_gas_contact").summary["interfaces"]["ss_al"]
+    vac = solve("vacuum_vs_gas_contact", ["interfaces.ss_al.p_gas=0"]).summary["interfaces"][
+        "ss_al"
+    ]
+    assert vac["components"]["gas"] == 0.0
+    assert air["components"]["gas"] > air["components"]["radiation"]
+    # joint = constriction + gas + radiation, in each environment
+    for j in (air, vac):
+        assert j["h_mean"] == pytest.approx(sum(j["components"].values()), rel=1e-6)
+    assert air["resistance"] < vac["resistance"]
+    # the contact spots do not care about the gas (only k_s(T) moves with the hotter joint)
+    assert air["components"]["constriction"] == pytest.approx(
+        vac["components"]["constriction"], rel=1e-2
+    )
+
+
+def test_helium_kapitza_resistance_scales_as_T_minus_3():
+    """Acoustic mismatch (Khalatnikov; Swartz & Pohl 1989 eq. 22): R_K ∝ T^-3 at low T."""
+    R = {}
+    for T in (1.0, 2.0):
+        s = solve("helium_kapitza", [f"geometry.T_bottom={T}"]).summary
+        i = s["interfaces"]["cu_he"]
+        R[T] = i["resistance"] * i["T_mean"] ** 3
+        assert items(s)["cu_he"] / s["breakdown"]["junction_to_ambient"] > 0.99
+    assert R[1.0] == pytest.approx(R[2.0], rel=1e-3)
