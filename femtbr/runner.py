@@ -167,6 +167,9 @@ def run(
     write
         False to skip writing files (tests, sweeps that collect scalars only).
 
+    A case with a ``[transient]`` table is integrated in time by
+    :func:`femtbr.transient_run.run_transient` (same arguments and result type).
+
     Raises
     ------
     ConvergenceError
@@ -349,6 +352,9 @@ def breakdown(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
     )
     if P <= 0:
         return {"junction_to_ambient": None, "note": "no heat input"}
+    out = sum(q for q in heat_out.values() if q > 0)
+    if abs(out - P) > 1e-6 * P:  # e.g. the last step of a transient run: heat is being stored
+        return {"junction_to_ambient": None, "note": "not a steady state: heat in != heat out"}
     junction = case.report.junction
     if junction is None:
         powered = {n: r.power for n, r in regions.items() if r.power > 0}

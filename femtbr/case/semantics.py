@@ -66,6 +66,7 @@ def resolve(raw: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], Proble
     """
     raw = copy.deepcopy(raw)
     problems: Problems = []
+    _relative_paths(raw, base_dir)
     geo = _geometry(raw, base_dir, problems)
     if geo is not None:
         _merge_defaults(raw, geo)
@@ -73,6 +74,31 @@ def resolve(raw: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], Proble
     _interfaces(raw, geo, problems)
     _names(raw, geo, problems)
     return raw, problems, geo
+
+
+def _relative_paths(raw: dict[str, Any], base_dir: Path) -> None:
+    """Make file paths in the case (waveform CSVs, model tables) relative to the case file."""
+
+    def fix(table: Any, key: str) -> None:
+        if isinstance(table, dict) and isinstance(table.get(key), str):
+            table[key] = str(Path(base_dir, table[key]).resolve())
+
+    transient = raw.get("transient")
+    if isinstance(transient, dict):
+        for section in ("power", "ambient"):
+            waves = transient.get(section)
+            if isinstance(waves, dict):
+                for w in waves.values():
+                    fix(w, "csv")
+    interfaces = raw.get("interfaces")
+    if isinstance(interfaces, dict):
+        stack = list(interfaces.values())
+        while stack:
+            entry = stack.pop()
+            if isinstance(entry, dict):
+                fix(entry, "file")
+                if isinstance(entry.get("parts"), list):
+                    stack.extend(entry["parts"])
 
 
 # ----------------------------------------------------------------------------- geometry
