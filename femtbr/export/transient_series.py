@@ -25,45 +25,55 @@ from femtbr.fem.solution import Solution
 
 
 class SeriesWriter:
-    """Callback ``(t, T) -> None`` writing one VTU pair per kept step into ``directory``.
+    """Callback ``(t, T) -> None`` writing one VTU pair per kept step.
+
+    Layout: ``directory/fields.pvd`` and ``directory/interfaces.pvd`` list
+    ``directory/<subdir>/fields_NNNNN.vtu`` and ``interfaces_NNNNN.vtu`` by time.
 
     Parameters
     ----------
     directory
-        Output directory (created).
+        Where the ``.pvd`` files go (created).
     to_solution
-        Turns a DOF vector [K] into a :class:`~femtbr.fem.Solution` for the writers.
+        Turns ``(T, t)`` (a DOF vector [K] and its time [s]) into a
+        :class:`~femtbr.fem.Solution` for the writers.
     interfaces
         Also write the interface surfaces (when the solution has interfaces).
+    subdir
+        Sub-directory of the per-step VTU files.
     """
 
     def __init__(
         self,
         directory: str | os.PathLike[str],
-        to_solution: Callable[[np.ndarray], Solution],
+        to_solution: Callable[[np.ndarray, float], Solution],
         interfaces: bool = True,
+        subdir: str = "series",
     ):
         self.dir = Path(directory)
-        self.dir.mkdir(parents=True, exist_ok=True)
+        self.sub = self.dir / subdir
+        self.sub.mkdir(parents=True, exist_ok=True)
+        self.subdir = subdir
         self.to_solution = to_solution
         self.interfaces = interfaces
         self.fields: list[tuple[float, str]] = []
         self.surfaces: list[tuple[float, str]] = []
+        self.last: Solution | None = None
 
     def __call__(self, t: float, T: np.ndarray) -> None:
-        sol = self.to_solution(T)
+        sol = self.to_solution(T, t)
+        self.last = sol
         i = len(self.fields)
         name = f"fields_{i:05d}.vtu"
-        write_fields_vtu(sol, self.dir / name)
-        self.fields.append((t, name))
+        write_fields_vtu(sol, self.sub / name)
+        self.fields.append((t, f"{self.subdir}/{name}"))
         if self.interfaces and sol.interfaces:
             name = f"interfaces_{i:05d}.vtu"
-            write_interfaces_vtu(sol, self.dir / name)
-            self.surfaces.append((t, name))
-        self.write_collections()
+            write_interfaces_vtu(sol, self.sub / name)
+            self.surfaces.append((t, f"{self.subdir}/{name}"))
 
     def write_collections(self) -> list[Path]:
-        """(Re)write ``fields.pvd`` and ``interfaces.pvd``; returns the paths written."""
+        """Write ``fields.pvd`` (and ``interfaces.pvd``); returns the paths written."""
         out = [write_pvd(self.fields, self.dir / "fields.pvd")]
         if self.surfaces:
             out.append(write_pvd(self.surfaces, self.dir / "interfaces.pvd"))

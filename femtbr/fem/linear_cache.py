@@ -52,6 +52,14 @@ class LinearSolveCache:
         self._amg_cache: dict = {}
         self._last_amg: Any = None
 
+    def has(self, key: Hashable | None) -> bool:
+        """Whether a factorisation for ``key`` is kept."""
+        return key is not None and key in self._factors
+
+    def forget(self, key: Hashable | None) -> None:
+        """Drop the factorisation kept for ``key`` (if any)."""
+        self._factors.pop(key, None)
+
     def _use_direct(self, n: int, dim: int) -> bool:
         from femtbr.fem import linear
 
@@ -59,7 +67,7 @@ class LinearSolveCache:
 
     def solve(
         self,
-        A: sp.spmatrix,
+        A: sp.spmatrix | None,
         b: np.ndarray,
         key: Hashable | None = None,
         symmetric: bool = True,
@@ -67,7 +75,9 @@ class LinearSolveCache:
     ) -> np.ndarray:
         """Solve with ``A``; a non-None ``key`` seen before reuses that key's factorisation.
 
-        ``symmetric`` selects CG or flexible GMRES for AMG; ``dim`` feeds ``"auto"``.
+        ``symmetric`` selects CG or flexible GMRES for AMG (and the fill-reducing ordering of
+        SuperLU); ``dim`` feeds ``"auto"``.  ``A=None`` solves with the factorisation kept for
+        ``key`` (which must exist).
 
         Raises
         ------
@@ -75,11 +85,14 @@ class LinearSolveCache:
             If the matrix is singular or the Krylov solver does not converge.
         """
         self.n_solves += 1
+        if A is None:
+            return self._factors[key].solve(b)
         if self._use_direct(A.shape[0], dim):
             solver = self._factors.get(key) if key is not None else None
             if solver is None:
                 try:
-                    solver = spla.splu(sp.csc_matrix(A))
+                    perm = "MMD_AT_PLUS_A" if symmetric else "COLAMD"
+                    solver = spla.splu(sp.csc_matrix(A), permc_spec=perm)
                 except RuntimeError as exc:
                     raise ConvergenceError(f"linear solve failed: {exc}") from exc
                 self.n_factorizations += 1

@@ -17,7 +17,8 @@ from :math:`t_n` to :math:`t_{n+1} = t_n + \\Delta t_n` solves
 * BDF2 on a variable grid with ω = Δt_n/Δt_{n-1} (Hairer, Nørsett & Wanner, *Solving ODEs I*,
   2nd ed., §III.5, eq. (5.3) with k = 2; Grigorieff 1983, Numer. Math. 42):
   a = ((1+2ω)/(1+ω), -(1+ω), ω²/(1+ω)), θ = 1 (order 2, zero-stable for ω < 1+√2).
-  With ω = 1 this is (3/2, -2, 1/2).  The first step (no history) is a backward Euler step.
+  With ω = 1 this is (3/2, -2, 1/2).  The first step (no history), and the first step after
+  a jump of the loads (pulse edge), is a backward Euler step.
 
 Because the coefficients sum to zero, summing the discrete equations over all test functions
 (Σφ_i = 1) gives the discrete energy statement that :mod:`femtbr.fem.transient` checks:

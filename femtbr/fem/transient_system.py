@@ -176,6 +176,18 @@ class FESemiDiscrete:
         R, _ = self.system.evaluate(T, jacobian=False)
         return R
 
+    def evaluate(self, T: np.ndarray, t: float, side: str, jacobian: bool = True):
+        """Residual [W] and (if asked) Jacobian [W/K] in one assembly pass."""
+        if self.linear:
+            R = self.residual(T, t, side)
+            return R, (self.jacobian(T, t, side) if jacobian else None)
+        self._at(t, side)
+        R, data = self.system.evaluate(T, jacobian=jacobian)
+        if not jacobian:
+            return R, None
+        indptr, indices = self.disc.pattern
+        return R, sp.csr_matrix((data, indices, indptr), shape=(self.n_dofs,) * 2)
+
     def jacobian(self, T: np.ndarray, t: float, side: str = "left") -> sp.csr_matrix:
         """Exact steady Jacobian ∂R/∂T [W/K] (assembled once when the system is linear)."""
         if self.linear and self._J is not None:
@@ -220,11 +232,15 @@ class FESemiDiscrete:
         return self.tp.breakpoints(t0, t1)
 
     # ------------------------------------------------------------------ helpers
-    def steady_state(self, t: float) -> np.ndarray:
-        """The steady DOF vector [K] with the loads of time ``t`` (Newton of the FE core)."""
+    def steady_state(self, t: float, side: str = "left") -> np.ndarray:
+        """The steady DOF vector [K] with the loads of time ``t`` (Newton of the FE core).
+
+        ``side="left"`` takes the loads just *before* ``t`` (the state a power step at ``t``
+        starts from); ``"right"`` just after.
+        """
         from femtbr.fem.newton import newton
 
-        self._at(t, "right")
+        self._at(t, side)
         d, v, _ = self.dirichlet(t)
         saved = self.system.dir_vals
         self.system.dir_vals = v
