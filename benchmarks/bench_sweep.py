@@ -1,0 +1,124 @@
+"""Sweep benchmark: 32-case pressure x roughness study of the CPU-heatsink (issue 6).
+
+Measures, on cases/pressure_roughness_study.toml (8 clamping pressures x 4 roughnesses, one
+shared mesh):
+
+1. a cold single run: a fresh ``python -m femtbr run`` process for the first case (imports,
+   meshing, node split, bulk matrix, AMG set-up, Newton solve, VTU output; no PNG, as in sweeps);
+2. the study on 1 worker process: total time, and the per-case time of the cases that reused
+   the worker's discretization (median of their recorded wall times);
+3. the study on 2 worker processes: total time and the speed-up over 1 worker.
+
+Targets (design note section 6): per-case time with reuse <= 30% of the cold single run;
+2 workers >= 1.7x faster than 1.  The machine may be shared: the load average is printed
+before and after so that contention can be judged.
+
+Usage::
+
+    python benchmarks/bench_sweep.py [--case CASE] [--out DIR] [--skip-one] [--skip-two]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from femtbr.sweep import sweep
+from femtbr.sweep.plots import plot_study
+from femtbr.sweep.study import load_study
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def with_reuse_column(case: Path, tmp: Path) -> Path:
+    """A copy of ``case`` (same folder semantics) that also collects ``sweep.reused``."""
+    text = case.read_text()
+    if "collect = [" not in text:
+        raise SystemExit(f"{case}: expected a 'collect = [' list in its [sweep] table")
+    text = text.replace("collect = [", 'collect = [\n  "sweep.reused",', 1)
+    out = case.parent / f".bench_{os.getpid()}_{case.name}"
+    out.write_text(text)
+    return out
+
+
+def cold_run(case: Path, out: Path) -> float:
+    """Wall time [s] of a fresh ``femtbr run`` process on the first case of the study."""
+    params = load_study(case).cases[0].params
+    cmd = [sys.executable, "-m", "femtbr", "run", str(case), "--out", str(out), "--quiet"]
+    cmd += ["--set", "outputs.render=false"]
+    for key, value in params.items():
+        cmd += ["--set", f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}"]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def study(case: Path, out: Path, workers: int) -> tuple[float, list[dict]]:
+    t0 = time.perf_counter()
+    res = sweep(case, out, workers=workers, plots=False)
+    total = time.perf_counter() - t0
+    if res.n_failed:
+        raise SystemExit(f"{res.n_failed} cases failed: {[r['error'] for r in res.records]}")
+    if workers > 1:  # the plots, outside the timing
+        plot_study(res.records, res.study.parameters, res.study.collect, out)
+    return total, list(res.records)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", default=str(ROOT / "cases" / "pressure_roughness_study.toml"))
+    ap.add_argument("--out", default=None, help="keep the study folders here")
+    ap.add_argument("--skip-one", action="store_true", help="skip the 1-worker study")
+    ap.add_argument("--skip-two", action="store_true", help="skip the 2-worker study")
+    args = ap.parse_args()
+    base = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="bench_sweep_"))
+    base.mkdir(parents=True, exist_ok=True)
+    case = with_reuse_column(Path(args.case).resolve(), base)
+    try:
+        n = len(load_study(case).cases)
+        print(f"study: {Path(args.case).name}, {n} cases; {load()}", flush=True)
+        t_cold = cold_run(case, base / "cold")
+        print(f"cold single run (fresh process, no PNG): {t_cold:7.2f} s   [{load()}]", flush=True)
+        t1 = t2 = None
+        if not args.skip_one:
+            shutil.rmtree(base / "w1", ignore_errors=True)
+            t1, recs = study(case, base / "w1", 1)
+            warm = [r["wall_time"] for r in recs if r["outputs"].get("sweep.reused") == 1.0]
+            cold = [r["wall_time"] for r in recs if r["outputs"].get("sweep.reused") == 0.0]
+            med = statistics.median(warm)
+            print(f"1 worker : {t1:7.2f} s total, {t1 / n:6.2f} s/case overall", flush=True)
+            print(f"  first case of the worker (builds mesh, split, bulk): {cold[0]:6.2f} s")
+            print(
+                f"  per-case time with reuse: median {med:6.2f} s, mean "
+                f"{statistics.mean(warm):6.2f} s over {len(warm)} cases"
+            )
+            print(
+                f"  reuse ratio = median per-case / cold single run = {med / t_cold:5.1%} "
+                f"(target <= 30%)   [{load()}]",
+                flush=True,
+            )
+        if not args.skip_two:
+            shutil.rmtree(base / "w2", ignore_errors=True)
+            t2, recs = study(case, base / "w2", 2)
+            print(f"2 workers: {t2:7.2f} s total, {t2 / n:6.2f} s/case overall", flush=True)
+            if t1 is not None:
+                print(f"  speed-up 2 vs 1 worker: {t1 / t2:5.2f}x (target >= 1.7x)   [{load()}]")
+            print(f"  results: {base / 'w2' / 'results.csv'}, plots in {base / 'w2' / 'plots'}")
+    finally:
+        case.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()
