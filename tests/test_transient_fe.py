@@ -281,3 +281,67 @@ def test_modified_newton_reuses_factorisations_and_gives_the_same_answer():
     assert np.max(np.abs(ex.final - mo.final)) < 1e-7
     assert mo.n_factorizations < ex.n_factorizations / 2
     assert mo.max_imbalance < 1e-8
+
+
+# --------------------------------------------------------------------------- 6. loads in time
+def test_ambient_step_gives_lumped_capacitance_exponential():
+    """Bi = hL/k = 1e-4: the slab stays uniform (to Bi·ΔT/2 = 2.5 mK) and follows the lumped
+    capacitance law T = T∞ + (T0 − T∞) exp(−h t/(ρc L)) (Incropera, *Fundamentals of Heat and
+    Mass Transfer*, 6th ed., eq. 5.6)."""
+    L, rc, h = 1e-3, 1.0e6, 100.0
+    m = strip([0.0, L], [5], ["slab"])
+    pb = Problem(m, {"slab": 1e3}, boundaries={"right": Convection(h=h, T_inf=300.0)})
+    tp = TransientProblem(pb, {"slab": rc}, ambient={"right": Step(after=350.0, before=300.0)})
+    s = FESemiDiscrete(tp, T_ref=300.0)
+    res = TransientSolver(s, TimeStepping(t_end=20.0, dt=0.05, scheme="bdf2")).run(
+        np.full(s.n_dofs, 300.0)
+    )
+    tau = rc * L / h
+    for t, T in zip(res.saved_times[::100], res.saved[::100], strict=True):
+        exact = 350.0 - 50.0 * math.exp(-t / tau)
+        assert np.max(np.abs(T - exact)) < 5e-3, t
+    assert res.max_imbalance < 1e-8
+
+
+def test_ramped_surface_temperature_quasi_steady_lag():
+    """T_s = T0 + βt at x = 0, x = L insulated: after the transient (t ≫ L²/α) the back face
+    lags by βL²/(2α) (Carslaw & Jaeger §3.5, the linear-in-time surface temperature)."""
+    from femtbr.fem.power_profiles import PiecewiseLinear
+
+    L, k, rc, beta = 1e-3, 100.0, 1e6, 10.0  # α = 1e-4 m²/s, L²/α = 10 ms
+    m = strip([0.0, L], [40], ["slab"])
+    pb = Problem(m, {"slab": k}, boundaries={"left": FixedTemperature(300.0)})
+    ramp = PiecewiseLinear((0.0, 1.0), (300.0, 300.0 + beta))
+    tp = TransientProblem(pb, {"slab": rc}, boundary_temperature={"left": ramp})
+    s = FESemiDiscrete(tp, T_ref=300.0)
+    res = TransientSolver(s, TimeStepping(t_end=0.2, dt=1e-3, scheme="bdf2")).run(
+        np.full(s.n_dofs, 300.0)
+    )
+    back = np.argmax(x_of(s))
+    lag = beta * L**2 / (2 * k / rc)
+    assert res.final[back] == pytest.approx(300.0 + beta * 0.2 - lag, abs=1e-3 * lag)
+    assert res.max_imbalance < 1e-8
+
+
+def test_bad_transient_input_names_the_key():
+    from femtbr.errors import InputError
+
+    m = strip([0.0, 1.0, 2.0], [2, 2], ["a", "b"])
+    pb = Problem(
+        m,
+        {"a": 1.0, "b": 1.0},
+        boundaries={"left": FixedTemperature(0.0)},
+        options=SolverOptions(order=2),
+    )
+    with pytest.raises(InputError, match=r"rho_cp\.b"):
+        TransientProblem(pb, {"a": 1.0})
+    with pytest.raises(InputError, match=r"rho_cp\.a"):
+        TransientProblem(pb, {"a": -1.0, "b": 1.0})
+    with pytest.raises(InputError, match=r"ambient\.left"):
+        TransientProblem(pb, {"a": 1.0, "b": 1.0}, ambient={"left": Step(after=1.0)})
+    with pytest.raises(InputError, match="mass"):
+        FESemiDiscrete(TransientProblem(pb, {"a": 1.0, "b": 1.0}, mass="lumped"))
+    with pytest.raises(InputError, match="scheme"):
+        TimeStepping(t_end=1.0, dt=0.1, scheme="rk4")
+    with pytest.raises(InputError, match="dt"):
+        TimeStepping(t_end=1.0, dt=0.0)
