@@ -69,7 +69,7 @@ def make(path: str | Path, size: float = 5.0, n_fins: int = 12, fin_root: float 
             s = occ.addPlaneSurface([occ.addCurveLoop(lines)])
             ext = occ.extrude([(2, s)], 0, base, 0)
             parts += [e for e in ext if e[0] == 3]
-        sink, _ = occ.fuse(parts[:1], parts[1:])
+        sink = parts  # fins stay separate volumes (fusing merges coplanar fin ends and base)
         occ.fragment([(3, v_sub), (3, v_die), (3, v_tim1), *lidv, (3, v_tim2), *sink], [])
         occ.synchronize()
         eps = 1e-4
@@ -102,6 +102,8 @@ def make(path: str | Path, size: float = 5.0, n_fins: int = 12, fin_root: float 
         for _, s in gmsh.model.getEntities(2):
             up, _ = gmsh.model.getAdjacencies(2, s)
             names = sorted({owner[v] for v in up if v in owner}, key=order.index)
+            if len(up) == 2 and len(names) == 1:
+                continue  # inside one region (fin root on the base)
             if len(names) == 2:
                 groups.setdefault(PAIRS[tuple(names)], []).append(s)
                 continue

@@ -49,20 +49,22 @@ def make(path: str | Path, size: float = 3.0, binary: bool = True) -> Path:
         for i in range(n_fins):
             x0 = -base / 2 + i * pitch
             parts.append((3, occ.addBox(x0, -base / 2, z_bt, t_fin, base, h_fin)))
-        sink, _ = occ.fuse(parts[:1], parts[1:])
         pocket_tool = occ.addCylinder(0, 0, z_base, 0, 0, pocket, r_pkg)
-        sink, _ = occ.cut(sink, [(3, pocket_tool)])
+        base_v, _ = occ.cut(parts[:1], [(3, pocket_tool)])
+        # fins stay separate volumes of the same region (a fused solid would merge the fin
+        # ends with the coplanar base faces into one surface)
+        sink = base_v + parts[1:]
         occ.fragment([(3, die), *pkg_cut, *sink], [])
         occ.synchronize()
         owner = {}
         for _, v in gmsh.model.getEntities(3):
             x0, y0, z0, x1, y1, z1 = gmsh.model.getBoundingBox(3, v)
-            if z1 < t_die + 1e-3 and x1 - x0 < 2 * r_die + 1e-3:
+            if z0 > z_base - 1e-3:
+                owner[v] = "heatsink"  # base and fins
+            elif z1 < t_die + 1e-3 and x1 - x0 < 2 * r_die + 1e-3:
                 owner[v] = "die"
-            elif x1 - x0 < 2 * r_pkg + 1e-3:
-                owner[v] = "package"
             else:
-                owner[v] = "heatsink"
+                owner[v] = "package"
         for name in ("die", "package", "heatsink"):
             gmsh.model.addPhysicalGroup(3, [v for v, n in owner.items() if n == name], name=name)
         pairs = {("die", "package"): "die_package", ("heatsink", "package"): "package_sink"}
@@ -70,12 +72,14 @@ def make(path: str | Path, size: float = 3.0, binary: bool = True) -> Path:
         eps = 1e-4
         for _, s in gmsh.model.getEntities(2):
             up, _ = gmsh.model.getAdjacencies(2, s)
-            names = sorted(owner[v] for v in up)
+            names = sorted({owner[v] for v in up})
+            if len(up) == 2 and len(names) == 1:
+                continue  # inside one region (fin root on the base)
             x0, y0, z0, x1, y1, z1 = gmsh.model.getBoundingBox(2, s)
             if len(names) == 2:
                 key = pairs[tuple(names)]
             elif names == ["heatsink"]:
-                if z1 > z_bt + eps:
+                if z0 > z_bt - eps and z1 > z_bt + eps:
                     key = "fins"
                 elif abs(z0 - z_bt) < eps and abs(z1 - z_bt) < eps:
                     key = "base_top"
