@@ -144,7 +144,7 @@ def plot_thermal_impedance(
     ax.set_ylabel("Z_th [K/W]")
     ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(loc="upper left")
+    ax.legend(loc="center left")
     fig.tight_layout()
     path = Path(path)
     with atomic_path(path) as tmp:
