@@ -345,3 +345,26 @@ def test_bad_transient_input_names_the_key():
         TimeStepping(t_end=1.0, dt=0.1, scheme="rk4")
     with pytest.raises(InputError, match="dt"):
         TimeStepping(t_end=1.0, dt=0.0)
+
+
+@pytest.mark.parametrize("mass", ["consistent", "lumped"])
+def test_heat_capacity_jacobian_matches_finite_differences(mass):
+    """M(T) = dE/dT for a temperature-dependent ρc_p (central differences, O(ε²))."""
+    m = strip([0.0, 1e-3, 2e-3], [4, 4], ["a", "b"])
+    pb = Problem(m, {"a": 10.0, "b": 20.0}, boundaries={"left": FixedTemperature(300.0)})
+    tp = TransientProblem(
+        pb, {"a": lambda T: 1e6 * (1 + 1e-3 * (T - 300) ** 2), "b": 2e6}, mass=mass
+    )
+    s = FESemiDiscrete(tp, T_ref=290.0)
+    rng = np.random.default_rng(7)
+    T = 300.0 + 50.0 * rng.random(s.n_dofs)
+    v = rng.standard_normal(s.n_dofs)
+    _, M = s.stored(T)
+    eps = 1e-3
+    fd = (s.stored(T + eps * v)[0] - s.stored(T - eps * v)[0]) / (2 * eps)
+    assert np.allclose(M @ v, fd, rtol=1e-7, atol=1e-9 * np.abs(fd).max())
+    # the stored heat is ∫ H(T) dΩ: for a uniform field, ρc_p integrated exactly by the rule
+    E, _ = s.stored(np.full(s.n_dofs, 310.0))
+    H_a = 1e6 * (20.0 + 1e-3 * (10.0**3 + 10.0**3) / 3)  # ∫_{290}^{310} ρc dT [J/m³]
+    w = s.disc.region_volume("a") / 1e-3
+    assert E.sum() == pytest.approx(H_a * 1e-3 * w + 2e6 * 20.0 * 1e-3 * w, rel=1e-12)
