@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from femtbr.errors import CaseError
 from femtbr.sweep import sweep
+from femtbr.sweep.cli import main as sweep_main
 from femtbr.sweep.runner import STATS, clear_cache, run_case
 from femtbr.sweep.testing import TINY_STACK
 
@@ -148,3 +150,12 @@ def test_sigkill_and_resume_give_the_uninterrupted_table(tmp_path):
     assert f"{done} already recorded" in resumed.stderr
     assert _table(out / "results.csv") == _table(ref / "results.csv")
     assert sorted(p.stem for p in records.glob("*.json")) == [f"c{i:04d}" for i in range(6)]
+
+
+def test_unknown_swept_key_is_rejected_before_any_case_runs(tmp_path):
+    bad = GRID.replace('"materials.spreader.k"', '"interfaces.die_spreader.hh"')
+    case = write(tmp_path, bad)
+    with pytest.raises(CaseError, match=r"sweep.parameters.interfaces.die_spreader.hh"):
+        sweep(case, tmp_path / "out", workers=0)
+    assert not (tmp_path / "out").exists()
+    assert sweep_main([str(case), "--out", str(tmp_path / "cli"), "--workers", "0"]) == 2

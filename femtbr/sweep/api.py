@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from femtbr.errors import CaseError
 from femtbr.sweep.executors import make_executor
 from femtbr.sweep.plots import plot_study
 from femtbr.sweep.pvd import write_study_pvd
@@ -77,6 +78,27 @@ def _valid(rec: Mapping[str, Any], study: Study, retry_failed: bool) -> bool:
     return rec["status"] == STATUS_OK or not (rec.get("retry") or retry_failed)
 
 
+def check_keys(study: Study) -> None:
+    """Check every swept key against the case schema before any case runs (as ``--set`` does).
+
+    Raises
+    ------
+    CaseError
+        Listing each unknown key as ``sweep.parameters.<key>``.
+    """
+    from femtbr.case import apply_overrides
+    from femtbr.case.semantics import extra_keys
+
+    problems = []
+    for key in study.parameters:
+        try:
+            apply_overrides(study.base, {key: study.cases[0].params[key]}, extra_keys=extra_keys)
+        except CaseError as exc:
+            problems += [(f"sweep.parameters.{key}", msg) for _, msg in exc.problems]
+    if problems:
+        raise CaseError(problems)
+
+
 def sweep(
     case_path: str | Path,
     out_dir: str | Path | None = None,
@@ -123,11 +145,13 @@ def sweep(
     Raises
     ------
     CaseError
-        The ``[sweep]`` table is invalid.
+        The ``[sweep]`` table is invalid or sweeps a key the case does not have.
     InputError
         ``out_dir`` holds a study and ``resume`` is false, or holds a different study.
     """
     study = load_study(case_path)
+    if runner == DEFAULT_RUNNER:
+        check_keys(study)
     out = Path(out_dir) if out_dir is not None else Path("results") / study.name
     store = ResultsStore(out)
     header = {
