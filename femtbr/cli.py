@@ -132,14 +132,16 @@ def _cmd_models(args: argparse.Namespace) -> int:
     from femtbr import models
 
     if not args.name:
-        for name in models.available():
+        names = models.available()
+        width = max((len(n) for n in names), default=0) + 2
+        for name in names:
             try:
                 summary = models.describe(name).get("summary", "")
             except FemtbrError as exc:  # a broken model must not hide the others
                 summary = f"(unavailable: {exc})"
             if isinstance(summary, list):
                 summary = " ".join(summary)
-            sys.stdout.write(f"{name:<22}{summary}\n")
+            sys.stdout.write(f"{name:<{width}}{summary}\n")
         return 0
     d = models.describe(args.name)
     if args.json:

@@ -143,3 +143,14 @@ def test_schema_matches_committed_docs(capsys):
     assert printed == committed, "regenerate with: femtbr schema --write docs/case-schema.json"
     schema = json.loads(printed)
     assert "geometry" in schema["properties"] and schema["additionalProperties"] is False
+
+
+def test_case_reference_documents_every_key():
+    """docs/case-reference.md names every key of the JSON Schema."""
+    schema = json.loads((ROOT / "docs" / "case-schema.json").read_text())
+    doc = (ROOT / "docs" / "case-reference.md").read_text()
+    keys = set(schema["properties"])
+    for d in schema["$defs"].values():
+        keys |= set(d.get("properties", {}))
+    missing = sorted(k for k in keys if f"`{k}`" not in doc and f"[{k}" not in doc)
+    assert not missing, f"undocumented case keys: {missing}"

@@ -206,13 +206,12 @@ class SolverSpec(Strict):
 
 
 class OutputSpec(Strict):
-    """``[outputs]``: where and what to write (summary.json is always written)."""
+    """``[outputs]``: where to write, and whether to render ``fields.png``.  A run always writes
+    ``summary.json``, ``fields.vtu`` and (with split interfaces) ``interfaces.vtu``."""
 
     directory: str | None = Field(
         None, description="output directory (default results/<name>/); --out wins"
     )
-    fields: bool = Field(True, description="write fields.vtu")
-    interfaces: bool = Field(True, description="write interfaces.vtu")
     render: bool = Field(True, description="render fields.png off-screen when possible")
 
 
