@@ -74,6 +74,19 @@ def format_table(summary: dict[str, Any]) -> str:
         lines.append("")
         for name, T in probes.items():
             lines.append(f"probe {name:<18}{_num(T, '.3f'):>12} K")
+    interfaces = summary.get("interfaces") or {}
+    if interfaces:
+        lines += [
+            "",
+            f"{'interface':<24}{'model':<14}{'h_mean [W/m²K]':>16}{'R [m²K/W]':>12}"
+            f"  Kapitza length k·R per side",
+        ]
+        for name, i in interfaces.items():
+            lk = ", ".join(f"{r} {_length(v)}" for r, v in (i.get("kapitza_length") or {}).items())
+            lines.append(
+                f"{name:<24}{str(i.get('model', '')):<14}{_num(i.get('h_mean'), '.4g'):>16}"
+                f"{_num(i.get('resistance'), '.3g'):>12}  {lk}"
+            )
     b = summary.get("breakdown") or {}
     if b.get("junction_to_ambient") is not None:
         lines += [
@@ -94,6 +107,17 @@ def format_table(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _length(v: Any) -> str:
+    """A length [m] with an engineering prefix (nm, um, mm, m)."""
+    if v is None:
+        return "-"
+    v = float(v)
+    for scale, unit in ((1e-9, "nm"), (1e-6, "um"), (1e-3, "mm")):
+        if abs(v) < 1000 * scale:
+            return f"{v / scale:.3g} {unit}"
+    return f"{v:.3g} m"
+
+
 def _num(v: Any, fmt: str) -> str:
     if v is None:
         return "-"
@@ -108,8 +132,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from femtbr.case import load_case
     from femtbr.runner import run
 
-    case = load_case(args.case, args.set or ())
     progress = None if args.quiet else ProgressPrinter(sys.stderr)
+    if progress:
+        progress("reading and checking the case (builds the mesh)", {"file": args.case})
+    case = load_case(args.case, args.set or ())
     result = run(case, out_dir=args.out, progress=progress)
     sys.stdout.write(format_table(result.summary))
     sys.stdout.write(f"\nwrote {', '.join(p.name for p in result.files)} to {result.out_dir}\n")

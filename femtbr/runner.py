@@ -457,7 +457,7 @@ def breakdown(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
             "name": "spreading",
             "kind": "spreading",
             "R": R_ja - known,
-            "note": "remainder: constriction/spreading (and fin efficiency)",
+            "note": "remainder: spreading, constriction, fin efficiency (multi-D effects)",
         }
     )
     return {

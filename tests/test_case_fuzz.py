@@ -91,7 +91,9 @@ def mutate(raw, path, action, value):
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(
     mutations=st.lists(
         st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["delete", "replace", "add"]), junk),
