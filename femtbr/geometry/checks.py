@@ -22,25 +22,50 @@ from femtbr.geometry.measure import jacobians
 from femtbr.mesh import TaggedMesh
 
 
+def _pair_keys(facets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two int64 keys identifying a facet by its sorted vertex set (n = number of points)."""
+    f = np.sort(facets, axis=1).astype(np.int64)
+    if f.shape[1] == 2:
+        return f[:, 0], f[:, 1]
+    if f.shape[1] == 3:
+        return f[:, 0] * n + f[:, 1], f[:, 2]
+    return f[:, 0] * n + f[:, 1], f[:, 2] * n + f[:, 3]
+
+
 def _facet_index(mesh: TaggedMesh):
-    """Sorted keys of all cell facets with owner cells, for lookups."""
+    """Keys of all cell facets with their owner cells (for :func:`_lookup`)."""
     facets, owner = mesh.all_facets()
-    keys = np.sort(facets, axis=1)
-    order = np.lexsort(keys.T[::-1])
-    return keys[order], owner[order]
+    k1, k2 = _pair_keys(facets, mesh.points.shape[0])
+    return k1, k2, owner, mesh.points.shape[0]
 
 
-def _lookup(keys: np.ndarray, owners: np.ndarray, facets: np.ndarray):
-    """For each facet: (first owner, second owner or -1, count of owners)."""
-    q = np.sort(facets, axis=1)
-    kv = keys.view([("", keys.dtype)] * keys.shape[1]).ravel()
-    qv = np.ascontiguousarray(q).view([("", q.dtype)] * q.shape[1]).ravel()
-    lo = np.searchsorted(kv, qv, side="left")
-    hi = np.searchsorted(kv, qv, side="right")
-    cnt = hi - lo
-    first = np.where(cnt > 0, owners[np.minimum(lo, len(owners) - 1)], -1)
-    second = np.where(cnt > 1, owners[np.minimum(lo + 1, len(owners) - 1)], -1)
-    return first, second, cnt
+def _lookup(index, facets: np.ndarray):
+    """For each facet: (first owner, second owner or -1, number of owning cells)."""
+    k1, k2, owner, n = index
+    q1, q2 = _pair_keys(facets, n)
+    nq = len(q1)
+    K1, K2 = np.concatenate([q1, k1]), np.concatenate([q2, k2])
+    order = np.lexsort((K2, K1))
+    s1, s2 = K1[order], K2[order]
+    start = np.concatenate([[True], (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])])
+    run = np.cumsum(start) - 1
+    is_cell = order >= nq
+    cnt = np.bincount(run, weights=is_cell).astype(np.int64)
+    # owners of each run: the first two cell entries in sorted order
+    cell_pos = np.nonzero(is_cell)[0]
+    own = owner[order[cell_pos] - nq]
+    r = run[cell_pos]
+    first_of_run = np.concatenate([[True], r[1:] != r[:-1]])
+    o1 = np.full(run[-1] + 1, -1, dtype=np.int64)
+    o2 = np.full(run[-1] + 1, -1, dtype=np.int64)
+    o1[r[first_of_run]] = own[first_of_run]
+    second = np.concatenate([[False], (r[1:] == r[:-1])]) & np.concatenate(
+        [[False], first_of_run[:-1]])
+    o2[r[second]] = own[second]
+    qrun = np.empty(nq, dtype=np.int64)
+    qpos = np.nonzero(~is_cell)[0]
+    qrun[order[qpos]] = run[qpos]
+    return o1[qrun], o2[qrun], cnt[qrun]
 
 
 def check_cells(mesh: TaggedMesh, rel_tol: float = 1e-12) -> None:
@@ -70,27 +95,36 @@ def check_groups(mesh: TaggedMesh) -> None:
         raise MeshError(f"regions overlap: {int((count > 1).sum())} cell(s) in several regions")
     if (count == 0).any():
         raise MeshError(f"{int((count == 0).sum())} cell(s) belong to no region")
-    keys, owners = _facet_index(mesh)
+    index = _facet_index(mesh)
     rid = mesh.region_of_cell()
     names = list(mesh.regions)
-    for name, f in mesh.boundaries.items():
+    groups = [("boundary", n, f) for n, f in mesh.boundaries.items()] + [
+        ("interface", n, i.facets) for n, i in mesh.interfaces.items()]
+    for kind, name, f in groups:
         if len(f) == 0:
-            raise MeshError(f"boundary {name!r} is empty")
-        _, _, cnt = _lookup(keys, owners, f)
-        if (cnt == 0).any():
-            raise MeshError(f"boundary {name!r}: {int((cnt == 0).sum())} facet(s) are not "
-                            "facets of any cell")
-        if (cnt > 1).any():
-            raise MeshError(f"boundary {name!r}: {int((cnt > 1).sum())} facet(s) lie inside the "
-                            "body (shared by two cells); internal groups must be interfaces")
-    for name, itf in mesh.interfaces.items():
+            raise MeshError(f"{kind} {name!r} is empty")
+    if not groups:
+        return
+    c0_all, c1_all, cnt_all = _lookup(index, np.concatenate([f for _, _, f in groups]))
+    start = 0
+    for kind, name, f in groups:
+        sl = slice(start, start + len(f))
+        start += len(f)
+        c0, c1, cnt = c0_all[sl], c1_all[sl], cnt_all[sl]
+        if kind == "boundary":
+            if (cnt == 0).any():
+                raise MeshError(f"boundary {name!r}: {int((cnt == 0).sum())} facet(s) are not "
+                                "facets of any cell")
+            if (cnt > 1).any():
+                raise MeshError(f"boundary {name!r}: {int((cnt > 1).sum())} facet(s) lie inside "
+                                "the body (shared by two cells); internal groups must be "
+                                "interfaces")
+            continue
+        itf = mesh.interfaces[name]
         for r in (itf.region_a, itf.region_b):
             if r not in mesh.regions:
                 raise MeshError(f"interface {name!r}: unknown region {r!r}; "
                                 f"mesh has {sorted(mesh.regions)}")
-        if len(itf.facets) == 0:
-            raise MeshError(f"interface {name!r} is empty")
-        c0, c1, cnt = _lookup(keys, owners, itf.facets)
         ia, ib = names.index(itf.region_a), names.index(itf.region_b)
         r0, r1 = rid[c0], np.where(c1 >= 0, rid[np.maximum(c1, 0)], -1)
         ok = (cnt == 2) & (((r0 == ia) & (r1 == ib)) | ((r0 == ib) & (r1 == ia)))

@@ -52,19 +52,49 @@ def jacobians(points: np.ndarray, cells: np.ndarray, cell_type: str, at: str = "
     if cell_type == "tetra":
         a, b, c = X[:, 1] - X[:, 0], X[:, 2] - X[:, 0], X[:, 3] - X[:, 0]
         return np.einsum("ij,ij->i", np.cross(a, b), c)[:, None]
-    pts = (_G2 if at == "gauss" else np.array([-1.0, 1.0]))
+    if at == "corners":
+        return _corner_jacobians(X, cell_type)
+    pts = _G2
+    c, nv, dim = X.shape
+    Xt = np.ascontiguousarray(X.transpose(0, 2, 1)).reshape(c * dim, nv)  # one GEMM per point
     out = []
     if cell_type == "quad":
         for xi in pts:
             for eta in pts:
-                J = np.einsum("cvi,vj->cij", X, _quad_shape_grads(xi, eta))
-                out.append(np.linalg.det(J))
+                J = (Xt @ _quad_shape_grads(xi, eta)).reshape(c, dim, dim)
+                out.append(J[:, 0, 0] * J[:, 1, 1] - J[:, 0, 1] * J[:, 1, 0])
     else:
         for xi in pts:
             for eta in pts:
                 for zeta in pts:
-                    J = np.einsum("cvi,vj->cij", X, _hex_shape_grads(xi, eta, zeta))
-                    out.append(np.linalg.det(J))
+                    J = (Xt @ _hex_shape_grads(xi, eta, zeta)).reshape(c, dim, dim)
+                    out.append(np.einsum("ci,ci->c", np.cross(J[:, :, 0], J[:, :, 1]),
+                                         J[:, :, 2]))
+    return np.stack(out, axis=1)
+
+
+#: For each corner: (from, to) vertex pairs of the edges along xi, eta (, zeta) there; the
+#: Jacobian at a corner of a bilinear / trilinear cell is half these edge vectors.
+_CORNER_EDGES = {
+    "quad": [((0, 1), (0, 3)), ((0, 1), (1, 2)), ((3, 2), (1, 2)), ((3, 2), (0, 3))],
+    "hexahedron": [
+        ((0, 1), (0, 3), (0, 4)), ((0, 1), (1, 2), (1, 5)), ((3, 2), (1, 2), (2, 6)),
+        ((3, 2), (0, 3), (3, 7)), ((4, 5), (4, 7), (0, 4)), ((4, 5), (5, 6), (1, 5)),
+        ((7, 6), (5, 6), (2, 6)), ((7, 6), (4, 7), (3, 7)),
+    ],
+}
+
+
+def _corner_jacobians(X: np.ndarray, cell_type: str) -> np.ndarray:
+    """det J at every vertex from the edge vectors meeting there (exact for the
+    bilinear / trilinear map), shape (n_cells, n_vertices)."""
+    out = []
+    for edges in _CORNER_EDGES[cell_type]:
+        e = [0.5 * (X[:, b] - X[:, a]) for a, b in edges]
+        if cell_type == "quad":
+            out.append(e[0][:, 0] * e[1][:, 1] - e[0][:, 1] * e[1][:, 0])
+        else:
+            out.append(np.einsum("ci,ci->c", np.cross(e[0], e[1]), e[2]))
     return np.stack(out, axis=1)
 
 

@@ -151,7 +151,7 @@ def load_msh(path: str | Path, scale: float = 1.0, check: bool = True) -> Tagged
             cells[vol < 0] = cells[vol < 0][:, [0, 2, 1] if ctype == "triangle" else [0, 2, 1, 3]]
     mesh = TaggedMesh(pts, cells, ctype, regions=regions)
     # ---- facet groups
-    keys, owners = _facet_index(mesh)
+    index = _facet_index(mesh)
     rid = mesh.region_of_cell()
     boundaries, interfaces = {}, {}
     for n, (_tag, d) in sorted(groups.items(), key=lambda kv: kv[1]):
@@ -166,7 +166,7 @@ def load_msh(path: str | Path, scale: float = 1.0, check: bool = True) -> Tagged
         if not used[f.ravel()].all():
             raise MeshError(f"{path}: physical group {n!r} has facets not on any region cell")
         f = newid[f]
-        c0, c1, cnt = _lookup(keys, owners, f)
+        c0, c1, cnt = _lookup(index, f)
         if (cnt == 1).all():
             boundaries[n] = f
             continue
