@@ -131,6 +131,39 @@ def test_two_boxes_interface(tmp_path):
     assert region_volumes(m)["left"] == pytest.approx(1.0, rel=1e-12)
 
 
+def test_2d_mesh_with_line_groups(tmp_path):
+    """2D analog: surface groups are regions, curve groups interfaces or boundaries."""
+    p = tmp_path / "two_rects.msh"
+    gmsh.initialize(["-noenv"])
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        occ = gmsh.model.occ
+        a, b = occ.addRectangle(0, 0, 0, 2, 1), occ.addRectangle(0, 1, 0, 2, 0.5)
+        occ.fragment([(2, a)], [(2, b)])
+        occ.synchronize()
+        gmsh.model.addPhysicalGroup(2, [a], name="lower")
+        gmsh.model.addPhysicalGroup(2, [b], name="upper")
+        shared = [c for _, c in gmsh.model.getEntities(1)
+                  if len(gmsh.model.getAdjacencies(1, c)[0]) == 2]
+        gmsh.model.addPhysicalGroup(1, shared, name="upper_lower")
+        bottom = [c for _, c in gmsh.model.getEntities(1)
+                  if gmsh.model.getBoundingBox(1, c)[4] < 1e-6]
+        gmsh.model.addPhysicalGroup(1, bottom, name="bottom")
+        gmsh.option.setNumber("Mesh.MeshSizeMax", 0.2)
+        gmsh.option.setNumber("Mesh.RecombineAll", 1)
+        gmsh.model.mesh.generate(2)
+        gmsh.write(str(p))
+    finally:
+        gmsh.finalize()
+    m = load_msh(p, scale=1e-3)
+    assert m.cell_type == "quad" and m.points.shape[1] == 2
+    itf = m.interfaces["upper_lower"]
+    assert (itf.region_a, itf.region_b) == ("upper", "lower")  # from the name <a>_<b>
+    assert group_areas(m)["upper_lower"] == pytest.approx(2e-3, rel=1e-12)
+    assert group_areas(m)["bottom"] == pytest.approx(2e-3, rel=1e-12)
+    assert region_volumes(m)["upper"] == pytest.approx(1e-6, rel=1e-12)
+
+
 def test_msh22_rejected_with_advice(tmp_path):
     with pytest.raises(MeshError, match=r"2\.2.*MSH 4\.1"):
         load_msh(_two_boxes(tmp_path / "old.msh", version=2.2))
