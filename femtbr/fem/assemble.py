@@ -76,6 +76,7 @@ class System:
     dir_vals: np.ndarray = None
     dir_owner: dict = field(default_factory=dict)
     asymmetric: bool = False
+    nonlinear: bool = False
 
     # -------------------------------------------------------------- evaluation
     def evaluate(self, T: np.ndarray, jacobian: bool = True):
@@ -85,6 +86,7 @@ class System:
         pos_l, val_l = [], []
         if jacobian:
             self.asymmetric = bool(self.k_fun)
+            self.nonlinear = bool(self.k_fun or self.rad)
         if self.k_fun:
             Rk, Jk = self._bulk_nonlinear(T, jacobian)
             R += Rk
@@ -125,8 +127,10 @@ class System:
         Rb = -np.einsum("mq,mqi->mi", w * h * jump, qb.phi)
         if not jacobian:
             return Ra, Rb, None
-        if np.any(dh * jump != 0):
-            self.asymmetric = True
+        if np.any(dh != 0):
+            self.nonlinear = True
+            if np.any(dh * jump != 0):
+                self.asymmetric = True
         c1 = w * (h + 0.5 * dh * jump)
         c2 = w * (-h + 0.5 * dh * jump)
         pa, pb = qa.phi, qb.phi
@@ -237,19 +241,20 @@ def build_system(problem: Problem, disc: Discretization) -> System:
         cells = disc.region_cells[name]
         vol = disc.region_volume(name)
         dens = src.density if src.power is None else float(src.power) / vol
-        total = 0.0
-        for s in chunks(cells.size):
-            c = cells[s]
-            det, _ = geometry(disc.points, disc.cells[c], rule)
-            w = det * rule.W
-            if callable(dens):
+        if callable(dens):
+            total = 0.0
+            for s in chunks(cells.size):
+                c = cells[s]
+                det, _ = geometry(disc.points, disc.cells[c], rule)
                 X = disc.points[disc.cells[c]]
                 xq = np.einsum("cva,qv->cqa", X, rule.gphi)
-                w = w * np.asarray(dens(xq.reshape(-1, xq.shape[-1])), float).reshape(w.shape)
-            else:
-                w = w * float(dens)
-            total += float(w.sum())
-            np.add.at(F, disc.edofs[c], w @ rule.phi)
+                w = det * rule.W * np.asarray(dens(xq.reshape(-1, xq.shape[-1])),
+                                              float).reshape(det.shape)
+                total += float(w.sum())
+                np.add.at(F, disc.edofs[c], w @ rule.phi)
+        else:
+            F += float(dens) * disc.region_weights(name)
+            total = float(dens) * vol
         powers[name] = total
     sys = System(disc, problem, k_const, k_fun, B, F, powers)
     dir_d, dir_v = [], []

@@ -23,7 +23,7 @@ from femtbr.errors import ConvergenceError, InputError
 log = logging.getLogger(__name__)
 
 #: Largest system solved directly by ``auto``, per spatial dimension.
-DIRECT_LIMIT = {2: 200_000, 3: 40_000}
+DIRECT_LIMIT = {2: 100_000, 3: 8_000}
 
 
 def choose(method: str, n: int, dim: int) -> str:
@@ -53,7 +53,11 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
     fresh = ml is None or ml[0] != A.shape
     while True:
         if fresh:
-            ml = (A.shape, pyamg.smoothed_aggregation_solver(A, max_coarse=1000), None)
+            ml = (A.shape, pyamg.smoothed_aggregation_solver(
+                A, max_coarse=400, coarse_solver="splu",
+                smooth=("jacobi", {"omega": 4.0 / 3.0, "weighting": "local"}),
+                presmoother=("gauss_seidel", {"sweep": "forward"}),
+                postsmoother=("gauss_seidel", {"sweep": "backward"})), None)
         M = ml[1].aspreconditioner(cycle="V")
         res: list[float] = []
         if symmetric:

@@ -60,7 +60,8 @@ class LinearSolveCache:
         """Drop the factorisation kept for ``key`` (if any)."""
         self._factors.pop(key, None)
 
-    def _use_direct(self, n: int, dim: int) -> bool:
+    def direct(self, n: int, dim: int) -> bool:
+        """Whether ``n`` unknowns in ``dim`` dimensions are solved by SuperLU (else AMG)."""
         from femtbr.fem import linear
 
         return linear.choose(self.method, n, dim) == "direct"
@@ -87,7 +88,7 @@ class LinearSolveCache:
         self.n_solves += 1
         if A is None:
             return self._factors[key].solve(b)
-        if self._use_direct(A.shape[0], dim):
+        if self.direct(A.shape[0], dim):
             solver = self._factors.get(key) if key is not None else None
             if solver is None:
                 try:

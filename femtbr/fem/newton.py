@@ -3,9 +3,14 @@
 Convergence: ‖R_free(T_k)‖₂ ≤ rtol · ‖R_free(T_0)‖₂, or ‖R_free‖ at the round-off level of its
 terms (32 ε ‖ |J||T| + |F| ‖), which a converged solution cannot beat.  Line search: Armijo
 backtracking on ‖R‖ (Dennis & Schnabel, *Numerical Methods for Unconstrained Optimization*
-(1996), §6.3).  Iterative linear solves use the Eisenstat–Walker forcing term, choice 2
+(1996), §6.3), made non-monotone with a summable allowance η_k = 4·2⁻ᵏ as in the derivative-free
+line search of Li & Fukushima, Optim. Methods Softw. 13 (2000) 181, eq. (2.5): accept α when
+‖R(T + αΔT)‖ ≤ (1 + η_k − 10⁻⁴α)‖R(T)‖.  The allowance lets the first full step leave a cold
+initial guess even when the residual moves from the sources to the interfaces.
+Iterative linear solves use the Eisenstat–Walker forcing term, choice 2
 (SIAM J. Sci. Comput. 17 (1996) 16), η_k = 0.9 (r_k/r_{k-1})², bounded by [η_min, 1e-2] and
-never tighter than needed to reach the Newton tolerance.
+never tighter than needed to reach the Newton tolerance; η₀ = 1e-2 for a nonlinear problem,
+and a linear one is solved in one step.
 """
 
 from __future__ import annotations
@@ -80,7 +85,10 @@ def newton(system: System, progress=None) -> dict:
         if method == "direct":
             eta = 0.0
         else:
-            eta = 1e-6 if eta_prev is None else 0.9 * (r / r_prev) ** 2
+            if eta_prev is None:  # first step: loose if nonlinear, else solve once accurately
+                eta = 1e-2 if system.nonlinear else 0.0
+            else:
+                eta = 0.9 * (r / r_prev) ** 2
             eta = min(max(eta, opt.linear_rtol, 0.5 * opt.rtol * r0 / r), 1e-2)
         A = sp.csr_matrix((data[keep], ix, ip), shape=(free.size, free.size))
         t1 = time.perf_counter()
@@ -95,7 +103,7 @@ def newton(system: System, progress=None) -> dict:
             Tn[free] += alpha * dx
             Rn, dn = system.evaluate(Tn, jacobian=alpha == 1.0)
             rn = float(np.linalg.norm(Rn[free]))
-            if np.isfinite(rn) and rn <= (1 - 1e-4 * alpha) * r:
+            if np.isfinite(rn) and rn <= (1 + 4.0 * 0.5**it - 1e-4 * alpha) * r:
                 break
             alpha *= 0.5
             if alpha < 1e-4:

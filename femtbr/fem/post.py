@@ -18,20 +18,12 @@ from femtbr.fem.solution import InterfaceResult, RegionResult, Solution
 
 def _regions(system: System, T: np.ndarray) -> dict[str, RegionResult]:
     disc = system.disc
-    rule = disc.rule_m
     out = {}
-    for name, cells in disc.region_cells.items():
-        tint = vol = 0.0
-        tmax = -np.inf
-        for s in chunks(cells.size):
-            c = cells[s]
-            det, _ = geometry(disc.points, disc.cells[c], rule)
-            Te = T[disc.edofs[c]]
-            w = det * rule.W
-            tint += float(np.sum(w * (Te @ rule.phi.T)))
-            vol += float(w.sum())
-            tmax = max(tmax, float(Te.max()))
-        out[name] = RegionResult(T_max=tmax, T_mean=tint / vol,
+    for name in disc.region_names:
+        w = disc.region_weights(name)
+        vol = float(w.sum())
+        out[name] = RegionResult(T_max=float(T[disc.region_dofs(name)].max()),
+                                 T_mean=float(w @ T) / vol,
                                  power=float(system.powers.get(name, 0.0)), volume=vol)
     return out
 

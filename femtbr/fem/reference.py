@@ -116,7 +116,10 @@ class RefTables:
 
     @property
     def nb(self) -> int:
-        return self.element.doflocs.shape[0]
+        return self._nb
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_nb", int(np.asarray(self.element.doflocs).shape[0]))
 
     @property
     def simplex(self) -> bool:

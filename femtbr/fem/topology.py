@@ -80,7 +80,8 @@ def check_cells(points: np.ndarray, cells: np.ndarray, tab: RefTables, region_of
     detects inverted and collapsed quadrilaterals / hexahedra as well as simplices.
     """
     ref = REFDOM[tab.cell_type]
-    _, dphi = eval_basis(tab.geom, ref.p)  # (nv, dim, nv_points)
+    pts = ref.p[:, :1] if tab.simplex else ref.p  # simplices: the Jacobian is constant
+    _, dphi = eval_basis(tab.geom, pts)  # (nv, dim, n_points)
     bad = np.zeros(cells.shape[0], dtype=bool)
     chunk = 200_000
     for s in range(0, cells.shape[0], chunk):

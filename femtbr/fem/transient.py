@@ -281,7 +281,11 @@ class TransientSolver:
         # a linear system's step matrix depends on (a0/dt, θ) only; 10 significant digits make
         # round-off-different but equal steps share a factorisation (Newton absorbs the rest)
         a_key = (float(f"{c.a0 / dt:.10g}"), c.theta)
-        chord = opt.newton == "modified" and not sysm.linear
+        chord = (
+            opt.newton == "modified"
+            and not sysm.linear
+            and self.linear.direct(int(free.sum()), int(getattr(sysm, "dim", 3)))
+        )  # with AMG the Krylov solver needs the matrix anyway: exact Newton
         key = a_key if sysm.linear else (("chord", *a_key) if chord else None)
         fresh = not chord or self._stale or not self.linear.has(key)
         G, E, M, scale, J = G_of(T, want_J=not sysm.linear and fresh)
