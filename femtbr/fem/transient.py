@@ -209,6 +209,7 @@ class _State:
     E_prev: np.ndarray | None = None  # E^{n-1} (BDF2)
     dt_prev: float | None = None
     dE_prev: float = 0.0  # ΣE^n − ΣE^{n−1}
+    T_prev: np.ndarray | None = None  # T^{n-1} (predictor)
 
 
 Monitor = Callable[[float, np.ndarray], Mapping[str, float]]
@@ -259,6 +260,9 @@ class TransientSolver:
         free = np.ones(sysm.n_dofs, dtype=bool)
         free[dofs] = False
         T = s.T.copy()
+        if s.T_prev is not None and s.dt_prev is not None:
+            # linear extrapolation predictor: a better first Newton iterate than T^n
+            T += (dt / s.dt_prev) * (s.T - s.T_prev)
         T[dofs] = values
 
         evaluate = getattr(sysm, "evaluate", None)
@@ -359,7 +363,7 @@ class TransientSolver:
             imbalance=abs(stored - heat_in + out) / ref,
             energy=float(E.sum()) - self._E0,
         )
-        new = _State(t1, T, E, E_prev=s.E, dt_prev=dt, dE_prev=dE)
+        new = _State(t1, T, E, E_prev=s.E, dt_prev=dt, dE_prev=dE, T_prev=s.T)
         return new, rec
 
     # ------------------------------------------------------------------ driver
@@ -440,6 +444,7 @@ class TransientSolver:
                     # the loads jump here: restart BDF2 (its history would carry the old
                     # dE/dt across the jump and store heat the sources no longer supply)
                     state.E_prev, state.dt_prev, state.dE_prev = None, None, 0.0
+                    state.T_prev = None
                 is_stop = any(abs(state.t - t) <= eps for t in save_stops)
                 last = state.t >= opt.t_end - eps
                 self._record(res, state, save=is_stop or last or n % opt.save_every == 0)
