@@ -154,3 +154,20 @@ def test_case_reference_documents_every_key():
         keys |= set(d.get("properties", {}))
     missing = sorted(k for k in keys if f"`{k}`" not in doc and f"[{k}" not in doc)
     assert not missing, f"undocumented case keys: {missing}"
+
+
+def test_sweep_verb_delegates_to_femtbr_sweep(tmp_path, capsys):
+    text = SMALL + textwrap.dedent(
+        """
+        [sweep]
+        mode = "grid"
+        parameters = { "interfaces.die_cu.h" = [1e5, 2e5] }
+        outputs = ["interfaces.die_cu.jump_mean"]
+        """
+    )
+    out = tmp_path / "study"
+    rc = main(["sweep", str(case_file(tmp_path, text)), "--out", str(out), "--workers", "1",
+               "--no-plots", "--quiet"])
+    assert rc == 0, capsys.readouterr().err
+    rows = (out / "results.csv").read_text().splitlines()
+    assert len(rows) == 3  # header + 2 cases
