@@ -142,3 +142,42 @@ def test_resume_guards(tmp_path):
     write_case(tmp_path, h="[1e3, 2e4]")
     with pytest.raises(InputError, match="different study"):
         sweep(case, out, workers=0, resume=True, runner=TOY)
+
+
+def test_a_case_killing_its_worker_is_isolated_and_recorded(tmp_path):
+    case = write_case(tmp_path)
+    text = case.read_text().split("[sweep]")[0]
+    case.write_text(
+        text
+        + """[sweep]
+mode = "zip"
+collect = ["resistance"]
+[sweep.parameters]
+"wall.h" = [1e3, 1e4, 1e5, 3e5]
+"wall.crash" = [false, true, false, false]
+"""
+    )
+    res = sweep(case, tmp_path / "out", workers=2, runner=TOY, plots=False)
+    assert [r["status"] for r in res.records] == ["ok", "failed", "ok", "ok"]
+    assert "BrokenProcessPool" in res.records[1]["error"]
+    assert res.records[1]["retry"] is True  # a lost worker is retried on --resume
+
+
+def test_cli_progress_summary_and_retry_failed(tmp_path, capsys):
+    from femtbr.sweep.cli import main
+
+    case = write_case(tmp_path, h='[1e3, "soft"]')
+    out = tmp_path / "out"
+    assert main([str(case), "--out", str(out), "--workers", "0", "--runner", TOY]) == 0
+    err = capsys.readouterr().err
+    assert "sweep: 4 cases on in-process" in err
+    assert "4/4 finished, 2 failed, 0 remaining" in err
+    assert "2 ok, 2 failed" in err and "wall.h: must be a number > 0" in err
+    first = {p.name: p.stat().st_mtime_ns for p in (out / "records").glob("*.json")}
+    argv = [str(case), "--out", str(out), "--workers", "0", "--runner", TOY, "--resume"]
+    assert main(argv) == 0
+    assert "4 already recorded" in capsys.readouterr().err
+    assert main([*argv, "--retry-failed"]) == 0
+    assert "2 already recorded" in capsys.readouterr().err
+    now = {p.name: p.stat().st_mtime_ns for p in (out / "records").glob("*.json")}
+    assert sum(now[k] != first[k] for k in first) == 2

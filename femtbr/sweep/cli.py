@@ -56,10 +56,10 @@ def _clock(seconds: float) -> str:
 class ProgressBar:
     """Finished / failed / remaining on a terminal line (one line per case when not a TTY)."""
 
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 30):
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None, width: int = 30):
+        self.stream = stream if stream is not None else sys.stderr
         self.width = width
-        self.tty = stream.isatty()
+        self.tty = self.stream.isatty()
         self._t0 = time.perf_counter()
 
     def __call__(self, p: Progress) -> None:
@@ -83,8 +83,9 @@ class ProgressBar:
         self.stream.flush()
 
 
-def run_cli(args: argparse.Namespace, stderr: TextIO = sys.stderr) -> int:
+def run_cli(args: argparse.Namespace, stderr: TextIO | None = None) -> int:
     """Run the study described by parsed ``args``; return the exit code."""
+    stderr = stderr if stderr is not None else sys.stderr
     try:
         result = sweep(
             args.case,

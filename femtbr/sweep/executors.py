@@ -15,8 +15,10 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from femtbr.errors import InputError
@@ -74,8 +76,10 @@ def _init_worker(parent: int, runner: str | None) -> None:  # pragma: no cover -
 class LocalExecutor:
     """A pool of ``workers`` spawned processes (:class:`concurrent.futures.ProcessPoolExecutor`).
 
-    At most ``workers`` tasks are in flight at once, so a study killed mid-way has not handed
-    many cases to workers that will never report back.
+    At most ``2 * workers`` tasks are in flight at once.  If a worker process dies (segfault,
+    out-of-memory kill), the pool is restarted and the cases that were in flight are run again
+    one at a time: the one that kills its worker alone is reported with the
+    :class:`~concurrent.futures.process.BrokenProcessPool` error, the others finish normally.
     """
 
     def __init__(self, workers: int, runner: str | None = None):
@@ -86,13 +90,16 @@ class LocalExecutor:
         self.description = f"local pool, {workers} process{'es' if workers > 1 else ''}"
         self._pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> LocalExecutor:
+    def _start(self) -> None:
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(os.getpid(), self.runner),
         )
+
+    def __enter__(self) -> LocalExecutor:
+        self._start()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -103,22 +110,53 @@ class LocalExecutor:
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         assert self._pool is not None, "use LocalExecutor as a context manager"
         pending: dict[Future, Any] = {}
-        queue = iter(tasks)
+        queue: deque[Any] = deque(tasks)
+        suspects: deque[Any] = deque()  # in flight when a worker died: rerun one at a time
+        solo = False  # the single pending task is a suspect running alone
+
+        def restart() -> None:
+            suspects.extend(pending.values())
+            pending.clear()
+            log.warning("a worker process died; restarting the pool")
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._start()
+
         while True:
-            while len(pending) < 2 * self.workers:
-                task = next(queue, None)
-                if task is None:
-                    break
-                pending[self._pool.submit(fn, task)] = task
+            try:
+                if suspects:
+                    if not pending:
+                        task = suspects.popleft()
+                        pending[self._pool.submit(fn, task)] = task
+                        solo = True
+                else:
+                    while queue and len(pending) < 2 * self.workers:
+                        task = queue.popleft()
+                        pending[self._pool.submit(fn, task)] = task
+            except BrokenProcessPool:  # broke while we were submitting: task never ran
+                (suspects if solo else queue).appendleft(task)
+                solo = False
+                restart()
+                continue
             if not pending:
                 return
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            broken = False
             for fut in done:
                 task = pending.pop(fut)
                 try:
                     yield task, fut.result()
+                except BrokenProcessPool as exc:
+                    broken = True
+                    if solo:
+                        log.warning("case %s kills its worker process", task.case_id)
+                        yield task, exc
+                    else:
+                        suspects.append(task)
                 except Exception as exc:
                     yield task, exc
+            solo = False
+            if broken:
+                restart()
 
 
 class DaskExecutor:

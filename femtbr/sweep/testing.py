@@ -5,12 +5,14 @@ thickness ``t`` [m] and conductivity ``k`` [W/(m K)] in series with a contact co
 ``wall.h`` [W/(m² K)], heat flux ``wall.q`` [W/m²] into a sink at ``wall.T_sink`` [K].  The
 series-resistance result R = Σ t_i/k_i + 1/h (Incropera, *Fundamentals of Heat and Mass
 Transfer*, 6th ed., eq. 3.19) makes the collected numbers exact.  ``wall.fail = true`` raises
-:class:`~femtbr.errors.ConvergenceError`; ``wall.sleep`` [s] slows a case down.
+:class:`~femtbr.errors.ConvergenceError`, ``wall.crash = true`` kills the worker process;
+``wall.sleep`` [s] slows a case down.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +38,8 @@ def wall_runner(
         _set(case, key, value)
     wall = case["wall"]
     time.sleep(float(wall.get("sleep", 0.0)))
+    if wall.get("crash"):
+        os._exit(3)  # a worker process dying (segfault, OOM kill)
     if wall.get("fail"):
         raise ConvergenceError("wall: injected failure", [1.0, 0.5, 0.4])
     h = wall["h"]
