@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from femtbr.fem.assemble import SIGMA_SB, System, _fq_values
-from femtbr.fem.kernels import chunks, geometry, point_rule
+from femtbr.fem.kernels import (
+    _inv_det,
+    affine_map,
+    affine_stiffness_tables,
+    chunks,
+    geometry,
+    point_rule,
+)
 from femtbr.fem.reference import REFDOM, VTK_TO_SKFEM
 from femtbr.fem.solution import InterfaceResult, RegionResult, Solution
 
@@ -85,19 +92,28 @@ def _boundaries(system: System, T: np.ndarray, R: np.ndarray) -> dict[str, float
 
 
 def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cell-centre heat flux −k∇T and conductivity (affine cells via their affine fit)."""
     disc = system.disc
-    Xc = REFDOM[disc.tab.cell_type].p.mean(axis=1)[:, None]
-    rule = point_rule(disc.tab, Xc)
+    tab = disc.tab
+    Xc = REFDOM[tab.cell_type].p.mean(axis=1)[:, None]
+    rule = point_rule(tab, Xc)
+    aff = affine_stiffness_tables(tab, disc.rule_k)
+    d = disc.points.shape[1]
     nc = disc.cells.shape[0]
-    q = np.empty((nc, disc.points.shape[1]))
+    q = np.empty((nc, d))
     k = np.empty(nc)
-    for i, name in enumerate(disc.region_names):
+    for name in disc.region_names:
         cells = disc.region_cells[name]
         for s in chunks(cells.size):
             c = cells[s]
-            _, G = geometry(disc.points, disc.cells[c], rule)
+            J, bad = affine_map(disc.points, disc.cells[c], tab, aff)
+            inv, _ = _inv_det(np.stack([np.stack(row, -1) for row in J], -2))
+            G = rule.dphi[0][None] @ inv  # (c, nb, d)
+            if bad.any():
+                _, Gq = geometry(disc.points, disc.cells[c[bad]], rule)
+                G[bad] = Gq[:, 0]
             Te = T[disc.edofs[c]]
-            g = np.einsum("cia,ci->ca", G[:, 0], Te)
+            g = np.einsum("cia,ci->ca", G, Te)
             if name in system.k_fun:
                 kc, _ = system.k_fun[name](Te @ rule.phi[0])
                 kc = np.broadcast_to(np.asarray(kc, float), (c.size,))
@@ -105,7 +121,6 @@ def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]
                 kc = np.full(c.size, system.k_const[name])
             k[c] = kc
             q[c] = -kc[:, None] * g
-        del i
     return q, k
 
 
