@@ -181,3 +181,16 @@ def test_cli_progress_summary_and_retry_failed(tmp_path, capsys):
     assert "2 already recorded" in capsys.readouterr().err
     now = {p.name: p.stat().st_mtime_ns for p in (out / "records").glob("*.json")}
     assert sum(now[k] != first[k] for k in first) == 2
+
+
+def test_parquet_table_matches_csv(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    case = write_case(tmp_path, h='[1e3, "soft"]')
+    res = sweep(case, tmp_path / "out", workers=0, runner=TOY, plots=False)
+    table = pq.read_table(tmp_path / "out" / "results.parquet").to_pylist()
+    rows = res.rows()
+    assert [r["case_id"] for r in table] == [r["case_id"] for r in rows]
+    assert [r["status"] for r in table] == ["ok", "ok", "failed", "failed"]
+    assert table[1]["resistance"] == rows[1]["resistance"]
+    assert table[2]["resistance"] is None and "wall.h" in table[2]["error"]
+    assert table[3]["wall.h"] == "soft" and table[0]["wall.h"] == "1000.0"
