@@ -287,6 +287,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FemtbrError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return exc.exit_code
+    except BrokenPipeError:  # e.g. `femtbr run ... | head`: the work is done, stdout closed
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
