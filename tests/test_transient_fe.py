@@ -368,3 +368,14 @@ def test_heat_capacity_jacobian_matches_finite_differences(mass):
     H_a = 1e6 * (20.0 + 1e-3 * (10.0**3 + 10.0**3) / 3)  # ∫_{290}^{310} ρc dT [J/m³]
     w = s.disc.region_volume("a") / 1e-3
     assert E.sum() == pytest.approx(H_a * 1e-3 * w + 2e6 * 20.0 * 1e-3 * w, rel=1e-12)
+
+
+def test_amg_path_gives_the_direct_answer_and_keeps_its_hierarchy():
+    _, s = _two_layer(LinearH(1e5, 5e-2), "consistent", power=200.0)
+    out = {}
+    for ls in ("direct", "amg"):
+        opt = TimeStepping(t_end=0.5, dt=0.05, scheme="bdf2", linear_solver=ls)
+        out[ls] = TransientSolver(s, opt).run(np.full(s.n_dofs, 300.0))
+    assert np.max(np.abs(out["amg"].final - out["direct"].final)) < 1e-8
+    assert out["amg"].max_imbalance < 1e-8
+    assert out["amg"].n_factorizations <= 2  # one hierarchy, reused as preconditioner

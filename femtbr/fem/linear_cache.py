@@ -73,12 +73,14 @@ class LinearSolveCache:
         key: Hashable | None = None,
         symmetric: bool = True,
         dim: int = 3,
+        rtol: float | None = None,
     ) -> np.ndarray:
         """Solve with ``A``; a non-None ``key`` seen before reuses that key's factorisation.
 
         ``symmetric`` selects CG or flexible GMRES for AMG (and the fill-reducing ordering of
         SuperLU); ``dim`` feeds ``"auto"``.  ``A=None`` solves with the factorisation kept for
-        ``key`` (which must exist).
+        ``key`` (which must exist).  ``rtol`` overrides the Krylov tolerance for this solve
+        (inexact Newton).
 
         Raises
         ------
@@ -110,8 +112,11 @@ class LinearSolveCache:
         from femtbr.fem import linear
 
         had = "amg" in self._amg_cache
-        x, _ = linear.solve(sp.csr_matrix(A), b, "amg", self.rtol, symmetric, self._amg_cache)
-        if not had or self._amg_cache.get("amg") is not self._last_amg:
-            self.n_factorizations += 1
-            self._last_amg = self._amg_cache.get("amg")
+        tol = self.rtol if rtol is None else rtol
+        x, _ = linear.solve(sp.csr_matrix(A), b, "amg", tol, symmetric, self._amg_cache)
+        cur = self._amg_cache.get("amg")
+        hierarchy = cur[1] if cur is not None else None
+        if not had or hierarchy is not self._last_amg:
+            self.n_factorizations += 1  # a new smoothed-aggregation hierarchy was built
+            self._last_amg = hierarchy
         return x

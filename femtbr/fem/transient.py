@@ -311,6 +311,9 @@ class TransientSolver:
             solve_kw = {
                 "symmetric": bool(getattr(sysm, "symmetric", True)),
                 "dim": int(getattr(sysm, "dim", 3)),
+                # inexact Newton (iterative solver only): just the accuracy the Newton
+                # tolerance needs, in [1e-12, 1e-4] (cf. Eisenstat & Walker 1996)
+                "rtol": min(1e-4, max(1e-12, 0.1 * opt.rtol * scale / max(norm, 1e-300))),
             }
             if fresh or not chord:
                 if J is None:
