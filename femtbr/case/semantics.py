@@ -83,6 +83,9 @@ def _relative_paths(raw: dict[str, Any], base_dir: Path) -> None:
         if isinstance(table, dict) and isinstance(table.get(key), str):
             table[key] = str(Path(base_dir, table[key]).resolve())
 
+    geometry = raw.get("geometry")
+    if isinstance(geometry, dict) and geometry.get("builder") == "msh":
+        fix(geometry, "path")
     transient = raw.get("transient")
     if isinstance(transient, dict):
         for section in ("power", "ambient"):
