@@ -1,22 +1,15 @@
 """Numbers from sweep values that may carry units (``"0.5 MPa"``, ``"50 um"``, ``"25 degC"``).
 
 Sampling ranges and plot axes need plain SI numbers; grid and zip values are passed to the case
-layer untouched (it converts units itself).
+layer untouched (it converts units itself).  Conversion is the case layer's
+:func:`femtbr.case.units.to_base_si` (one pint registry per process).
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from femtbr.errors import CaseError
-
-
-@functools.lru_cache(maxsize=1)
-def _registry() -> Any:
-    import pint
-
-    return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 
 
 def to_si(value: Any, key: str) -> float:
@@ -27,17 +20,19 @@ def to_si(value: Any, key: str) -> float:
     CaseError
         ``value`` is neither a number nor a quantity string (names ``key``).
     """
-    if isinstance(value, bool):
-        raise CaseError([(key, f"must be a number or a quantity string, got {value!r}")])
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, str):
+        from femtbr.case.units import to_base_si
+
+        out = to_base_si(value)
+        if isinstance(out, float):
+            return out
         try:
-            q = _registry().Quantity(value)
-            return float(q.to_base_units().magnitude)
-        except Exception as exc:  # pint raises many types
-            raise CaseError([(key, f"cannot read {value!r} as a quantity: {exc}")]) from exc
-    raise CaseError([(key, f"must be a number or a quantity string, got {value!r}")])
+            return float(value)
+        except ValueError:
+            pass
+    raise CaseError([(key, f"must be a number or a quantity string like '2 um', got {value!r}")])
 
 
 def as_number(value: Any) -> float | None:
