@@ -89,8 +89,8 @@ def run_case(
 
     Relative paths in the case resolve against the folder of ``case_path``.  Unless the case
     asks for it explicitly (``[outputs] render``), no PNG is rendered per case.  The summary
-    gains ``sweep.reused`` (1 when the discretization came from the cache) and
-    ``sweep.t_solve`` [s].
+    gains ``sweep.reused`` (1 when the discretization came from the cache), ``sweep.t_solve``
+    [s] (problem set-up and solve) and the solver's phase timings ``sweep.t_<phase>`` [s].
 
     Raises
     ------
@@ -121,4 +121,5 @@ def run_case(
     summary = summarize(case, prepared, solution)
     write_outputs(solution, summary, out_dir, render=case.outputs.render)
     summary["sweep"] = {"reused": float(reused), "t_solve": t_solve}
+    summary["sweep"].update({f"t_{k}": float(v) for k, v in solution.timings.items()})
     return summary
