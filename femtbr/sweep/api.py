@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -165,7 +166,6 @@ def sweep(
     store.start(header, resume)
     records = {k: r for k, r in store.load_records().items() if _valid(r, study, retry_failed)}
     resumed = len(records)
-    executor = make_executor(workers, scheduler, runner)
     if shared_filesystem is None:
         shared_filesystem = scheduler is None
     tasks = [
@@ -182,6 +182,10 @@ def sweep(
         for c in study.cases
         if c.case_id not in records
     ]
+    if scheduler is None:  # no more processes than cases
+        wanted = (os.cpu_count() or 1) if workers is None else workers
+        workers = min(wanted, max(len(tasks), 1))
+    executor = make_executor(workers, scheduler, runner)
     t0 = time.perf_counter()
 
     def report(last: str | None) -> None:
