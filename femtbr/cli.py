@@ -215,6 +215,22 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 # ----------------------------------------------------------------------------- parser
+def _compact_warnings(stream: TextIO) -> None:
+    """Show each distinct warning once, as ``warning: <Category>: <message>`` (no source line)."""
+    import warnings
+
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ANN001
+        text = f"warning: {category.__name__}: {message}"
+        if text not in seen:
+            seen.add(text)
+            stream.write(text + "\n")
+
+    warnings.showwarning = show
+    warnings.simplefilter("always")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argparse parser of ``femtbr``."""
     p = argparse.ArgumentParser(
@@ -275,8 +291,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(levelname)s %(name)s: %(message)s",
     )
+    import warnings
+
     try:
-        return int(args.func(args))
+        with warnings.catch_warnings():  # restored on return: main() may run inside a library
+            _compact_warnings(sys.stderr)
+            return int(args.func(args))
     except CaseError as exc:
         n = len(exc.problems)
         where = getattr(args, "case", "")
