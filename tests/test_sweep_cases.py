@@ -159,3 +159,27 @@ def test_unknown_swept_key_is_rejected_before_any_case_runs(tmp_path):
         sweep(case, tmp_path / "out", workers=0)
     assert not (tmp_path / "out").exists()
     assert sweep_main([str(case), "--out", str(tmp_path / "cli"), "--workers", "0"]) == 2
+
+
+GEOMETRY = """
+[sweep]
+mode = "zip"
+collect = ["regions.die.T_max", "sweep.reused"]
+[sweep.parameters]
+"geometry.width" = ["4 mm", "4 mm", "8 mm", "8 mm"]
+"geometry.sources[0].size" = ["4 mm", "4 mm", "8 mm", "8 mm"]   # heat the whole top: 1D
+"interfaces.die_spreader.h" = [1e4, 1e5, 1e4, 1e5]
+"""
+
+
+def test_geometry_keys_sweep_and_rebuild_only_when_geometry_changes(tmp_path):
+    clear_cache()
+    res = sweep(write(tmp_path, GEOMETRY), tmp_path / "out", workers=0, plots=False)
+    rows = res.rows()
+    assert [r["sweep.reused"] for r in rows] == [0.0, 1.0, 0.0, 1.0]
+    for row in rows:
+        width = 4e-3 if row["geometry.width"] == "4 mm" else 8e-3
+        q = 4.0 / width  # the same 4 W per metre of depth over a wider die
+        h = row["interfaces.die_spreader.h"]
+        expected = 300.0 + q * (0.5e-3 / 150.0 + 1.0 / h + 1e-3 / 400.0 + 1.0 / 5000.0)
+        assert row["regions.die.T_max"] == pytest.approx(expected, abs=1e-8)
