@@ -113,7 +113,7 @@ class System:
                 pos_l.append(itf.pos.ravel())
                 val_l.append(J.ravel())
         if jacobian and pos_l:
-            data += np.bincount(np.concatenate(pos_l), np.concatenate(val_l), minlength=data.size)
+            np.add.at(data, np.concatenate(pos_l), np.concatenate(val_l))
         return R, data
 
     def interface_terms(self, itf: Interface, T: np.ndarray, jacobian: bool = True):

@@ -135,7 +135,8 @@ class Discretization:
         self.split_names = tuple(split)
         self.tab: RefTables = tables(mesh.cell_type, self.order)
         self.points = mesh.points
-        self.cells = np.ascontiguousarray(mesh.cells[:, VTK_TO_SKFEM[mesh.cell_type]])
+        self.cells = np.ascontiguousarray(mesh.cells[:, VTK_TO_SKFEM[mesh.cell_type]],
+                                          dtype=np.int32)
         self.region_names = tuple(mesh.regions)
         self._check_regions()
         check_cells(self.points, self.cells, self.tab, self.region_id, list(self.region_names))
@@ -146,6 +147,7 @@ class Discretization:
             if n not in mesh.interfaces:
                 raise MeshError(f"unknown interface {n!r}; mesh has interfaces "
                                 f"{sorted(mesh.interfaces)}")
+        del self.p2c  # only needed to locate facets
         self.timings["validate"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         cc = [np.r_[self.interface_facets[n].cell_a, self.interface_facets[n].cell_b]

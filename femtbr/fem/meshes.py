@@ -15,7 +15,7 @@ from itertools import permutations
 import numpy as np
 
 from femtbr.errors import MeshError
-from femtbr.mesh import TaggedMesh
+from femtbr.mesh import CELL_FACETS, TaggedMesh
 
 
 def _grid(*axes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -83,10 +83,30 @@ def tensor_mesh(
              else np.full(cells.shape[0], "body"))
     regions = {str(n): np.flatnonzero(names == n) for n in dict.fromkeys(names.tolist())}
     m = TaggedMesh(pts, cells, cell_type, regions)
-    facets, _ = m.all_facets()
     bnd = {}
     for d, ax in enumerate(axes):
         for side, val in (("min", ax[0]), ("max", ax[-1])):
-            on = np.all(np.isclose(pts[facets, d], val, rtol=0, atol=1e-12 * np.ptp(ax)), axis=1)
-            bnd["xyz"[d] + side] = facets[on]
+            bnd["xyz"[d] + side] = plane_facets(m, d, val)
     return m.with_boundaries(bnd)
+
+
+def plane_facets(mesh: TaggedMesh, axis: int, value: float, cells: np.ndarray | None = None,
+                 atol: float | None = None) -> np.ndarray:
+    """Facets of ``cells`` (default: all) lying in the plane ``x[axis] = value``.
+
+    Only cells with a full facet's worth of vertices on the plane are examined, so this is
+    cheap on large meshes (no global facet table).
+    """
+    pts = mesh.points
+    if atol is None:
+        atol = 1e-12 * float(np.ptp(pts[:, axis]) or 1.0)
+    on = np.abs(pts[:, axis] - value) <= atol
+    local = CELL_FACETS[mesh.cell_type]
+    nfv = len(local[0])
+    idx = np.arange(mesh.n_cells) if cells is None else np.asarray(cells)
+    cand = idx[on[mesh.cells[idx]].sum(axis=1) >= nfv]
+    out = []
+    for f in local:
+        fac = mesh.cells[cand][:, list(f)]
+        out.append(fac[np.all(on[fac], axis=1)])
+    return np.concatenate(out, axis=0)

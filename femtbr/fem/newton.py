@@ -74,8 +74,11 @@ def newton(system: System, progress=None) -> dict:
         log.debug("newton %d: relative residual %.3e", it, rel)
         if not np.isfinite(r):
             raise ConvergenceError("residual became NaN/inf", history)
-        absJ = sp.csr_matrix((np.abs(data), indices, indptr), shape=(disc.n_dofs,) * 2)
-        floor = 32 * EPS * float(np.linalg.norm((absJ @ np.abs(T) + np.abs(system.F))[free]))
+        floor = 0.0
+        if rel <= 1e3 * opt.rtol or it == opt.max_iterations:  # round-off level, when relevant
+            absJ = sp.csr_matrix((np.abs(data), indices, indptr), shape=(disc.n_dofs,) * 2)
+            floor = 32 * EPS * float(np.linalg.norm((absJ @ np.abs(T) + np.abs(system.F))[free]))
+            del absJ
         if rel <= opt.rtol or r <= floor:
             return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
                     "linear_method": method, "t_linear": t_lin, "t_assemble": t_asm,
@@ -107,7 +110,7 @@ def newton(system: System, progress=None) -> dict:
                 break
             alpha *= 0.5
             if alpha < 1e-4:
-                if np.isfinite(rn) and rn <= max(r, floor * 4):
+                if np.isfinite(rn) and floor > 0 and rn <= max(r, floor * 4):
                     break
                 raise ConvergenceError("line search could not reduce the residual", history)
         T = Tn

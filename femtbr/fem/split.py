@@ -102,5 +102,7 @@ def split_vertices(
     new_id[extra] = n_points + np.arange(extra.size)
     out = cells.copy()
     out[ce, cl] = new_id[label]
+    if out.dtype != np.int32 and n_points + extra.size < 2**31 - 1:
+        out = out.astype(np.int32)
     parent = np.concatenate([np.arange(n_points), comp_v[extra]])
     return SplitResult(out, parent, int(extra.size))
