@@ -144,3 +144,13 @@ def test_progress_probe_components():
     assert set(sol.timings) >= {"split", "setup", "newton", "post", "total"}
     with pytest.raises(Exception, match="outside"):
         probe(sol, [[5.0, 5.0]])
+
+
+def test_discretization_compatibility():
+    mesh = _two_block()
+    disc = Discretization(mesh, ["tim"])
+    assert disc.compatible(_two_block(), ["tim"], 1)  # equal, rebuilt mesh
+    assert not disc.compatible(mesh, [], 1)  # other split set
+    assert not disc.compatible(mesh, ["tim"], 2)  # other order
+    other = mesh.with_boundaries({"xmax": mesh.boundaries["ymax"]})
+    assert not disc.compatible(other, ["tim"], 1)

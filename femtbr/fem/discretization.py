@@ -438,10 +438,26 @@ class Discretization:
         return float(self.region_weights(name).sum())
 
     def compatible(self, mesh: TaggedMesh, split: Iterable[str], order: int) -> bool:
-        """Whether this discretization can serve a problem on ``mesh`` with these splits."""
-        return (mesh is self.mesh or (
-            mesh.points.shape == self.mesh.points.shape
-            and mesh.cells.shape == self.mesh.cells.shape
-            and np.array_equal(mesh.cells, self.mesh.cells)
-            and np.array_equal(mesh.points, self.mesh.points))) and (
-            tuple(sorted(split)) == tuple(sorted(self.split_names)) and order == self.order)
+        """Whether this discretization can serve a problem on ``mesh`` with these splits.
+
+        The mesh must be the same object, or equal in points, cells and every named set.
+        """
+        if tuple(sorted(split)) != tuple(sorted(self.split_names)) or order != self.order:
+            return False
+        if mesh is self.mesh:
+            return True
+        m0 = self.mesh
+
+        def same_sets(a, b):
+            return list(a) == list(b) and all(np.array_equal(np.asarray(a[k]), np.asarray(b[k]))
+                                              for k in a)
+
+        return (mesh.cell_type == m0.cell_type and np.array_equal(mesh.cells, m0.cells)
+                and np.array_equal(mesh.points, m0.points)
+                and same_sets(mesh.regions, m0.regions)
+                and same_sets(mesh.boundaries, m0.boundaries)
+                and list(mesh.interfaces) == list(m0.interfaces)
+                and all(np.array_equal(mesh.interfaces[k].facets, m0.interfaces[k].facets)
+                        and mesh.interfaces[k].region_a == m0.interfaces[k].region_a
+                        and mesh.interfaces[k].region_b == m0.interfaces[k].region_b
+                        for k in mesh.interfaces))

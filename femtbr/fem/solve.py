@@ -57,9 +57,11 @@ def solve(problem: Problem, discretization: Discretization | None = None) -> Sol
         if not disc.compatible(problem.mesh, problem.interfaces, problem.options.order):
             raise InputError("discretization: built for another mesh, split interfaces or order")
     t0 = time.perf_counter()
+    bulk_before = disc.cache.get("bulk")
     system = build_system(problem, disc)
     timings["setup"] = time.perf_counter() - t0
-    timings["bulk"] = disc.timings.get("bulk", 0.0) if discretization is None else 0.0
+    rebuilt = disc.cache.get("bulk") is not bulk_before
+    timings["bulk"] = disc.timings.get("bulk", 0.0) if rebuilt else 0.0
     timings["setup"] -= timings["bulk"]
     if problem.progress is not None:
         problem.progress("assemble", {"n_dofs": disc.n_dofs, "time": timings["setup"]})
