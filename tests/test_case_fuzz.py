@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -106,7 +107,7 @@ def test_mutated_cases_raise_only_femtbr_errors(mutations):
     for path, action, value in mutations:
         try:
             raw = mutate(raw, path, action, value)
-        except (KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError, AttributeError):
             continue  # an earlier mutation removed the path
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -152,3 +153,41 @@ def test_known_mutations(path, value):
     with pytest.raises(FemtbrError) as exc:
         validate(mutate(BASE, path, "replace", value))
     assert exc.value.exit_code == 2
+
+
+CASE_TEXT = (Path(__file__).resolve().parents[1] / "cases" / "multilayer_stack.toml").read_text()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, len(CASE_TEXT) - 1),
+            st.integers(0, 6),
+            st.sampled_from(["", "-", "0", "x", "=", '"', "[", "]", "\n", " um", "e9"]),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_mutated_case_files_raise_only_femtbr_errors(edits, tmp_path):
+    """Text-level edits (delete a few characters, insert junk) of a real case file."""
+    from femtbr.case import load_case
+
+    text = CASE_TEXT
+    for pos, n, ins in edits:
+        pos = min(pos, len(text))
+        text = text[:pos] + ins + text[pos + n :]
+    p = tmp_path / "mutated.toml"
+    p.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            load_case(p)
+        except FemtbrError as exc:
+            assert exc.exit_code == 2 and str(exc)
