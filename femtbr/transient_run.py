@@ -203,7 +203,7 @@ def run_transient(
         }
         summary["energy_balance"] = res.max_imbalance
         if junction is not None:
-            P = float(sum(sysm._powers[r] for r in stepped))
+            P = float(sum(sysm.source_powers()[r] for r in stepped))
             times = np.array(res.times)
             Tj = np.array(res.monitors["T_j"])
             keep = times >= t_s - 1e-12 * max(1.0, abs(t_s))

@@ -260,6 +260,10 @@ class FESemiDiscrete:
         self._at(t, "right")
         return build_solution(self.system, {"T": T, "history": (), "iterations": 0}, {})
 
+    def source_powers(self) -> dict[str, float]:
+        """Steady (factor 1) source power of each region [W] (per metre of depth in 2D)."""
+        return dict(self._powers)
+
     def region_dofs(self) -> dict[str, np.ndarray]:
         """DOFs of each region [indices]."""
         return {r: np.unique(self.disc.edofs[c]) for r, c in self.disc.region_cells.items()}
