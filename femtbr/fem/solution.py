@@ -57,7 +57,8 @@ class Solution:
     points, cells, cell_type
         The split first-order mesh (VTK ordering); interface vertices are duplicated.
     temperature
-        Temperature at each point of the split mesh [K].
+        Temperature at each point of the split mesh [K] (for P2/Q2: at the vertices; the
+        full field is ``dof_temperature``).
     region_id
         Region index per cell (order of ``region_names``).
     region_names
