@@ -78,9 +78,12 @@ def tensor_mesh(
     axes = [np.asarray(a, float) for a in (xs, ys) + ((zs,) if zs is not None else ())]
     pts, idx = _grid(*axes)
     cells = _cells(idx, cell_type)
-    cent = pts[cells].mean(axis=1)
-    names = (np.asarray(region_of_cell(cent)) if region_of_cell is not None
-             else np.full(cells.shape[0], "body"))
+    if region_of_cell is None:
+        names = np.full(cells.shape[0], "body")
+    else:  # centroids in chunks (a (n_cells, n_vertices, dim) temporary is large)
+        step = 1 << 18
+        names = np.concatenate([np.asarray(region_of_cell(pts[cells[s:s + step]].mean(axis=1)))
+                                for s in range(0, cells.shape[0], step)])
     regions = {str(n): np.flatnonzero(names == n) for n in dict.fromkeys(names.tolist())}
     m = TaggedMesh(pts, cells, cell_type, regions)
     bnd = {}
