@@ -75,7 +75,7 @@ def newton(system: System, progress=None) -> dict:
         if not np.isfinite(r):
             raise ConvergenceError("residual became NaN/inf", history)
         floor = 0.0
-        if rel <= 1e3 * opt.rtol or it == opt.max_iterations:  # round-off level, when relevant
+        if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations):  # round-off level: start, end
             absJ = sp.csr_matrix((np.abs(data), indices, indptr), shape=(disc.n_dofs,) * 2)
             floor = 32 * EPS * float(np.linalg.norm((absJ @ np.abs(T) + np.abs(system.F))[free]))
             del absJ
