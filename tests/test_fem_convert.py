@@ -67,3 +67,22 @@ def test_distorted_cells_stack(cell_type, order):
     assert sol.boundaries["xmax"] == pytest.approx(q * area, rel=1e-10)
     assert sol.regions["a"].volume == pytest.approx(1.0, rel=1e-12)
     assert sol.energy_balance <= 1e-8
+
+
+@pytest.mark.parametrize("cell_type,per_square", [("quad", 1), ("triangle", 1),
+                                                  ("hexahedron", 1), ("tetra", 2)])
+def test_tensor_mesh_boundaries_and_planes(cell_type, per_square):
+    """Boundary and plane facet sets of tensor meshes have the expected counts and areas."""
+    from femtbr.fem.meshes import plane_facets
+
+    g = np.linspace(0, 1, 5)
+    three = cell_type in ("tetra", "hexahedron")
+    m = tensor_mesh(g, g, g if three else None, cell_type,
+                    lambda c: np.where(c[:, 0] < 0.5, "a", "b"))
+    n_side = 16 * per_square if three else 4
+    for name in ("xmin", "xmax", "ymin", "ymax") + (("zmin", "zmax") if three else ()):
+        assert m.boundaries[name].shape[0] == n_side
+    mid = plane_facets(m, 0, 0.5, cells=m.regions["a"])
+    assert mid.shape[0] == n_side
+    assert np.array_equal(np.unique(np.sort(mid, axis=1), axis=0),
+                          np.unique(np.sort(m.facets_between("a", "b"), axis=1), axis=0))
