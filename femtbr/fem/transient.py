@@ -1,14 +1,19 @@
 """Implicit time integration of ρc_p(T) ∂T/∂t = ∇·(k∇T) + q with interface conductances.
 
-The integrator works on any :class:`SemiDiscreteSystem` — the finite-element one is built by
-:func:`femtbr.fem.transient_system.build_transient_system` from a
+The integrator works on any :class:`SemiDiscreteSystem` — the finite-element one is
+:class:`femtbr.fem.transient_system.FESemiDiscrete`, built from a
 :class:`~femtbr.fem.transient_problem.TransientProblem` — written in conservative form
 dE(T)/dt + R(T, t) = 0 (see :mod:`femtbr.fem.timeschemes` for the schemes and their sources).
 
 Each step is solved by Newton's method with the exact Jacobian (a₀/Δt) M(T) + θ J(T), where
 M = dE/dT is the ρc_p-weighted mass matrix and J = ∂R/∂T the steady Jacobian, with a
-backtracking line search.  For a linear system the step matrix only depends on (a₀/Δt, θ), so
-its factorisation is computed once and reused for all steps of equal size.
+backtracking line search, from a linear-extrapolation predictor.  For a linear system the step
+matrix only depends on (a₀/Δt, θ), so its factorisation is computed once and reused for all
+steps of equal size; ``newton="modified"`` keeps factorisations of nonlinear systems too
+(chord iterations, refreshed when they contract slowly).  Iterative (AMG) solves are inexact:
+just as accurate as the Newton tolerance needs (Eisenstat & Walker, SIAM J. Sci. Comput. 17
+(1996) 16).  Steps land exactly on load jumps and kinks (pulse edges, table points), and
+BDF2 restarts with a backward-Euler step after each.
 
 Adaptive stepping (``adaptive=True``) uses step doubling (Hairer, Nørsett & Wanner, *Solving
 ODEs I*, §II.4): one step of Δt and two of Δt/2 from the same state; the local error of the
@@ -18,9 +23,10 @@ is Δt·min(2, max(0.2, 0.9 (atol/err)^{1/(p+1)})).
 
 Energy bookkeeping: every step records the stored heat, the heat input by the sources and the
 heat leaving through each boundary (Dirichlet boundaries by their consistent reaction), and the
-relative imbalance of the scheme's discrete energy statement (see ``timeschemes``).
+relative imbalance of the scheme's discrete energy statement (see ``timeschemes``).  It is
+limited by round-off when the conduction terms dwarf the heat flows (very high Biot-inverse
+k/(hL)): the floor is about ε·‖K‖·T / (heat per step).
 """
-
 from __future__ import annotations
 
 import logging
