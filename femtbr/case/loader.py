@@ -72,12 +72,24 @@ def validate(raw: Mapping[str, Any], base_dir: str | Path = ".", overrides: Over
     if not isinstance(raw, Mapping):
         raise CaseError([("", f"a case must be a table, got {type(raw).__name__}")])
     data = apply_overrides(raw, overrides, extra_keys=semantics.extra_keys)
-    data, problems, _ = semantics.resolve(data, Path(base_dir))
+    data, problems, geo = semantics.resolve(data, Path(base_dir))
+    geometry_broken = geo is None and any(k.startswith("geometry") for k, _ in problems)
     problems.extend(_sweep_keys(data))
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
-        problems = from_validation_error(exc, Case) + problems
+        found = from_validation_error(exc, Case)
+        if geometry_broken:  # region pairs come from the geometry: do not pile up consequences
+            found = [
+                (k, m)
+                for k, m in found
+                if not (
+                    k.startswith("interfaces.")
+                    and k.endswith(".between")
+                    and m == "required key is missing"
+                )
+            ]
+        problems = found + problems
         case = None
     if problems:
         raise CaseError(_unique(problems))

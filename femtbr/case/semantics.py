@@ -271,6 +271,7 @@ def _convert_params(
     fixed: set[str],
     sides: tuple[Any, Any] | None,
     problems: Problems,
+    sides_known: bool = True,
 ) -> dict[str, Any] | None:
     """Check and convert one model table (interface or part) in place; recurse into parts."""
     from femtbr.models import create
@@ -311,11 +312,21 @@ def _convert_params(
     if isinstance(parts, list):
         for i, part in enumerate(parts):
             if isinstance(part, dict):
-                _convert_params(part, f"{path}.parts[{i}]", PART_KEYS, sides, problems)
+                _convert_params(part, f"{path}.parts[{i}]", PART_KEYS, sides, problems, sides_known)
     if len(problems) > n:
         return None
     kwargs = {k: v for k, v in entry.items() if k not in fixed or k == "parts"}
     missing = [k for k, d in spec.items() if d.get("required") and k not in kwargs]
+    if not sides_known:  # the regions are unknown (broken geometry): check ranges only
+        for key, value in kwargs.items():
+            lo, hi = (list(spec.get(key, {}).get("range") or []) + [None, None])[:2]
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                unit = spec[key].get("unit", "-")
+                if lo is not None and value < lo:
+                    problems.append((f"{path}.{key}", f"must be >= {lo:g} [{unit}], got {value!r}"))
+                elif hi is not None and value > hi:
+                    problems.append((f"{path}.{key}", f"must be <= {hi:g} [{unit}], got {value!r}"))
+        return None
     if missing:
         problems.append((path, f"model {model!r} requires {', '.join(missing)}"))
         return None
@@ -348,7 +359,9 @@ def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
             continue
         between = entry.get("between")
         sides = None
-        if "between" not in entry:
+        if "between" not in entry and geo is None:
+            pass  # the geometry is broken: its problems are reported, the region pair is unknown
+        elif "between" not in entry:
             problems.append(
                 (
                     f"{path}.between",
@@ -380,7 +393,7 @@ def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
                             )
                         )
             sides = tuple(material_ref(materials.get(r)) for r in between)
-        _convert_params(entry, path, INTERFACE_KEYS, sides, problems)
+        _convert_params(entry, path, INTERFACE_KEYS, sides, problems, sides_known=geo is not None)
 
 
 # ----------------------------------------------------------------------------- names

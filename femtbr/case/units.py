@@ -75,7 +75,9 @@ def to_si(value: Any, unit: str) -> float:
         target = "" if unit in ("-", "1") else unit
         q = registry().Quantity(magnitude, units)
         try:
-            out = float(q.to(_units(target)).magnitude)
+            # 15 significant digits drop binary noise of the scale factors (5 um -> 5e-06, not
+            # 4.9999999999999996e-06) and keep everything a double can carry meaningfully
+            out = float(f"{float(q.to(_units(target)).magnitude):.15g}")
         except Exception:
             want = target or "dimensionless"
             raise ValueError(
@@ -104,7 +106,7 @@ def to_base_si(value: Any) -> Any:
     except ValueError:
         return value
     q = registry().Quantity(magnitude, units).to_base_units()
-    return float(q.magnitude)
+    return float(f"{float(q.magnitude):.15g}")
 
 
 def pint_unit(unit: str) -> str | None:
