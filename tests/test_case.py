@@ -319,3 +319,14 @@ def test_mesh_file_case_runs_like_the_equivalent_builder(tmp_path):
     print(f"die T_max rise: gmsh tets {rise_a:.4f} K, builder hexes {rise_b:.4f} K")
     assert rise_a == pytest.approx(rise_b, rel=5e-3)
     assert a["interfaces"]["die_tim"]["heat"] == pytest.approx(10.0, rel=1e-6)
+
+
+def test_broken_geometry_does_not_cascade(tmp_path):
+    """A bad builder parameter is reported once; interface checks that need the regions wait,
+    but plain range errors of model parameters still show."""
+    with pytest.raises(CaseError) as exc:
+        load_case(write(tmp_path), ["geometry.width=-1", "interfaces.die_tim.h=-5"])
+    assert problems(exc) == {
+        "geometry.width": "must be > 0, got -1.0",
+        "interfaces.die_tim.h": "must be >= 0 [W/(m^2 K)], got -5",
+    }

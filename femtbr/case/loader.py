@@ -79,15 +79,12 @@ def validate(raw: Mapping[str, Any], base_dir: str | Path = ".", overrides: Over
         case = Case.model_validate(data)
     except ValidationError as exc:
         found = from_validation_error(exc, Case)
-        if geometry_broken:  # region pairs come from the geometry: do not pile up consequences
+        if geometry_broken:  # the builder's defaults are unknown: do not pile up consequences
+            defaulted = ("interfaces.", "boundaries.", "sources.", "materials.")
             found = [
                 (k, m)
                 for k, m in found
-                if not (
-                    k.startswith("interfaces.")
-                    and k.endswith(".between")
-                    and m == "required key is missing"
-                )
+                if not (k.startswith(defaulted) and m == "required key is missing")
             ]
         problems = found + problems
         case = None
