@@ -330,3 +330,11 @@ def test_broken_geometry_does_not_cascade(tmp_path):
         "geometry.width": "must be > 0, got -1.0",
         "interfaces.die_tim.h": "must be >= 0 [W/(m^2 K)], got -5",
     }
+
+
+def test_resolved_case_round_trips_and_with_overrides(tmp_path):
+    case = load_case(write(tmp_path))
+    assert validate(case.model_dump(mode="json", exclude_none=True)) == case
+    changed = case.with_overrides(["interfaces.die_tim.h=4e5"])
+    assert changed.interfaces["die_tim"].model_extra["h"] == 4e5
+    assert case.interfaces["die_tim"].model_extra["h"] == 2e5
