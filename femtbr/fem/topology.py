@@ -88,7 +88,7 @@ def check_cells(points: np.ndarray, cells: np.ndarray, tab: RefTables, region_of
         X = points[cells[s:s + chunk]]  # (c, nv, dim)
         J = np.einsum("cva,vbq->cqab", X, dphi)
         det = np.linalg.det(J)  # (c, q)
-        size = np.ptp(X, axis=1).max(axis=1) ** X.shape[2]
+        size = np.abs(J).max(axis=(1, 2, 3)) ** X.shape[2]  # (longest edge)^dim scale
         bad[s:s + chunk] = np.any(det <= 1e-10 * size[:, None], axis=1)
     if bad.any():
         idx = np.flatnonzero(bad)
