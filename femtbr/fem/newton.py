@@ -75,7 +75,8 @@ def newton(system: System, progress=None) -> dict:
         if not np.isfinite(r):
             raise ConvergenceError("residual became NaN/inf", history)
         floor = 0.0
-        if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations):  # round-off level: start, end
+        stalled = len(history) > 2 and history[-1] > 0.5 * history[-2]  # (H5a: floor on stalls)
+        if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations) or stalled:  # round-off level
             absJ = sp.csr_matrix((np.abs(data), indices, indptr), shape=(disc.n_dofs,) * 2)
             floor = 32 * EPS * float(np.linalg.norm((absJ @ np.abs(T) + np.abs(system.F))[free]))
             del absJ
