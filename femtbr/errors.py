@@ -68,6 +68,7 @@ class ConvergenceError(FemtbrError):
     def __init__(self, message: str, history: Sequence[float] = ()):
         self.history = list(history)
         if self.history:
-            tail = ", ".join(f"{r:.3e}" for r in self.history[-8:])
-            message = f"{message} (relative residual history, last {min(8, len(self.history))}: {tail})"
+            last = self.history[-8:]
+            tail = ", ".join(f"{r:.3e}" for r in last)
+            message = f"{message} (relative residual history, last {len(last)}: {tail})"
         super().__init__(message)

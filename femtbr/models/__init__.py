@@ -6,4 +6,13 @@ Use :func:`create` to build a model by registry name and :func:`available` to li
 from femtbr.models.base import ConductanceModel, ModelBase, param
 from femtbr.models.registry import available, create, describe, get, register
 
-__all__ = ["ConductanceModel", "ModelBase", "available", "create", "describe", "get", "param", "register"]
+__all__ = [
+    "ConductanceModel",
+    "ModelBase",
+    "available",
+    "create",
+    "describe",
+    "get",
+    "param",
+    "register",
+]

@@ -81,7 +81,9 @@ class ModelBase:
                 bad = value < info.lo if info.lo_inclusive else value <= info.lo
                 if bad:
                     op = ">=" if info.lo_inclusive else ">"
-                    raise ModelError(f"{label}: must be {op} {info.lo} [{info.unit}], got {value!r}")
+                    raise ModelError(
+                        f"{label}: must be {op} {info.lo} [{info.unit}], got {value!r}"
+                    )
             if info.hi is not None and value > info.hi:
                 raise ModelError(f"{label}: must be <= {info.hi} [{info.unit}], got {value!r}")
 

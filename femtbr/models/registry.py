@@ -115,4 +115,5 @@ def describe(name: str) -> dict[str, Any]:
     cls = get(name)
     if hasattr(cls, "describe"):
         return cls.describe()
-    return {"name": name, "summary": (cls.__doc__ or "").strip().splitlines()[0:1], "parameters": {}}
+    summary = (cls.__doc__ or "").strip().splitlines()[:1]
+    return {"name": name, "summary": summary[0] if summary else "", "parameters": {}}
