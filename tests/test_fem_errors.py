@@ -127,3 +127,19 @@ def test_no_heat_sink():
 
 def test_errors_are_femtbr_errors():
     assert issubclass(MeshError, FemtbrError) and issubclass(ModelError, FemtbrError)
+
+
+def test_non_convergence_raises_with_history():
+    from fem_helpers import CubicH
+
+    from femtbr.errors import ConvergenceError
+    from femtbr.fem import SolverOptions
+
+    pb = _problem(interfaces={"ab": InterfaceSpec(CubicH(1e-5))},
+                  sources={"a": Source(power=1e3)},
+                  options=SolverOptions(max_iterations=2, linear_solver="direct"))
+    with pytest.raises(ConvergenceError) as info:
+        solve(pb)
+    hist = info.value.history
+    assert len(hist) == 3 and hist[0] == 1.0 and hist[-1] > 1e-10
+    assert info.value.exit_code == 3

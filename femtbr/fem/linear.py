@@ -7,7 +7,8 @@
   of CG (symmetric Jacobian) or flexible GMRES (Saad, SIAM J. Sci. Comput. 14
   (1993) 461) when h'(T) or k'(T) make the Jacobian non-symmetric.  The hierarchy is cached and
   reused as a preconditioner across Newton steps (and sweep cases sharing a Discretization); it
-  is rebuilt when the iteration count grows past twice its first value or the solve stalls.
+  is rebuilt when the mean residual reduction per iteration degrades past the square root of
+  the rate it achieved when built, or the solve stalls.
 
 ``auto`` picks ``direct`` below :data:`DIRECT_LIMIT` unknowns (per dimension) and ``amg`` above.
 """
@@ -68,8 +69,9 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
         its = len(res) - 1
         r = float(np.linalg.norm(b - A @ x)) / nb
         ok = r <= 10 * rtol
-        if ok and (fresh or its <= 2 * ml[2] + 5):
-            cache["amg"] = (ml[0], ml[1], its if fresh else ml[2])
+        rate = r ** (1.0 / max(its, 1)) if r > 0 else 0.0  # mean reduction per iteration
+        if ok and (fresh or rate <= max(ml[2], 0.1) ** 0.5):
+            cache["amg"] = (ml[0], ml[1], rate if fresh else ml[2])
             return x, {"method": "amg-" + ("cg" if symmetric else "fgmres"), "iterations": its,
                        "residual": r}
         if not fresh:
@@ -77,7 +79,7 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
             fresh = True
             continue
         if r <= 1e3 * rtol:
-            cache["amg"] = (ml[0], ml[1], its)
+            cache["amg"] = (ml[0], ml[1], rate)
             return x, {"method": "amg", "iterations": its, "residual": r}
         raise ConvergenceError(f"linear solver (AMG-preconditioned Krylov) reached only relative "
                                f"residual {r:.3e} (wanted {rtol:.1e})")
