@@ -13,6 +13,13 @@ Targets (design note section 6): per-case time with reuse <= 30% of the cold sin
 2 workers >= 1.7x faster than 1.  The machine may be shared: the load average is printed
 before and after so that contention can be judged.
 
+Measured 2026-11-21 on 2 shared CPUs (load average 5-8 from other jobs; ~52k DOFs, 3-4 Newton
+steps per case with AMG-preconditioned FGMRES): cold single run 28.2 s; 1 worker 1210 s
+(37.8 s/case; reused-discretization cases median 39.3 s, i.e. 139% of the cold run: the
+per-case cost is the nonlinear solve, which reuse cannot remove; mesh, split, bulk matrix and
+AMG set-up are ~10% of a case here); 2 workers 546 s, speed-up 2.22x (inflated by the load
+dropping during the second run).
+
 Usage::
 
     python benchmarks/bench_sweep.py [--case CASE] [--out DIR] [--skip-one] [--skip-two]
