@@ -262,24 +262,34 @@ class Discretization:
             return np.zeros(0, np.int32), np.zeros(0, np.int32)
         return np.concatenate(rows).astype(np.int32), np.concatenate(cols).astype(np.int32)
 
-    def assemble_cells(self, cell_sets, extra_zero: bool = True) -> sp.csr_matrix:
+    def assemble_cells(self, cell_sets, extra_zero: bool = True,
+                       symmetric: bool = False) -> sp.csr_matrix:
         """Sum element matrices into a CSR matrix on the common sparsity pattern.
 
         ``cell_sets`` yields ``(cells, K)`` pairs (cell indices, ``(c, nb, nb)`` matrices).
         Each chunk is deduplicated on its own before the final merge (bounded memory).
         The interface coupling entries (and, when the pattern is known, the whole pattern) are
-        added as explicit zeros so every matrix shares :attr:`pattern`.
+        added as explicit zeros so every matrix shares :attr:`pattern`.  ``symmetric=True``
+        (symmetric element matrices) sums only the upper triangles and mirrors the result,
+        which handles ~40 % fewer entries.
         """
         n = self.n_dofs
         nb = self.tab.nb
         R, C, V = [], [], []
         buf_d, buf_k, size = [], [], 0
+        iu, ju = np.triu_indices(nb)
 
         def flush():
             d = np.concatenate(buf_d)
-            r = np.repeat(d, nb, axis=1).ravel()
-            c = np.tile(d, (1, nb)).ravel()
-            A = coo_to_csr(n, r, c, np.concatenate(buf_k))
+            if symmetric:
+                a, b = d[:, iu].ravel(), d[:, ju].ravel()
+                r, c = np.minimum(a, b), np.maximum(a, b)
+                vals = np.concatenate(buf_k)
+            else:
+                r = np.repeat(d, nb, axis=1).ravel()
+                c = np.tile(d, (1, nb)).ravel()
+                vals = np.concatenate(buf_k)
+            A = coo_to_csr(n, r, c, vals)
             R.append(np.repeat(np.arange(n, dtype=np.int32), np.diff(A.indptr)))
             C.append(A.indices)
             V.append(A.data)
@@ -288,13 +298,21 @@ class Discretization:
 
         for cells, K in cell_sets:
             buf_d.append(self.edofs[cells])
-            buf_k.append(K.ravel())
-            size += K.size
+            buf_k.append(K[:, iu, ju].ravel() if symmetric else K.ravel())
+            size += buf_k[-1].size
             if size >= FLUSH_ENTRIES:
                 flush()
                 size = 0
         if buf_d:
             flush()
+        if symmetric:  # merge the upper triangles, then mirror the off-diagonal entries
+            U = coo_to_csr(n, np.concatenate(R), np.concatenate(C), np.concatenate(V))
+            ur = np.repeat(np.arange(n, dtype=np.int32), np.diff(U.indptr))
+            off = ur != U.indices
+            R = [ur, U.indices[off]]
+            C = [U.indices, ur[off]]
+            V = [U.data, U.data[off]]
+            del U, ur, off
         if extra_zero:
             if "pattern" in self.cache:
                 indptr, indices = self.cache["pattern"]
@@ -356,7 +374,7 @@ class Discretization:
                     K[bad] = stiffness_chunk(G, det * rule.W)
                 yield idx, K * kc[self.region_id[s]][:, None, None]
 
-        A = self.assemble_cells(gen())
+        A = self.assemble_cells(gen(), symmetric=True)
         self.cache["bulk"] = (key, A)
         self.timings["bulk"] = time.perf_counter() - t0
         return A
