@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 Outcome = tuple[Any, Any]  # (task, result or BaseException)
 
+#: Thread-count variables set to 1 for local worker processes unless already set.
+SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
 
 class SerialExecutor:
     """Run cases one after another in this process (``workers=0``; debugging, tiny studies)."""
@@ -76,7 +79,9 @@ def _init_worker(parent: int, runner: str | None) -> None:  # pragma: no cover -
 class LocalExecutor:
     """A pool of ``workers`` spawned processes (:class:`concurrent.futures.ProcessPoolExecutor`).
 
-    At most ``2 * workers`` tasks are in flight at once.  If a worker process dies (segfault,
+    Worker processes run single-threaded BLAS (``OMP_NUM_THREADS=1`` etc. unless set by the
+    user), one process per core being the parallelism.  At most ``2 * workers`` tasks are in
+    flight at once.  If a worker process dies (segfault,
     out-of-memory kill), the pool is restarted and the cases that were in flight are run again
     one at a time: the one that kills its worker alone is reported with the
     :class:`~concurrent.futures.process.BrokenProcessPool` error, the others finish normally.
@@ -99,6 +104,11 @@ class LocalExecutor:
         )
 
     def __enter__(self) -> LocalExecutor:
+        # One process per core, single-threaded BLAS in each (as Dask's nannies do): threaded
+        # BLAS in several workers oversubscribes the cores.  Settings of the user win.
+        self._saved_env = {k: os.environ.get(k) for k in SINGLE_THREAD_ENV}
+        for key in SINGLE_THREAD_ENV:
+            os.environ.setdefault(key, "1")
         self._start()
         return self
 
@@ -106,6 +116,11 @@ class LocalExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        for key, value in getattr(self, "_saved_env", {}).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         assert self._pool is not None, "use LocalExecutor as a context manager"
