@@ -13,12 +13,13 @@ Targets (design note section 6): per-case time with reuse <= 30% of the cold sin
 2 workers >= 1.7x faster than 1.  The machine may be shared: the load average is printed
 before and after so that contention can be judged.
 
-Measured 2026-11-21 on 2 shared CPUs (load average 5-8 from other jobs; ~52k DOFs, 3-4 Newton
-steps per case with AMG-preconditioned FGMRES): cold single run 28.2 s; 1 worker 1210 s
-(37.8 s/case; reused-discretization cases median 39.3 s, i.e. 139% of the cold run: the
-per-case cost is the nonlinear solve, which reuse cannot remove; mesh, split, bulk matrix and
-AMG set-up are ~10% of a case here); 2 workers 546 s, speed-up 2.22x (inflated by the load
-dropping during the second run).
+Measured 2026-11-21 17:52 UTC on 2 vCPUs shared with other jobs (~52k DOFs, 3 Newton steps
+per case, AMG-preconditioned FGMRES, Eisenstat-Walker forcing): cold single run 4.74 s;
+1 worker 46.1 s, per-case time with reuse median 1.32 s = 27.9% of the cold run (35-37% in two
+other runs at similar load); 2 workers 51.9 s (0.89x): another job held one vCPU throughout,
+so each case took 2.3x longer with 2 workers (no core to scale onto).  An earlier run with the
+slower solver of that morning: cold 28.2 s, reuse 39.3 s/case (139%, solve-dominated), 2.22x
+(load varying between the runs).
 
 Usage::
 
@@ -98,13 +99,13 @@ def main() -> None:
         print(f"study: {Path(args.case).name}, {n} cases; {load()}", flush=True)
         t_cold = cold_run(case, base / "cold")
         print(f"cold single run (fresh process, no PNG): {t_cold:7.2f} s   [{load()}]", flush=True)
-        t1 = t2 = None
+        t1 = t2 = med1 = None
         if not args.skip_one:
             shutil.rmtree(base / "w1", ignore_errors=True)
             t1, recs = study(case, base / "w1", 1)
             warm = [r["wall_time"] for r in recs if r["outputs"].get("sweep.reused") == 1.0]
             cold = [r["wall_time"] for r in recs if r["outputs"].get("sweep.reused") == 0.0]
-            med = statistics.median(warm)
+            med = med1 = statistics.median(warm)
             print(f"1 worker : {t1:7.2f} s total, {t1 / n:6.2f} s/case overall", flush=True)
             print(f"  first case of the worker (builds mesh, split, bulk): {cold[0]:6.2f} s")
             print(
@@ -120,6 +121,9 @@ def main() -> None:
             shutil.rmtree(base / "w2", ignore_errors=True)
             t2, recs = study(case, base / "w2", 2)
             print(f"2 workers: {t2:7.2f} s total, {t2 / n:6.2f} s/case overall", flush=True)
+            med2 = statistics.median(r["wall_time"] for r in recs)
+            note = f" ({med2 / med1:.2f}x the 1-worker median: >1 = cores shared)" if med1 else ""
+            print(f"  per-case median in the 2-worker run: {med2:6.2f} s{note}")
             if t1 is not None:
                 print(f"  speed-up 2 vs 1 worker: {t1 / t2:5.2f}x (target >= 1.7x)   [{load()}]")
             print(f"  results: {base / 'w2' / 'results.csv'}, plots in {base / 'w2' / 'plots'}")
