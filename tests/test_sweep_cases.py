@@ -183,3 +183,38 @@ def test_geometry_keys_sweep_and_rebuild_only_when_geometry_changes(tmp_path):
         h = row["interfaces.die_spreader.h"]
         expected = 300.0 + q * (0.5e-3 / 150.0 + 1.0 / h + 1e-3 / 400.0 + 1.0 / 5000.0)
         assert row["regions.die.T_max"] == pytest.approx(expected, abs=1e-8)
+
+
+def test_example_pressure_roughness_study_follows_cmy(tmp_path):
+    """A 2 x 2 corner of cases/pressure_roughness_study.toml on a coarser mesh.
+
+    The contact part of the joint follows Cooper-Mikic-Yovanovich, h_c ∝ (P/H_c)^0.95
+    (Yovanovich 2005, IEEE TCPT 28, 182, eq. for the plastic correlation), so doubling the
+    pressure at a fixed roughness multiplies it by 2^0.95 (k_s varies slightly with the
+    interface temperature: 1e-3).  Resistance falls with pressure and grows with roughness.
+    """
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "cases" / "pressure_roughness_study.toml").read_text()
+    head, _, tail = text.partition("[sweep.parameters]")
+    assert tail, "the example lost its [sweep.parameters] table"
+    head = head.replace('h_fins = "40 W/m^2/K"', 'h_fins = "40 W/m^2/K"\nrefine = 0.6')
+    head = head.replace("collect = [", 'collect = [\n  "energy_balance",')
+    case = tmp_path / "prs.toml"
+    case.write_text(
+        head
+        + '[sweep.parameters]\n"interfaces.lid_tim2.pressure" = [0.1e6, 0.2e6]\n'
+        + '"interfaces.lid_tim2.sigma" = ["0.5 um", "4 um"]\n'
+    )
+    res = sweep(case, tmp_path / "out", workers=0, plots=False)
+    assert res.n_failed == 0
+    r = {
+        (row["interfaces.lid_tim2.pressure"], row["interfaces.lid_tim2.sigma"]): row
+        for row in res.rows()
+    }
+    hc = "interfaces.lid_tim2.components.constriction"
+    for s in ("0.5 um", "4 um"):
+        assert r[(0.2e6, s)][hc] / r[(0.1e6, s)][hc] == pytest.approx(2**0.95, rel=1e-3)
+    R = "interfaces.lid_tim2.resistance"
+    assert r[(0.2e6, "0.5 um")][R] < r[(0.1e6, "0.5 um")][R] < r[(0.1e6, "4 um")][R]
+    assert all(row["energy_balance"] < 1e-8 for row in res.rows())
+    assert all(5e-6 < row[R] < 5e-4 for row in res.rows())  # measured range (design note 5)
