@@ -48,11 +48,13 @@ def plugins(monkeypatch):
         assert group == registry.ENTRY_POINT_GROUP
         return list(eps)
 
+    available()  # load the built-ins first, so that teardown can restore exactly them
+    before = dict(registry._REGISTRY)
     monkeypatch.setattr(registry, "entry_points", fake_entry_points)
     registry.reload_plugins()
     yield eps
-    for ep in eps:
-        registry._REGISTRY.pop(ep.name, None)
+    registry._REGISTRY.clear()
+    registry._REGISTRY.update(before)
     registry.reload_plugins()
 
 
