@@ -197,7 +197,8 @@ class DaskExecutor:
         self._timeout = connect_timeout
         self.runner = runner
         self.client: Any = None
-        self.description = f"dask scheduler {getattr(scheduler, 'scheduler', scheduler)}"
+        address = getattr(getattr(scheduler, "scheduler", None), "address", scheduler)
+        self.description = f"dask scheduler {address}"
 
     def __enter__(self) -> DaskExecutor:
         if self._own:
