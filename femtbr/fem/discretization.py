@@ -282,8 +282,10 @@ class Discretization:
         def flush():
             d = np.concatenate(buf_d)
             if symmetric:
-                a, b = d[:, iu].ravel(), d[:, ju].ravel()
-                r, c = np.minimum(a, b), np.maximum(a, b)
+                r, c = d[:, iu].ravel(), d[:, ju].ravel()
+                swap = r > c
+                r[swap], c[swap] = c[swap], r[swap]
+                del swap
                 vals = np.concatenate(buf_k)
             else:
                 r = np.repeat(d, nb, axis=1).ravel()
