@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from femtbr.case.schema import BoundarySpec, Case
-from femtbr.errors import ConvergenceError
+from femtbr.errors import CaseError, ConvergenceError, InputError
 
 log = logging.getLogger(__name__)
 
@@ -208,7 +208,7 @@ def summarize(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
     """The summary dict: the export layer's keys plus probes, Kapitza lengths and breakdown."""
     from femtbr.export import build_summary, jsonable
 
-    probes = {n: probe_temperature(solution, p) for n, p in case.probes.items()}
+    probes = probe_temperatures(solution, case.probes)
     summary = build_summary(
         solution, name=case.name, parameters=case.model_dump(mode="json"), probes=probes
     )
@@ -232,36 +232,27 @@ def _k_at(material: Any, T: float) -> float:
     return float(np.asarray(k).ravel()[0])
 
 
-def probe_temperature(solution: Any, point: list[float]) -> float:
-    """Temperature [K] at ``point`` interpolated in the cell containing it.
+def probe_temperatures(solution: Any, probes: Mapping[str, Sequence[float]]) -> dict[str, float]:
+    """Temperature [K] at each named probe point, interpolated with the solution's elements.
 
-    Simplices use barycentric coordinates; quads/hexahedra use multilinear interpolation in
-    the cell's bounding box (exact for the axis-aligned cells of the builders).  A point outside
-    the mesh gets the temperature of the nearest vertex (logged as a warning).
+    Raises
+    ------
+    CaseError
+        ``probes.<name>`` when a point lies outside the mesh.
     """
-    pts, cells = solution.points, solution.cells
-    x = np.asarray(point, float)[: pts.shape[1]]
-    X = pts[cells]
-    lo, hi = X.min(axis=1), X.max(axis=1)
-    tol = 1e-12 * max(1.0, float(np.ptp(pts, axis=0).max()))
-    cand = np.nonzero(np.all((x >= lo - tol) & (x <= hi + tol), axis=1))[0]
-    T = solution.temperature
-    for c in cand:
-        v = cells[c]
-        if solution.cell_type in ("triangle", "tetra"):
-            A = (pts[v[1:]] - pts[v[0]]).T
-            lam = np.linalg.solve(A, x - pts[v[0]])
-            w = np.concatenate([[1 - lam.sum()], lam])
-            if np.all(w >= -1e-9):
-                return float(w @ T[v])
-        else:
-            xi = (x - lo[c]) / np.where(hi[c] > lo[c], hi[c] - lo[c], 1.0)
-            rel = (pts[v] - lo[c]) / np.where(hi[c] > lo[c], hi[c] - lo[c], 1.0)
-            w = np.prod(np.where(rel > 0.5, xi, 1 - xi), axis=1)
-            return float(w @ T[v])
-    i = int(np.argmin(np.linalg.norm(pts - x, axis=1)))
-    log.warning("probe at %s is outside the mesh; using the nearest vertex", list(point))
-    return float(T[i])
+    from femtbr.fem import probe
+
+    out: dict[str, float] = {}
+    dim = solution.points.shape[1]
+    for name, point in probes.items():
+        x = np.asarray(point, float)[:dim]
+        try:
+            out[name] = float(probe(solution, x[None, :])[0])
+        except InputError:
+            raise CaseError(
+                [(f"probes.{name}", f"point {list(point)} lies outside the mesh")]
+            ) from None
+    return out
 
 
 # ----------------------------------------------------------------------------- breakdown
@@ -341,6 +332,7 @@ def breakdown(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
     remainder vanishes (the series formula, e.g. Incropera et al., Fundamentals of Heat and
     Mass Transfer, 7th ed., eq. 3.19).
     """
+    from femtbr.export.summary import component_means
     from femtbr.geometry import group_areas
 
     mesh = prepared.problem.mesh
@@ -421,7 +413,7 @@ def breakdown(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
                         "note": f"{kind}, R''={res.resistance:.3g} m²K/W",
                     }
                 )
-                for part, h in _part_means(solution, res).items():
+                for part, h in component_means(solution, res).items():
                     if case.interfaces[name].model == "series" and h > 0:
                         items.append(
                             {
@@ -468,18 +460,4 @@ def breakdown(case: Case, prepared: Prepared, solution: Any) -> dict[str, Any]:
         "junction_to_ambient": R_ja,
         "path": path,
         "items": items,
-    }
-
-
-def _part_means(solution: Any, res: Any) -> dict[str, float]:
-    if not res.components:
-        return {}
-    from femtbr.export.summary import facet_areas
-
-    if res.facet_cells is not None and len(res.facet_cells):
-        w = facet_areas(solution.points, res.facet_cells)
-    else:
-        w = np.ones(len(res.T_a))
-    return {
-        k: float(np.sum(w * np.asarray(v, float)) / np.sum(w)) for k, v in res.components.items()
     }

@@ -81,7 +81,7 @@ def facet_areas(points: np.ndarray, facets: np.ndarray) -> np.ndarray:
     return area
 
 
-def _component_means(solution: Solution, res: InterfaceResult) -> dict[str, float]:
+def component_means(solution: Solution, res: InterfaceResult) -> dict[str, float]:
     """Area-weighted mean h of each model component (plain mean without facet geometry)."""
     if not res.components:
         return {}
@@ -111,7 +111,7 @@ def build_summary(
     parameters
         The case's resolved parameters (nested mappings of JSON-representable values).
     probes
-        Probe name -> temperature [K] (see :func:`femtbr.export.probes.probe_temperatures`).
+        Probe name -> temperature [K] (see :func:`femtbr.runner.probe_temperatures`).
     """
     interfaces = {}
     for iname, r in solution.interfaces.items():
@@ -121,7 +121,7 @@ def build_summary(
             "jump_mean": r.jump_mean,
             "h_mean": r.h_mean,
             "resistance": r.resistance,
-            "components": _component_means(solution, r),
+            "components": component_means(solution, r),
         }
     summary = {
         "name": name,
