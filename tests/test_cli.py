@@ -171,3 +171,25 @@ def test_sweep_verb_delegates_to_femtbr_sweep(tmp_path, capsys):
     assert rc == 0, capsys.readouterr().err
     rows = (out / "results.csv").read_text().splitlines()
     assert len(rows) == 3  # header + 2 cases
+
+
+def test_probe_interpolates_the_1d_profile(tmp_path):
+    """A probe inside the copper reads T = T_bottom + q y / k (uniform flux q = 5000 W/m²)."""
+    from femtbr.case import load_case
+    from femtbr.materials import get
+    from femtbr.runner import run
+
+    text = SMALL.replace('mid = ["2 mm", "1 mm"]', 'mid = ["1.3 mm", "0.5 mm"]')
+    res = run(load_case(case_file(tmp_path, text)), write=False)
+    k_cu = float(get("copper").conductivity(300.0)[0])
+    # k varies by ~1e-6 relative over the 6 mK rise: far inside the tolerance
+    assert res.summary["probes"]["mid"] == pytest.approx(300.0 + 5000.0 * 0.5e-3 / k_cu, abs=1e-7)
+
+
+def test_probe_outside_the_mesh_exit_2_naming_it(tmp_path, capsys):
+    text = SMALL.replace('mid = ["2 mm", "1 mm"]', 'mid = ["2 mm", "9 mm"]')
+    out = tmp_path / "out"
+    assert main(["run", str(case_file(tmp_path, text)), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "probes.mid" in err and "outside the mesh" in err and "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())
