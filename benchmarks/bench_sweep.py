@@ -4,7 +4,8 @@ Measures, on cases/pressure_roughness_study.toml (8 clamping pressures x 4 rough
 shared mesh):
 
 1. a cold single run: a fresh ``python -m femtbr run`` process for the first case (imports,
-   meshing, node split, bulk matrix, AMG set-up, Newton solve, VTU output; no PNG, as in sweeps);
+   meshing, node split, bulk matrix, AMG set-up, Newton solve, VTU output; no PNG and
+   single-threaded BLAS, as in sweep workers);
 2. the study on 1 worker process: total time, and the per-case time of the cases that reused
    the worker's discretization (median of their recorded wall times);
 3. the study on 2 worker processes: total time and the speed-up over 1 worker.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,6 +42,7 @@ import time
 from pathlib import Path
 
 from femtbr.sweep import sweep
+from femtbr.sweep.executors import SINGLE_THREAD_ENV
 from femtbr.sweep.plots import plot_study
 from femtbr.sweep.study import load_study
 
@@ -90,16 +93,19 @@ def with_reuse_column(case: Path, tmp: Path) -> Path:
     return out
 
 
-def cold_run(case: Path, out: Path) -> float:
-    """Wall time [s] of a fresh ``femtbr run`` process on the first case of the study."""
+def cold_run(case: Path, out: Path) -> tuple[float, float]:
+    """Wall and CPU time [s] of a fresh ``femtbr run`` process on the first case of the study."""
     params = load_study(case).cases[0].params
     cmd = [sys.executable, "-m", "femtbr", "run", str(case), "--out", str(out), "--quiet"]
     cmd += ["--set", "outputs.render=false"]
     for key, value in params.items():
         cmd += ["--set", f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}"]
-    t0 = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = {**os.environ, **{k: os.environ.get(k, "1") for k in SINGLE_THREAD_ENV}}
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)  # BLAS as in workers
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    return time.perf_counter() - t0, cpu
 
 
 def study(case: Path, out: Path, workers: int) -> tuple[float, list[dict]]:
@@ -126,8 +132,12 @@ def main() -> None:
     try:
         n = len(load_study(case).cases)
         print(f"study: {Path(args.case).name}, {n} cases; {load()}", flush=True)
-        t_cold = cold_run(case, base / "cold")
-        print(f"cold single run (fresh process, no PNG): {t_cold:7.2f} s   [{load()}]", flush=True)
+        t_cold, cpu_cold = cold_run(case, base / "cold")
+        print(
+            f"cold single run (fresh process, no PNG): {t_cold:7.2f} s wall, {cpu_cold:6.2f} s CPU"
+            f"   [{load()}]",
+            flush=True,
+        )
         t1 = t2 = med1 = None
         if not args.skip_one:
             shutil.rmtree(base / "w1", ignore_errors=True)
@@ -145,6 +155,13 @@ def main() -> None:
                 f"  reuse ratio = median per-case / cold single run = {med / t_cold:5.1%} "
                 f"(target <= 30%)   [{load()}]",
                 flush=True,
+            )
+            cpu = statistics.median(
+                r["cpu_time"] for r in recs if r["outputs"].get("sweep.reused") == 1.0
+            )
+            print(
+                f"  in CPU time (less sensitive to contention): {cpu:6.2f} s per reused case "
+                f"= {cpu / cpu_cold:5.1%} of the cold run's CPU time"
             )
         if not args.skip_two:
             print(f"control: 2 CPU-bound processes vs 1 -> {cpu_capacity():4.2f}x", flush=True)

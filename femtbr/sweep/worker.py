@@ -119,7 +119,7 @@ def _read_tree(root: Path) -> dict[str, bytes]:
 
 def run_task(task: Task) -> dict[str, Any]:
     """Run one case and return its record (status ``"ok"`` or ``"failed"``, never raises)."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     record: dict[str, Any] = {
         "case_id": task.case_id,
         "index": task.index,
@@ -144,4 +144,5 @@ def run_task(task: Task) -> dict[str, Any]:
         record["outputs"] = {}
         record["error"] = f"{type(exc).__name__}: {exc}"
     record["wall_time"] = time.perf_counter() - t0
+    record["cpu_time"] = time.process_time() - c0  # all threads of this process
     return record
