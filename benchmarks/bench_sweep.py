@@ -14,14 +14,16 @@ Targets (design note section 6): per-case time with reuse <= 30% of the cold sin
 2 workers >= 1.7x faster than 1.  The machine may be shared: the load average is printed
 before and after so that contention can be judged.
 
-Measured 2026-11-21 ~18:00 UTC on 2 vCPUs shared with other jobs (~52k DOFs, 3 Newton steps
-per case, AMG-preconditioned FGMRES with Eisenstat-Walker forcing), three runs:
-cold single run 4.7-7.0 s; per-case time with reuse 1.32-1.96 s = 27.9% of the cold run in each
-run (first case of a worker 2.1-3.4 s).  2 workers vs 1: 0.79x-1.34x, while the control (two
-CPU-bound Python processes vs one) gave 1.12x before and 1.99x after the same run: the second
-vCPU was mostly taken by other jobs, so the scaling target could not be measured here.  An
-earlier run with that morning's slower solver under load 5-8: cold 28.2 s, 39.3 s per reused
-case (solve-dominated) and 2.22x.
+Measured 2026-11-21 17:50-18:08 UTC on 2 vCPUs shared with other jobs (~52k DOFs, 3 Newton
+steps per case, AMG-preconditioned FGMRES with Eisenstat-Walker forcing), five runs:
+cold single run 3.9-5.2 s wall (3.83 s CPU); per-case time with reuse 1.3-1.9 s wall, i.e.
+28-42% of the cold run depending on contention (27.9% in three runs); in CPU time, which
+contention disturbs less, 1.36 s = 35% (reuse removes meshing, split, bulk matrix and AMG
+set-up; what is left is the Newton solve, ~1.1 s, plus ~0.25 s of summary and VTU output).
+2 workers vs 1: 0.8-1.34x, while the control (two CPU-bound Python processes vs one) gave
+1.1-1.4x in most runs (2.0x in the quiet moments): the second vCPU was mostly taken by other
+jobs, so the 1.7x scaling target could not be measured on this machine.  An earlier run with
+that morning's slower solver under load 5-8: cold 28.2 s, 39.3 s per reused case, 2.22x.
 
 Usage::
 
