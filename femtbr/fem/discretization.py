@@ -61,6 +61,43 @@ class InterfaceFacets:
     kf_b: np.ndarray
 
 
+def _mirror_upper(U: sp.csr_matrix) -> sp.csr_matrix:
+    """Full symmetric CSR matrix from its canonical upper triangle ``U`` (diagonal included).
+
+    Row i of the result is row i of the strict lower triangle (= column i of U above the
+    diagonal, from a CSR→CSC counting sort, hence sorted) followed by row i of U.
+    """
+    n = U.shape[0]
+    ip = U.indptr
+    rows = np.repeat(np.arange(n, dtype=ip.dtype), np.diff(ip))
+    strict = rows != U.indices
+    sp_ip = np.zeros(n + 1, ip.dtype)
+    np.cumsum(np.bincount(rows[strict], minlength=n), out=sp_ip[1:])
+    S = sp.csr_matrix((U.data[strict], U.indices[strict], sp_ip), shape=(n, n))
+    del rows, strict
+    Ls = S.T.tocsr()  # CSC→CSR counting sort: rows come out sorted
+    del S
+    nl, nu = np.diff(Ls.indptr), np.diff(ip)
+    indptr = np.zeros(n + 1, ip.dtype)
+    np.cumsum(nl + nu, out=indptr[1:])
+    nnz = int(indptr[-1])
+    indices = np.empty(nnz, ip.dtype)
+    data = np.empty(nnz)
+    # destination of the lower / upper entries of each row
+    start = np.repeat(indptr[:-1], nl) - np.repeat(Ls.indptr[:-1], nl)
+    dl = start + np.arange(Ls.indices.size, dtype=start.dtype)
+    indices[dl] = Ls.indices
+    data[dl] = Ls.data
+    del dl, start
+    start = np.repeat(indptr[:-1] + nl, nu) - np.repeat(ip[:-1], nu)
+    du = start + np.arange(U.indices.size, dtype=start.dtype)
+    indices[du] = U.indices
+    data[du] = U.data
+    A = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+    A.has_canonical_format = True
+    return A
+
+
 def _fmt(idx: np.ndarray) -> str:
     return ", ".join(map(str, idx[:5])) + (" ..." if idx.size > 5 else "")
 
@@ -271,27 +308,21 @@ class Discretization:
         The interface coupling entries (and, when the pattern is known, the whole pattern) are
         added as explicit zeros so every matrix shares :attr:`pattern`.  ``symmetric=True``
         (symmetric element matrices) sums only the upper triangles and mirrors the result,
-        which handles ~40 % fewer entries.
+        which handles ~40 % fewer entries; ``K`` may then also be given as packed upper
+        triangles ``(c, nb(nb+1)/2)`` in ``np.triu_indices`` order.
         """
+        if symmetric:
+            return self._assemble_symmetric(cell_sets, extra_zero)
         n = self.n_dofs
         nb = self.tab.nb
         R, C, V = [], [], []
         buf_d, buf_k, size = [], [], 0
-        iu, ju = np.triu_indices(nb)
 
         def flush():
             d = np.concatenate(buf_d)
-            if symmetric:
-                r, c = d[:, iu].ravel(), d[:, ju].ravel()
-                swap = r > c
-                r[swap], c[swap] = c[swap], r[swap]
-                del swap
-                vals = np.concatenate(buf_k)
-            else:
-                r = np.repeat(d, nb, axis=1).ravel()
-                c = np.tile(d, (1, nb)).ravel()
-                vals = np.concatenate(buf_k)
-            A = coo_to_csr(n, r, c, vals)
+            r = np.repeat(d, nb, axis=1).ravel()
+            c = np.tile(d, (1, nb)).ravel()
+            A = coo_to_csr(n, r, c, np.concatenate(buf_k))
             R.append(np.repeat(np.arange(n, dtype=np.int32), np.diff(A.indptr)))
             C.append(A.indices)
             V.append(A.data)
@@ -300,33 +331,85 @@ class Discretization:
 
         for cells, K in cell_sets:
             buf_d.append(self.edofs[cells])
-            buf_k.append(K[:, iu, ju].ravel() if symmetric else K.ravel())
+            buf_k.append(K.ravel())
             size += buf_k[-1].size
             if size >= FLUSH_ENTRIES:
                 flush()
                 size = 0
         if buf_d:
             flush()
-        if symmetric:  # merge the upper triangles, then mirror the off-diagonal entries
-            U = coo_to_csr(n, np.concatenate(R), np.concatenate(C), np.concatenate(V))
-            ur = np.repeat(np.arange(n, dtype=np.int32), np.diff(U.indptr))
-            off = ur != U.indices
-            R = [ur, U.indices[off]]
-            C = [U.indices, ur[off]]
-            V = [U.data, U.data[off]]
-            del U, ur, off
         if extra_zero:
-            if "pattern" in self.cache:
-                indptr, indices = self.cache["pattern"]
-                R.append(np.repeat(np.arange(n, dtype=np.int32), np.diff(indptr)))
-                C.append(indices)
-                V.append(np.zeros(indices.size))
-            else:
-                r, c = self._extra_entries()
-                R.append(r)
-                C.append(c)
-                V.append(np.zeros(r.size))
+            r, c = self._pattern_or_extra()
+            R.append(r)
+            C.append(c)
+            V.append(np.zeros(r.size))
         A = coo_to_csr(n, np.concatenate(R), np.concatenate(C), np.concatenate(V))
+        if "pattern" not in self.cache:
+            self.cache["pattern"] = (A.indptr, A.indices)
+        return A
+
+    def _pattern_or_extra(self) -> tuple[np.ndarray, np.ndarray]:
+        """COO rows/cols of the cached pattern, else of the interface coupling entries."""
+        if "pattern" in self.cache:
+            indptr, indices = self.cache["pattern"]
+            return np.repeat(np.arange(self.n_dofs, dtype=np.int32), np.diff(indptr)), indices
+        return self._extra_entries()
+
+    def _assemble_symmetric(self, cell_sets, extra_zero: bool) -> sp.csr_matrix:
+        """:meth:`assemble_cells` for symmetric element matrices.
+
+        Only the upper triangles (with the upper part of the extra pattern entries as explicit
+        zeros) are summed, in one COO→CSR pass per :data:`FLUSH_ENTRIES` chunk (a merge pass
+        only when there are several chunks); the strict lower triangle is then the transpose
+        (an O(nnz) counting sort with sorted rows), and each full row is its lower part followed
+        by its upper part, already in column order, so no further sort is needed.
+        """
+        n = self.n_dofs
+        nb = self.tab.nb
+        iu, ju = np.triu_indices(nb)
+        parts: list[sp.csr_matrix] = []
+        buf_d, buf_k, size = [], [], 0
+
+        def upper(r, c):
+            lo = np.minimum(r, c)
+            np.maximum(r, c, out=c)
+            return lo, c
+
+        def flush(extra=None):
+            d = np.concatenate(buf_d) if buf_d else np.zeros((0, nb), np.int32)
+            r, c = upper(d[:, iu].ravel(), d[:, ju].ravel())
+            vals = np.concatenate(buf_k) if buf_k else np.zeros(0)
+            if extra is not None:
+                er, ec = upper(*extra)
+                r, c = np.concatenate([r, er]), np.concatenate([c, ec])
+                vals = np.concatenate([vals, np.zeros(er.size)])
+            parts.append(coo_to_csr(n, r, c, vals))
+            buf_d.clear()
+            buf_k.clear()
+
+        for cells, K in cell_sets:
+            buf_d.append(self.edofs[cells])
+            buf_k.append((K if K.ndim == 2 else K[:, iu, ju]).ravel())
+            size += buf_k[-1].size
+            if size >= FLUSH_ENTRIES:
+                flush()
+                size = 0
+        extra = None
+        if extra_zero:
+            r, c = self._pattern_or_extra()
+            keep = r <= c
+            extra = (r[keep].astype(np.int32), c[keep].astype(np.int32))
+        if buf_d or extra is not None or not parts:
+            flush(extra)
+        if len(parts) == 1:
+            U = parts[0]
+        else:
+            R = [np.repeat(np.arange(n, dtype=np.int32), np.diff(P.indptr)) for P in parts]
+            U = coo_to_csr(n, np.concatenate(R), np.concatenate([P.indices for P in parts]),
+                           np.concatenate([P.data for P in parts]))
+            del R
+        parts.clear()
+        A = _mirror_upper(U)
         if "pattern" not in self.cache:
             self.cache["pattern"] = (A.indptr, A.indices)
         return A
@@ -367,14 +450,17 @@ class Discretization:
         rule = self.rule_k
         aff = affine_stiffness_tables(self.tab, rule)
 
-        def gen():
+        iu, ju = np.triu_indices(self.tab.nb)
+
+        def gen():  # packed upper triangles (see _assemble_symmetric)
             for s in chunks(self.cells.shape[0]):
                 idx = np.arange(s.start, s.stop)
-                K, bad = affine_stiffness(self.points, self.cells[s], self.tab, aff)
+                k = kc[self.region_id[s]]
+                K, bad = affine_stiffness(self.points, self.cells[s], self.tab, aff, k, True)
                 if bad.any():
                     det, G = geometry(self.points, self.cells[s][bad], rule)
-                    K[bad] = stiffness_chunk(G, det * rule.W)
-                yield idx, K * kc[self.region_id[s]][:, None, None]
+                    K[bad] = stiffness_chunk(G, det * rule.W)[:, iu, ju] * k[bad][:, None]
+                yield idx, K
 
         A = self.assemble_cells(gen(), symmetric=True)
         self.cache["bulk"] = (key, A)

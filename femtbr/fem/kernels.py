@@ -242,22 +242,35 @@ def affine_map(points: np.ndarray, cells: np.ndarray, tab: RefTables, aff: Affin
     the cells that are not affine (bilinear/trilinear terms > 1e-12 of the cell size)."""
     Xv = points[cells.T]  # (nv, c, d)
     nv, nc, d = Xv.shape
-    coef = (aff.fit @ Xv.reshape(nv, -1)).reshape(d + 1, nc, d)  # affine fit, one GEMM
+    # affine fit; einsum (numpy's own single-threaded loop) rather than a threaded BLAS GEMM,
+    # whose thread start-up dominates these thin products on a busy machine
+    coef = np.einsum("ij,jk->ik", aff.fit, Xv.reshape(nv, -1)).reshape(d + 1, nc, d)
     J = [[coef[1 + b][:, a] for b in range(d)] for a in range(d)]  # J[a][b] = dx_a/dξ_b
     if tab.simplex:
         bad = np.zeros(nc, dtype=bool)
     else:
-        resid = (Xv.reshape(nv, -1) - aff.V @ coef.reshape(d + 1, -1)).reshape(nv, nc, d)
+        resid = (Xv.reshape(nv, -1) - np.einsum("ij,jk->ik", aff.V, coef.reshape(d + 1, -1))
+                 ).reshape(nv, nc, d)
         scale = np.abs(coef[1:]).max(axis=(0, 2))
         bad = np.abs(resid).max(axis=(0, 2)) > 1e-12 * scale
     return J, bad
 
 
 def affine_stiffness(points: np.ndarray, cells: np.ndarray, tab: RefTables,
-                     aff: AffineStiffness) -> tuple[np.ndarray, np.ndarray]:
+                     aff: AffineStiffness, scale: np.ndarray | None = None,
+                     upper: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Unit-conductivity element matrices ``(c, nb, nb)`` and a mask of the cells whose map is
-    not affine (their matrices are invalid and must be computed by quadrature)."""
+    not affine (their matrices are invalid and must be computed by quadrature).
+
+    ``scale`` (c,) multiplies each cell's matrix (a conductivity [W/(m K)]); ``upper=True``
+    returns only the upper triangles ``(c, nb(nb+1)/2)`` in ``np.triu_indices`` order.
+    """
     J, bad = affine_map(points, cells, tab, aff)
     M, _ = _metric(J)
+    if scale is not None:
+        M *= scale[:, None]
     nb = tab.nb
-    return (M @ aff.S).reshape(-1, nb, nb), bad
+    if upper:
+        iu, ju = np.triu_indices(nb)
+        return np.einsum("ck,kj->cj", M, aff.S[:, iu * nb + ju]), bad
+    return np.einsum("ck,kj->cj", M, aff.S).reshape(-1, nb, nb), bad
