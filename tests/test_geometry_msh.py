@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,17 @@ def test_msh_builder_and_require_groups():
         build("msh", {"path": str(MESHES / "stack3.msh"), "materials": {"lid": "copper"}})
     with pytest.raises(CaseError, match="geometry.path"):
         build("msh", {})
+
+
+@pytest.fixture(autouse=True)
+def _keep_sigpipe_ignored():
+    """The gmsh library resets SIGPIPE to its default action (terminate) in this process.
+
+    Python ignores SIGPIPE so that a write to a closed pipe raises BrokenPipeError; without it a
+    later test whose worker process dies (sweeps) would kill the whole pytest run with signal 13.
+    """
+    yield
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 
 
 # ------------------------------------------------------------------ bad files
