@@ -27,6 +27,8 @@ from femtbr.fem.assemble import System
 
 log = logging.getLogger(__name__)
 EPS = np.finfo(float).eps
+#: Forcing term of the first inexact Newton step of a nonlinear problem, and the upper bound.
+ETA_FIRST, ETA_MAX = 1e-2, 1e-2
 
 
 def initial_guess(system: System) -> float:
@@ -90,10 +92,10 @@ def newton(system: System, progress=None) -> dict:
             eta = 0.0
         else:
             if eta_prev is None:  # first step: loose if nonlinear, else solve once accurately
-                eta = 1e-2 if system.nonlinear else 0.0
+                eta = ETA_FIRST if system.nonlinear else 0.0
             else:
                 eta = 0.9 * (r / r_prev) ** 2
-            eta = min(max(eta, opt.linear_rtol, 0.5 * opt.rtol * r0 / r), 1e-2)
+            eta = min(max(eta, opt.linear_rtol, 0.5 * opt.rtol * r0 / r), ETA_MAX)
         A = sp.csr_matrix((data[keep], ix, ip), shape=(free.size, free.size))
         t1 = time.perf_counter()
         dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric, disc.cache)
