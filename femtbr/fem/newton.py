@@ -9,8 +9,9 @@ line search of Li & Fukushima, Optim. Methods Softw. 13 (2000) 181, eq. (2.5): a
 initial guess even when the residual moves from the sources to the interfaces.
 Iterative linear solves use the Eisenstat–Walker forcing term, choice 2
 (SIAM J. Sci. Comput. 17 (1996) 16), η_k = 0.9 (r_k/r_{k-1})², bounded by [η_min, 1e-2] and
-never tighter than needed to reach the Newton tolerance; η₀ = 1e-2 for a nonlinear problem,
-and a linear one is solved in one step.
+never tighter than needed to reach the Newton tolerance; η₀ = 0.3 for a nonlinear problem
+(Eisenstat & Walker used η₀ = 0.5: the first step from a uniform guess only needs the
+direction, its nonlinear residual is O(1) anyway), and a linear one is solved in one step.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from femtbr.fem.assemble import System
 log = logging.getLogger(__name__)
 EPS = np.finfo(float).eps
 #: Forcing term of the first inexact Newton step of a nonlinear problem, and the upper bound.
-ETA_FIRST, ETA_MAX = 1e-2, 1e-2
+ETA_FIRST, ETA_MAX = 0.3, 1e-2
 
 
 def initial_guess(system: System) -> float:
@@ -92,10 +93,10 @@ def newton(system: System, progress=None) -> dict:
             eta = 0.0
         else:
             if eta_prev is None:  # first step: loose if nonlinear, else solve once accurately
-                eta = ETA_FIRST if system.nonlinear else 0.0
+                eta, cap = (ETA_FIRST, ETA_FIRST) if system.nonlinear else (0.0, ETA_MAX)
             else:
-                eta = 0.9 * (r / r_prev) ** 2
-            eta = min(max(eta, opt.linear_rtol, 0.5 * opt.rtol * r0 / r), ETA_MAX)
+                eta, cap = 0.9 * (r / r_prev) ** 2, ETA_MAX
+            eta = min(max(eta, opt.linear_rtol, 0.5 * opt.rtol * r0 / r), cap)
         A = sp.csr_matrix((data[keep], ix, ip), shape=(free.size, free.size))
         t1 = time.perf_counter()
         dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric, disc.cache)
