@@ -77,6 +77,7 @@ class System:
     dir_owner: dict = field(default_factory=dict)
     asymmetric: bool = False
     nonlinear: bool = False
+    _scatter_cache: dict = field(default_factory=dict, repr=False)
 
     # -------------------------------------------------------------- evaluation
     def evaluate(self, T: np.ndarray, jacobian: bool = True):
@@ -96,25 +97,37 @@ class System:
             Tq = _fq_values(q, T)
             np.add.at(R, q.dofs, _load(q, coef * (Tq - Tinf)))
             if jacobian:
-                pos_l.append(pos.ravel())
+                pos_l.append(pos)
                 val_l.append(Kf.ravel())
         for _, q, eps, Tinf, pos in self.rad:
             Tq = _fq_values(q, T)
             c = q.wdS * eps * SIGMA_SB
             np.add.at(R, q.dofs, _load(q, c * (Tq**4 - Tinf**4)))
             if jacobian:
-                pos_l.append(pos.ravel())
+                pos_l.append(pos)
                 val_l.append(_mass(q, 4 * c * Tq**3).ravel())
         for itf in self.interfaces:
             Ra, Rb, J = self.interface_terms(itf, T, jacobian)
             np.add.at(R, itf.qa.dofs, Ra)
             np.add.at(R, itf.qb.dofs, Rb)
             if jacobian:
-                pos_l.append(itf.pos.ravel())
+                pos_l.append(itf.pos)
                 val_l.append(J.ravel())
         if jacobian and pos_l:
-            np.add.at(data, np.concatenate(pos_l), np.concatenate(val_l))
+            self._scatter_add(data, pos_l, val_l)
         return R, data
+
+    def _scatter_add(self, data: np.ndarray, pos_l: list, val_l: list) -> None:
+        """``data[pos] += val`` with repeated positions summed: the unique positions of this
+        (fixed) list of facet blocks are found once, then a ``bincount`` does the sum (an order
+        of magnitude faster than ``np.add.at``)."""
+        hit = self._scatter_cache.get("key")
+        if hit is None or len(hit[0]) != len(pos_l) or any(
+                a is not b for a, b in zip(hit[0], pos_l, strict=True)):
+            upos, inv = np.unique(np.concatenate([p.ravel() for p in pos_l]), return_inverse=True)
+            self._scatter_cache["key"] = hit = (list(pos_l), upos, inv.ravel())
+        _, upos, inv = hit
+        data[upos] += np.bincount(inv, np.concatenate(val_l), minlength=upos.size)
 
     def interface_terms(self, itf: Interface, T: np.ndarray, jacobian: bool = True):
         """Interface residual blocks (side a, side b) and Jacobian blocks (m, na+nb, na+nb)."""
@@ -190,6 +203,10 @@ class System:
         """Free DOFs and the pattern of the Jacobian restricted to them (cached on disc)."""
         key = ("dirichlet", tuple(sorted(self.dir_owner)), self.dir_dofs.size)
         cache = self.disc.cache
+        if key not in cache and self.dir_dofs.size == 0:  # nothing to eliminate
+            indptr, indices = self.disc.pattern
+            cache[key] = (np.arange(self.disc.n_dofs), np.ones(indices.size, bool), indptr,
+                          indices)
         if key not in cache:
             n = self.disc.n_dofs
             is_d = np.zeros(n, dtype=bool)

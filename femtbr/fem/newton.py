@@ -55,6 +55,7 @@ def newton(system: System, progress=None) -> dict:
     opt = system.problem.options
     disc = system.disc
     free, keep, ip, ix = system.reduced()
+    all_free = free.size == disc.n_dofs  # no Dirichlet DOFs: the Jacobian data serves as is
     method = linear.choose(opt.linear_solver, free.size, disc.points.shape[1])
     T = np.full(disc.n_dofs, initial_guess(system))
     T[system.dir_dofs] = system.dir_vals
@@ -97,7 +98,7 @@ def newton(system: System, progress=None) -> dict:
             else:
                 eta, cap = 0.9 * (r / r_prev) ** 2, ETA_MAX
             eta = min(max(eta, opt.linear_rtol, 0.5 * opt.rtol * r0 / r), cap)
-        A = sp.csr_matrix((data[keep], ix, ip), shape=(free.size, free.size))
+        A = sp.csr_matrix((data if all_free else data[keep], ix, ip), shape=(free.size,) * 2)
         t1 = time.perf_counter()
         dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric, disc.cache)
         t_lin += time.perf_counter() - t1
