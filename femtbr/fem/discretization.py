@@ -375,7 +375,7 @@ class Discretization:
             np.maximum(r, c, out=c)
             return lo, c
 
-        def flush(extra=None):
+        def flush(extra=None, final=False):
             d = np.concatenate(buf_d) if buf_d else np.zeros((0, nb), np.int32)
             r, c = upper(d[:, iu].ravel(), d[:, ju].ravel())
             vals = np.concatenate(buf_k) if buf_k else np.zeros(0)
@@ -383,7 +383,8 @@ class Discretization:
                 er, ec = upper(*extra)
                 r, c = np.concatenate([r, er]), np.concatenate([c, ec])
                 vals = np.concatenate([vals, np.zeros(er.size)])
-            parts.append(coo_to_csr(n, r, c, vals))
+            # a lone part is mirrored and dropped at once: no compact copy needed
+            parts.append(coo_to_csr(n, r, c, vals, compact=not (final and not parts)))
             buf_d.clear()
             buf_k.clear()
 
@@ -400,13 +401,13 @@ class Discretization:
             keep = r <= c
             extra = (r[keep].astype(np.int32), c[keep].astype(np.int32))
         if buf_d or extra is not None or not parts:
-            flush(extra)
+            flush(extra, final=True)
         if len(parts) == 1:
             U = parts[0]
         else:
             R = [np.repeat(np.arange(n, dtype=np.int32), np.diff(P.indptr)) for P in parts]
             U = coo_to_csr(n, np.concatenate(R), np.concatenate([P.indices for P in parts]),
-                           np.concatenate([P.data for P in parts]))
+                           np.concatenate([P.data for P in parts]), compact=False)
             del R
         parts.clear()
         A = _mirror_upper(U)

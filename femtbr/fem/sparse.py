@@ -6,12 +6,14 @@ import numpy as np
 import scipy.sparse as sp
 
 
-def coo_to_csr(n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> sp.csr_matrix:
+def coo_to_csr(n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray,
+               compact: bool = True) -> sp.csr_matrix:
     """Square CSR matrix summing duplicate COO entries, explicit zeros kept, indices sorted.
 
     Uses scipy's compiled ``coo_tocsr`` / ``csr_sum_duplicates`` kernels directly (2–3× faster
     than ``coo_matrix.tocsr`` here, which re-validates the indices), falling back to the public
-    API if they move.
+    API if they move.  ``compact=False`` returns views into the (longer) work arrays instead of
+    compact copies, for a short-lived result.
     """
     try:
         from scipy.sparse._sparsetools import coo_tocsr, csr_sort_indices, csr_sum_duplicates
@@ -27,7 +29,9 @@ def coo_to_csr(n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> 
     csr_sort_indices(n, ip, ind, dat)
     csr_sum_duplicates(n, n, ip, ind, dat)
     k = int(ip[-1])
-    A = sp.csr_matrix((dat[:k].copy(), ind[:k].copy(), ip), shape=(n, n))
+    if compact:
+        dat, ind = dat[:k].copy(), ind[:k].copy()
+    A = sp.csr_matrix((dat[:k], ind[:k], ip), shape=(n, n))
     A.has_canonical_format = True
     return A
 
