@@ -9,7 +9,8 @@ CG: Hestenes & Stiefel, J. Res. NBS 49 (1952) 409, preconditioned form as in Saa
 Methods for Sparse Linear Systems*, 2nd ed. (2003), Alg. 9.1.  GMRES: Saad & Schultz, SIAM J.
 Sci. Stat. Comput. 7 (1986) 856, right preconditioning (Saad 2003, Alg. 9.5), modified
 Gram–Schmidt and Givens rotations; the convergence test uses the true (unpreconditioned)
-residual norm.
+residual norm.  The preconditioned vectors M v_j are kept as in flexible GMRES (Saad 2003,
+Alg. 9.6), which saves the extra preconditioner application of the update at each restart.
 """
 
 from __future__ import annotations
@@ -65,7 +66,9 @@ def cg(A, b: np.ndarray, M: Callable, rtol: float, maxiter: int) -> tuple[np.nda
 
 def gmres(A, b: np.ndarray, M: Callable, rtol: float, maxiter: int,
           restart: int = 25) -> tuple[np.ndarray, int, float]:
-    """Right-preconditioned restarted GMRES; returns ``x``, iterations, relative residual."""
+    """Right-preconditioned restarted GMRES; returns ``x``, iterations, relative residual.
+
+    ``M(v)`` must return a new array (its results are kept until the restart's update)."""
     n = b.size
     nb = np.sqrt(_dot(b, b))
     x = np.zeros_like(b)
@@ -84,8 +87,10 @@ def gmres(A, b: np.ndarray, M: Callable, rtol: float, maxiter: int,
         cs = np.zeros(restart)
         sn = np.zeros(restart)
         j = 0
+        Z = []  # preconditioned basis M v_j (kept: no extra cycle for the update)
         for j in range(restart):
-            w = A @ M(V[j])
+            Z.append(M(V[j]))
+            w = A @ Z[j]
             for i in range(j + 1):
                 H[i, j] = _dot(w, V[i])
                 w -= H[i, j] * V[i]
@@ -109,4 +114,6 @@ def gmres(A, b: np.ndarray, M: Callable, rtol: float, maxiter: int,
         y = np.zeros(k)
         for i in range(k - 1, -1, -1):  # back substitution
             y[i] = (g[i] - H[i, i + 1:k] @ y[i + 1:]) / H[i, i] if H[i, i] != 0 else 0.0
-        x += M(np.einsum("ij,i->j", V[:k], y))
+        for i in range(k):  # x += M(V_k y) = Σ y_i M v_i (M is linear)
+            x += y[i] * Z[i]
+        del Z
