@@ -68,6 +68,7 @@ def newton(system: System, progress=None) -> dict:
     lin_its = []
     eta_prev, r_prev = None, None
     indptr, indices = disc.pattern
+    abs_cache = None  # (Jacobian data, |J|) of the last round-off floor
     for it in range(opt.max_iterations + 1):
         r = float(np.linalg.norm(R[free]))
         rel = r / r0 if r0 > 0 else 0.0
@@ -81,9 +82,11 @@ def newton(system: System, progress=None) -> dict:
         floor = 0.0
         stalled = len(history) > 2 and history[-1] > 0.5 * history[-2]  # (H5a: floor on stalls)
         if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations) or stalled:  # round-off level
-            absJ = sp.csr_matrix((np.abs(data), indices, indptr), shape=(disc.n_dofs,) * 2)
-            floor = 32 * EPS * float(np.linalg.norm((absJ @ np.abs(T) + np.abs(system.F))[free]))
-            del absJ
+            if abs_cache is None or abs_cache[0] is not data:
+                abs_cache = (data, sp.csr_matrix((np.abs(data), indices, indptr),
+                                                 shape=(disc.n_dofs,) * 2))
+            floor = 32 * EPS * float(np.linalg.norm((abs_cache[1] @ np.abs(T)
+                                                     + np.abs(system.F))[free]))
         if rel <= opt.rtol or r <= floor:
             return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
                     "linear_method": method, "t_linear": t_lin, "t_assemble": t_asm,
@@ -109,7 +112,8 @@ def newton(system: System, progress=None) -> dict:
         while True:
             Tn = T.copy()
             Tn[free] += alpha * dx
-            Rn, dn = system.evaluate(Tn, jacobian=alpha == 1.0)
+            # a linear problem's Jacobian is only re-evaluated if another step is needed
+            Rn, dn = system.evaluate(Tn, jacobian=alpha == 1.0 and system.nonlinear)
             rn = float(np.linalg.norm(Rn[free]))
             if np.isfinite(rn) and rn <= (1 + 4.0 * 0.5**it - 1e-4 * alpha) * r:
                 break
@@ -119,6 +123,8 @@ def newton(system: System, progress=None) -> dict:
                     break
                 raise ConvergenceError("line search could not reduce the residual", history)
         T = Tn
+        if dn is None and not system.nonlinear and alpha == 1.0 and rn <= opt.rtol * r0:
+            dn = data  # converged linear problem: its (constant) Jacobian serves the floor
         if dn is None:
             Rn, dn = system.evaluate(T)
         R, data = Rn, dn
