@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
-from femtbr.sweep.store import STATUS_OK, atomic_write
+from femtbr.export.vtu import write_pvd
+from femtbr.sweep.store import STATUS_OK
 
 
 def write_study_pvd(
@@ -28,15 +28,4 @@ def write_study_pvd(
     ]
     if not entries:
         return None
-    lines = [
-        '<?xml version="1.0"?>',
-        '<VTKFile type="Collection" version="0.1" byte_order="LittleEndian">',
-        "  <Collection>",
-        *(f'    <DataSet timestep="{i}" part="0" file={quoteattr(f)}/>' for i, f in entries),
-        "  </Collection>",
-        "</VTKFile>",
-        "",
-    ]
-    path = out / "study.pvd"
-    atomic_write(path, "\n".join(lines).encode())
-    return path
+    return write_pvd(entries, out / "study.pvd")
