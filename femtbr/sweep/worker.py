@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fnmatch
 import importlib
-import math
 import os
 import socket
 import tempfile
@@ -19,8 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from femtbr.errors import CaseError
 from femtbr.sweep.store import STATUS_FAILED, STATUS_OK
@@ -68,24 +65,6 @@ def resolve_runner(ref: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
-def flatten(summary: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
-    """Dotted key -> float for every numeric leaf of a nested summary.
-
-    Same rule as :func:`femtbr.export.flatten_summary` (booleans 0/1, ``None`` NaN, strings and
-    lists left out), without importing the export layer into light workers.
-    """
-    out: dict[str, float] = {}
-    for key, value in summary.items():
-        dotted = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(flatten(value, dotted + "."))
-        elif value is None:
-            out[dotted] = math.nan
-        elif isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
-            out[dotted] = float(value)
-    return out
-
-
 def is_pattern(key: str) -> bool:
     """Whether a collect entry is a shell pattern (``*`` or ``?``)."""
     return "*" in key or "?" in key
@@ -119,6 +98,8 @@ def _read_tree(root: Path) -> dict[str, bytes]:
 
 def run_task(task: Task) -> dict[str, Any]:
     """Run one case and return its record (status ``"ok"`` or ``"failed"``, never raises)."""
+    from femtbr.export.summary import flatten_summary  # lazily: meshio costs ~0.5 s to import
+
     t0, c0 = time.perf_counter(), time.process_time()
     record: dict[str, Any] = {
         "case_id": task.case_id,
@@ -133,11 +114,11 @@ def run_task(task: Task) -> dict[str, Any]:
         runner = resolve_runner(task.runner)
         if task.case_dir is not None:
             summary = runner(task.base, dict(task.params), task.case_path, Path(task.case_dir))
-            record["outputs"] = pick(flatten(summary), task.collect)
+            record["outputs"] = pick(flatten_summary(summary), task.collect)
         else:
             with tempfile.TemporaryDirectory(prefix="femtbr-case-") as tmp:
                 summary = runner(task.base, dict(task.params), task.case_path, Path(tmp))
-                record["outputs"] = pick(flatten(summary), task.collect)
+                record["outputs"] = pick(flatten_summary(summary), task.collect)
                 record["files"] = _read_tree(Path(tmp))
     except Exception as exc:  # a failing case is a result, not a crash
         record["status"] = STATUS_FAILED
