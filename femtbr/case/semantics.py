@@ -413,7 +413,7 @@ def _names(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
                     problems.append(
                         (
                             f"{section}.{name}",
-                            f"no {what} {name!r} in the mesh; {what}s: {sorted(valid)}",
+                            f"no {what} {name!r} in the mesh; the mesh has: {sorted(valid)}",
                         )
                     )
     probes = raw.get("probes")
