@@ -85,28 +85,9 @@ def _size(p: dict[str, Any], key: str) -> tuple[float, float]:
 
 
 def _hotspots(p: dict[str, Any], die: tuple[float, float]) -> list[dict[str, Any]]:
-    out, seen = [], set()
-    for i, e in enumerate(tables.entries(p["hotspots"], "geometry.hotspots")):
-        key = f"geometry.hotspots[{i}]"
-        tables.check_keys(e, {"name", "size", "centre", "power"}, key)
-        nm = tables.name(e, key, default=f"h{i}")
-        if nm in seen:
-            raise CaseError([(f"{key}.name", f"duplicate hot-spot name {nm!r}")])
-        seen.add(nm)
-        size = tables.vector(e, "size", key, 2, positive=True)
-        c = tables.vector(e, "centre", key, 2, default=(0.0, 0.0))
-        for d in range(2):
-            if abs(c[d]) + size[d] / 2 > die[d] / 2 * (1 + 1e-12):
-                raise CaseError([(f"{key}.centre", "hot spot leaves the die footprint")])
-        out.append({"name": nm, "size": size, "centre": c, "area": size[0] * size[1],
-                    "power": tables.number(e, "power", key, minimum=0.0)})
-    for i, a in enumerate(out):
-        for b in out[i + 1:]:
-            if all(abs(a["centre"][d] - b["centre"][d]) < (a["size"][d] + b["size"][d]) / 2
-                   for d in range(2)):
-                raise CaseError([("geometry.hotspots", f"{a['name']!r} and {b['name']!r} "
-                                  "overlap")])
-    return out
+    half = (die[0] / 2, die[1] / 2)
+    return tables.footprints(p["hotspots"], "geometry.hotspots", (-half[0], -half[1]), half,
+                             "hot spot", "h")
 
 
 def _fins(p: dict[str, Any], base: tuple[float, float]) -> list[float]:

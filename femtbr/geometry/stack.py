@@ -91,36 +91,8 @@ def _layers(p: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _sources(p: dict[str, Any], lateral: tuple[float, ...]) -> list[dict[str, Any]]:
-    n = len(lateral)
-    out, seen = [], set()
-    for i, e in enumerate(tables.entries(p["sources"], "geometry.sources")):
-        key = f"geometry.sources[{i}]"
-        tables.check_keys(e, {"name", "size", "centre", "power"}, key)
-        nm = tables.name(e, key, default=f"s{i}")
-        if nm in seen:
-            raise CaseError([(f"{key}.name", f"duplicate source name {nm!r}")])
-        seen.add(nm)
-        size = tables.vector(e, "size", key, n, positive=True)
-        centre = tables.vector(e, "centre", key, n, default=[L / 2 for L in lateral])
-        for d in range(n):
-            lo, hi = centre[d] - size[d] / 2, centre[d] + size[d] / 2
-            tol = 1e-12 * lateral[d]
-            if lo < -tol or hi > lateral[d] + tol:
-                raise CaseError([(f"{key}.centre", f"footprint [{lo:g}, {hi:g}] m leaves the "
-                                  f"top surface [0, {lateral[d]:g}] m along axis {d}")])
-        out.append({"name": nm, "size": size, "centre": centre,
-                    "power": tables.number(e, "power", key, minimum=0.0),
-                    "area": math.prod(size)})
-    return out
-
-
-def _check_overlap(sources: list[dict[str, Any]]) -> None:
-    for i, a in enumerate(sources):
-        for b in sources[i + 1:]:
-            if all(abs(a["centre"][d] - b["centre"][d]) < (a["size"][d] + b["size"][d]) / 2
-                   for d in range(len(a["size"]))):
-                raise CaseError([("geometry.sources", f"footprints {a['name']!r} and "
-                                  f"{b['name']!r} overlap")])
+    return tables.footprints(p["sources"], "geometry.sources", (0.0,) * len(lateral), lateral,
+                             "source footprint", "s")
 
 
 @register("stack", PARAMS, "multilayer plate, source footprints on top, cooled bottom")
@@ -130,7 +102,6 @@ def build_stack(p: dict[str, Any]) -> Geometry:
     lateral = (p["width"],) if dim == 2 else (p["width"], _opt_length(p, "depth", p["width"]))
     layers = _layers(p)
     sources = _sources(p, lateral)
-    _check_overlap(sources)
     ct = p["cell_type"]
     if ct and {"quad": 2, "triangle": 2, "hexahedron": 3, "tetra": 3}[ct] != dim:
         raise CaseError([("geometry.cell_type", f"{ct!r} does not match dim = {dim}")])

@@ -71,3 +71,47 @@ def name(entry: Mapping[str, Any], key: str, default: str | None = None) -> str:
     if not isinstance(v, str) or not v or not v.replace("_", "a").isalnum():
         raise CaseError([(f"{key}.name", f"must be a name of letters, digits and _, got {v!r}")])
     return v
+
+
+def footprints(
+    value: Any, key: str, lo: tuple[float, ...], hi: tuple[float, ...], what: str, prefix: str
+) -> list[dict[str, Any]]:
+    """Rectangular footprints ``{name, size, centre, power}`` inside the box ``[lo, hi]`` [m].
+
+    Used for the heat-source footprints of ``stack`` and the hot spots of ``cpu_heatsink``.
+    ``centre`` defaults to the box centre; names default to ``<prefix><index>``.  Each entry
+    gains ``area`` [m²] (a length in 2D).
+
+    Raises
+    ------
+    CaseError
+        Unknown keys, duplicate names, a footprint leaving the box (``<key>[i].centre``) or two
+        footprints overlapping (``<key>``), each naming the entry.
+    """
+    n = len(lo)
+    out: list[dict[str, Any]] = []
+    for i, e in enumerate(entries(value, key)):
+        k = f"{key}[{i}]"
+        check_keys(e, {"name", "size", "centre", "power"}, k)
+        nm = name(e, k, default=f"{prefix}{i}")
+        if any(f["name"] == nm for f in out):
+            raise CaseError([(f"{k}.name", f"duplicate {what} name {nm!r}")])
+        size = vector(e, "size", k, n, positive=True)
+        centre = vector(e, "centre", k, n, default=[(lo[d] + hi[d]) / 2 for d in range(n)])
+        for d in range(n):
+            a, b = centre[d] - size[d] / 2, centre[d] + size[d] / 2
+            tol = 1e-12 * (hi[d] - lo[d])
+            if a < lo[d] - tol or b > hi[d] + tol:
+                raise CaseError([(f"{k}.centre", f"{what} [{a:g}, {b:g}] m leaves "
+                                  f"[{lo[d]:g}, {hi[d]:g}] m along axis {d}")])
+        area = 1.0
+        for s in size:
+            area *= s
+        out.append({"name": nm, "size": size, "centre": centre, "area": area,
+                    "power": number(e, "power", k, minimum=0.0)})
+    for i, a in enumerate(out):
+        for b in out[i + 1:]:
+            if all(abs(a["centre"][d] - b["centre"][d]) < (a["size"][d] + b["size"][d]) / 2
+                   for d in range(n)):
+                raise CaseError([(key, f"{what}s {a['name']!r} and {b['name']!r} overlap")])
+    return out
