@@ -32,6 +32,8 @@ def make(path: str | Path, size: float = 5.0, n_fins: int = 12, fin_root: float 
     """Write the mesh to ``path`` (lengths in mm, ``size`` the largest element size)."""
     import gmsh
 
+    from femtbr.geometry.gmsh_output import write_msh41
+
     sub, t_sub = 37.5, 1.2
     die, t_die, t_tim1 = 12.0, 0.75, 0.05
     lid, t_lid, skirt = 30.0, 2.0, 2.0
@@ -134,11 +136,7 @@ def make(path: str | Path, size: float = 5.0, n_fins: int = 12, fin_root: float 
             f.setNumber(box, k, v)
         f.setAsBackgroundMesh(box)
         gmsh.model.mesh.generate(3)
-        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
-        gmsh.option.setNumber("Mesh.ScalingFactor", 1e-3)
-        gmsh.option.setNumber("Mesh.Binary", int(binary))
-        path = Path(path)
-        gmsh.write(str(path))
+        path = write_msh41(path, scale=1e-3, binary=binary)
     finally:
         gmsh.finalize()
     return path

@@ -30,6 +30,8 @@ def make(path: str | Path, size: float = 3.0, binary: bool = True) -> Path:
     """Write the mesh to ``path`` (``size`` = largest element size in mm)."""
     import gmsh
 
+    from femtbr.geometry.gmsh_output import write_msh41
+
     r_die, t_die = 5.0, 0.6
     r_pkg, h_pkg, pocket = 12.0, 6.0, 2.0
     base, t_base = 50.0, 6.0
@@ -95,11 +97,7 @@ def make(path: str | Path, size: float = 3.0, binary: bool = True) -> Path:
         gmsh.option.setNumber("Mesh.MeshSizeMax", size)
         gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 24)
         gmsh.model.mesh.generate(3)
-        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
-        gmsh.option.setNumber("Mesh.ScalingFactor", 1e-3)
-        gmsh.option.setNumber("Mesh.Binary", int(binary))
-        path = Path(path)
-        gmsh.write(str(path))
+        path = write_msh41(path, scale=1e-3, binary=binary)
     finally:
         gmsh.finalize()
     return path

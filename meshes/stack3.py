@@ -45,6 +45,8 @@ def make(
     """
     import gmsh
 
+    from femtbr.geometry.gmsh_output import write_msh41
+
     depth = width if depth is None else depth
     layers = LAYERS_MM if layers is None else layers
     cx, cy, sx, sy = source if source else (width / 2, depth / 2, 4.0, 4.0)
@@ -103,11 +105,7 @@ def make(
         gmsh.option.setNumber("Mesh.MeshSizeFromPoints", 0)
         gmsh.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
         gmsh.model.mesh.generate(3)
-        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
-        gmsh.option.setNumber("Mesh.ScalingFactor", 1e-3)
-        gmsh.option.setNumber("Mesh.Binary", 0)
-        path = Path(path)
-        gmsh.write(str(path))
+        path = write_msh41(path, scale=1e-3, binary=False)
     finally:
         gmsh.finalize()
     return path
