@@ -134,7 +134,12 @@ class Discretization:
         self.region_names = tuple(mesh.regions)
         self._check_regions()
         check_cells(self.points, self.cells, self.tab, self.region_id, list(self.region_names))
-        self.p2c = vertex_to_cells(self.cells, self.points.shape[0])
+        on_facet = np.zeros(self.points.shape[0], dtype=bool)  # only these are looked up
+        for f in (*mesh.boundaries.values(), *(i.facets for i in mesh.interfaces.values())):
+            f = np.asarray(f).astype(np.int64, copy=False)
+            if f.size and f.min() >= 0 and f.max() < on_facet.size:  # else match_facets raises
+                on_facet[f] = True
+        self.p2c = vertex_to_cells(self.cells, self.points.shape[0], on_facet)
         self.boundary_facets = {n: self._match_boundary(n, f) for n, f in mesh.boundaries.items()}
         self.interface_facets = {n: self._match_interface(n) for n in mesh.interfaces}
         for n in self.split_names:
