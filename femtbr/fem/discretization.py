@@ -23,7 +23,6 @@ import scipy.sparse as sp
 from femtbr.errors import MeshError
 from femtbr.fem.kernels import (
     FacetQuad,
-    _metric,
     affine_map,
     affine_stiffness,
     affine_stiffness_tables,
@@ -31,6 +30,7 @@ from femtbr.fem.kernels import (
     chunks,
     facet_quad,
     geometry,
+    jacobian_det,
     stiffness_chunk,
 )
 from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
@@ -367,53 +367,66 @@ class Discretization:
         zeros) are summed, in one COO→CSR pass per :data:`FLUSH_ENTRIES` chunk (a merge pass
         only when there are several chunks); the strict lower triangle is then the transpose
         (an O(nnz) counting sort with sorted rows), and each full row is its lower part followed
-        by its upper part, already in column order, so no further sort is needed.
+        by its upper part, already in column order, so no further sort is needed.  The COO
+        triplets are written straight into reused buffers, in the memory order of each ``K``
+        (cell-major, or entry-major for a transposed view as :func:`affine_stiffness` returns).
         """
         n = self.n_dofs
         nb = self.tab.nb
         iu, ju = np.triu_indices(nb)
         parts: list[sp.csr_matrix] = []
-        buf_d, buf_k, size = [], [], 0
+        cap = FLUSH_ENTRIES
+        R = np.empty(cap, np.int32)
+        C = np.empty(cap, np.int32)
+        V = np.empty(cap)
+        size = 0
 
-        def upper(r, c):
-            lo = np.minimum(r, c)
-            np.maximum(r, c, out=c)
-            return lo, c
-
-        def flush(extra=None, final=False):
-            d = np.concatenate(buf_d) if buf_d else np.zeros((0, nb), np.int32)
-            r, c = upper(d[:, iu].ravel(), d[:, ju].ravel())
-            vals = np.concatenate(buf_k) if buf_k else np.zeros(0)
+        def flush(r, c, vals, extra=None, final=False):
             if extra is not None:
-                er, ec = upper(*extra)
-                r, c = np.concatenate([r, er]), np.concatenate([c, ec])
+                er, ec = extra
+                lo = np.minimum(er, ec)
+                r = np.concatenate([r, lo])
+                c = np.concatenate([c, np.maximum(er, ec, out=ec)])
                 vals = np.concatenate([vals, np.zeros(er.size)])
             # a lone part is mirrored and dropped at once: no compact copy needed
             parts.append(coo_to_csr(n, r, c, vals, compact=not (final and not parts)))
-            buf_d.clear()
-            buf_k.clear()
 
         for cells, K in cell_sets:
-            buf_d.append(self.edofs[cells])
-            buf_k.append((K if K.ndim == 2 else K[:, iu, ju]).ravel())
-            size += buf_k[-1].size
-            if size >= FLUSH_ENTRIES:
-                flush()
-                size = 0
+            if K.ndim == 3:
+                K = K[:, iu, ju]
+            m = K.size
+            if size + m > cap:
+                if size:
+                    flush(R[:size], C[:size], V[:size])
+                    size = 0
+                if m > cap:
+                    cap = m
+                    R, C, V = np.empty(cap, np.int32), np.empty(cap, np.int32), np.empty(cap)
+            d = self.edofs[cells]
+            if K.T.flags.c_contiguous and not K.flags.c_contiguous:  # entry-major
+                dr, dc, val = d.T[iu], d.T[ju], K.T
+            else:
+                dr, dc, val = d[:, iu], d[:, ju], K
+            shape = val.shape
+            np.minimum(dr, dc, out=R[size:size + m].reshape(shape))
+            np.maximum(dr, dc, out=C[size:size + m].reshape(shape))
+            V[size:size + m].reshape(shape)[...] = val
+            size += m
         extra = None
         if extra_zero:
             r, c = self._pattern_or_extra()
             keep = r <= c
             extra = (r[keep].astype(np.int32), c[keep].astype(np.int32))
-        if buf_d or extra is not None or not parts:
-            flush(extra, final=True)
+        if size or extra is not None or not parts:
+            flush(R[:size], C[:size], V[:size], extra, final=True)
+        del R, C, V
         if len(parts) == 1:
             U = parts[0]
         else:
-            R = [np.repeat(np.arange(n, dtype=np.int32), np.diff(P.indptr)) for P in parts]
-            U = coo_to_csr(n, np.concatenate(R), np.concatenate([P.indices for P in parts]),
+            Rp = [np.repeat(np.arange(n, dtype=np.int32), np.diff(P.indptr)) for P in parts]
+            U = coo_to_csr(n, np.concatenate(Rp), np.concatenate([P.indices for P in parts]),
                            np.concatenate([P.data for P in parts]), compact=False)
-            del R
+            del Rp
         parts.clear()
         A = _mirror_upper(U)
         if "pattern" not in self.cache:
@@ -486,7 +499,7 @@ class Discretization:
             for s in chunks(cells.size):
                 c = cells[s]
                 J, bad = affine_map(self.points, self.cells[c], self.tab, aff)
-                _, det = _metric(J)
+                det = jacobian_det(J)
                 vals = np.abs(det)[:, None] * m_ref[None, :]
                 if bad.any():
                     det_q, _ = geometry(self.points, self.cells[c[bad]], rule)

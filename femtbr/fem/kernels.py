@@ -239,21 +239,60 @@ def _metric(J: list[list[np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
 
 def affine_map(points: np.ndarray, cells: np.ndarray, tab: RefTables, aff: AffineStiffness):
     """Jacobian components ``J[a][b]`` (c,) of the affine fit of each cell's map, and a mask of
-    the cells that are not affine (bilinear/trilinear terms > 1e-12 of the cell size)."""
-    Xv = points[cells.T]  # (nv, c, d)
-    nv, nc, d = Xv.shape
-    # affine fit; einsum (numpy's own single-threaded loop) rather than a threaded BLAS GEMM,
-    # whose thread start-up dominates these thin products on a busy machine
-    coef = np.einsum("ij,jk->ik", aff.fit, Xv.reshape(nv, -1)).reshape(d + 1, nc, d)
-    J = [[coef[1 + b][:, a] for b in range(d)] for a in range(d)]  # J[a][b] = dx_a/dξ_b
+    the cells that are not affine (bilinear/trilinear terms > 1e-12 of the cell size).
+
+    Coordinates are handled per component, ``(d, nv, c)``, so every array below is contiguous
+    along the cells; the thin products use numpy's own loops, not a threaded BLAS whose thread
+    start-up dominates them on a busy machine.
+    """
+    nc = cells.shape[0]
+    d = points.shape[1]
+    X = points[cells.T].transpose(2, 0, 1)  # (d, nv, c)
+    coef = np.matmul(aff.fit[None], X)  # (d, d+1, c): coef[a, 1+b] = dx_a/dξ_b
+    J = [[coef[a, 1 + b] for b in range(d)] for a in range(d)]
     if tab.simplex:
-        bad = np.zeros(nc, dtype=bool)
+        return J, np.zeros(nc, dtype=bool)
+    resid = np.matmul(aff.V[None], coef)  # (d, nv, c)
+    np.subtract(resid, X, out=resid)
+    np.abs(resid, out=resid)
+    err = np.maximum.reduce(resid.reshape(-1, nc), axis=0)
+    scale = np.maximum.reduce(np.abs(coef[:, 1:]).reshape(-1, nc), axis=0)
+    return J, err > 1e-12 * scale
+
+
+def jacobian_det(J: list[list[np.ndarray]]) -> np.ndarray:
+    """det J from component arrays ``J[a][b]`` (c,) (2×2 or 3×3)."""
+    if len(J) == 2:
+        return J[0][0] * J[1][1] - J[0][1] * J[1][0]
+    return (J[0][0] * (J[1][1] * J[2][2] - J[1][2] * J[2][1])
+            - J[0][1] * (J[1][0] * J[2][2] - J[1][2] * J[2][0])
+            + J[0][2] * (J[1][0] * J[2][1] - J[1][1] * J[2][0]))
+
+
+def _metric_upper(J: list[list[np.ndarray]], scale: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Upper triangle (``np.triu_indices(d)`` order) of scale·|det J| J⁻¹J⁻ᵀ as ``(d(d+1)/2, c)``
+    and det J, from component arrays ``J[a][b]`` (c,)."""
+    if len(J) == 2:
+        det = J[0][0] * J[1][1] - J[0][1] * J[1][0]
+        r = [(J[1][1], -J[0][1]), (-J[1][0], J[0][0])]
     else:
-        resid = (Xv.reshape(nv, -1) - np.einsum("ij,jk->ik", aff.V, coef.reshape(d + 1, -1))
-                 ).reshape(nv, nc, d)
-        scale = np.abs(coef[1:]).max(axis=(0, 2))
-        bad = np.abs(resid).max(axis=(0, 2)) > 1e-12 * scale
-    return J, bad
+        c = [(J[0][b], J[1][b], J[2][b]) for b in range(3)]  # columns
+
+        def cross(u, v):
+            return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+
+        r = [cross(c[1], c[2]), cross(c[2], c[0]), cross(c[0], c[1])]
+        det = c[0][0] * r[0][0] + c[0][1] * r[0][1] + c[0][2] * r[0][2]
+    d = len(J)
+    ad = 1.0 / np.abs(det)
+    if scale is not None:
+        ad *= scale
+    ia, ib = np.triu_indices(d)
+    M = np.empty((ia.size, det.size))
+    for k, (a, b) in enumerate(zip(ia, ib, strict=True)):
+        np.multiply(sum(r[a][i] * r[b][i] for i in range(d)), ad, out=M[k])
+    return M, det
 
 
 def affine_stiffness(points: np.ndarray, cells: np.ndarray, tab: RefTables,
@@ -263,14 +302,18 @@ def affine_stiffness(points: np.ndarray, cells: np.ndarray, tab: RefTables,
     not affine (their matrices are invalid and must be computed by quadrature).
 
     ``scale`` (c,) multiplies each cell's matrix (a conductivity [W/(m K)]); ``upper=True``
-    returns only the upper triangles ``(c, nb(nb+1)/2)`` in ``np.triu_indices`` order.
+    returns only the upper triangles ``(c, nb(nb+1)/2)`` in ``np.triu_indices`` order, as a
+    transposed (Fortran-ordered) view: the product is formed entry-major, ``(nb(nb+1)/2, c)``,
+    contiguous along the cells.  K_e = Σ_{a≤b} M_ab (S_ab + S_ba) by the symmetry of M.
     """
     J, bad = affine_map(points, cells, tab, aff)
-    M, _ = _metric(J)
-    if scale is not None:
-        M *= scale[:, None]
-    nb = tab.nb
+    M, _ = _metric_upper(J, scale)
+    d, nb = len(J), tab.nb
+    ia, ib = np.triu_indices(d)
+    S = aff.S.reshape(d, d, nb * nb)
+    Ssym = np.where((ia == ib)[:, None], S[ia, ib], S[ia, ib] + S[ib, ia])  # (d(d+1)/2, nb²)
     if upper:
         iu, ju = np.triu_indices(nb)
-        return np.einsum("ck,kj->cj", M, aff.S[:, iu * nb + ju]), bad
-    return np.einsum("ck,kj->cj", M, aff.S).reshape(-1, nb, nb), bad
+        Ssym = Ssym[:, iu * nb + ju]
+        return np.einsum("kj,kc->jc", Ssym, M).T, bad
+    return np.einsum("kj,kc->cj", Ssym, M).reshape(-1, nb, nb), bad
