@@ -1,8 +1,8 @@
 """Linear solvers for the Newton corrections.
 
 * ``direct``: SuperLU (``scipy.sparse.linalg.splu``) — small systems.
-* ``amg``: pyamg smoothed aggregation (Vaněk, Mandel & Brezina, Computing 56 (1996) 179; here
-  with Gershgorin-weighted Jacobi prolongation smoothing, V-cycles with one forward
+* ``amg``: smoothed aggregation (:mod:`femtbr.fem.amg`: Vaněk, Mandel & Brezina, Computing 56
+  (1996) 179, Gershgorin-weighted Jacobi prolongation smoothing, V-cycles with one forward
   Gauss–Seidel sweep before and one backward sweep after the coarse correction)
   as a preconditioner of CG (symmetric Jacobian) or right-preconditioned GMRES when h'(T) or
   k'(T) make the Jacobian non-symmetric (both in :mod:`femtbr.fem.krylov`).  The hierarchy is
@@ -24,32 +24,20 @@ import scipy.sparse.linalg as spla
 
 from femtbr.errors import ConvergenceError, InputError
 from femtbr.fem import krylov
-from femtbr.fem.krylov import amg_cycle
+from femtbr.fem.amg import SmoothedAggregation
 
 log = logging.getLogger(__name__)
 
 #: Largest system solved directly by ``auto``, per spatial dimension.
 DIRECT_LIMIT = {2: 100_000, 3: 8_000}
 
-#: Keyword arguments of ``pyamg.smoothed_aggregation_solver``.  One forward Gauss–Seidel sweep
-#: before and one backward sweep after the coarse correction keep the V-cycle a symmetric
-#: preconditioner (CG) at half the cost of two symmetric sweeps; the constant candidate is not
-#: "improved" by relaxation (it is the exact null space of the Neumann operator); a coarsest
-#: level of up to 2000 unknowns is factored.  Measured on the 300k-DOF Q1 box of
-#: ``benchmarks/bench_core.py``: Newton 8.5 s → 5.2 s, AMG set-up 1.5 s → 0.8 s.
-AMG_OPTIONS: dict = dict(max_coarse=2000, coarse_solver="splu",
-                         smooth=("jacobi", {"omega": 4.0 / 3.0, "weighting": "local"}),
-                         improve_candidates=None,
-                         presmoother=("gauss_seidel", {"sweep": "forward"}),
-                         postsmoother=("gauss_seidel", {"sweep": "backward"}))
-
-
-def _strength(A: sp.csr_matrix):
-    """Strength of connection: with θ = 0 every stored non-zero is strong, so the matrix itself
-    serves (no filtered copy) unless it stores explicit zeros (e.g. an h = 0 interface)."""
-    if np.any(A.data == 0.0):
-        return ("symmetric", {"theta": 0.0})
-    return None
+#: Options of :class:`femtbr.fem.amg.SmoothedAggregation`.  θ = 0.02 keeps couplings weaker than
+#: 2 % of √(a_ii a_jj) out of the aggregates — in practice the conductance couplings of
+#: resistive interfaces and the weakest Q1 corner couplings — which, on the 4-layer box of
+#: ``benchmarks/bench_core.py``, cut the Krylov iterations of a Newton solve from 85 to 36 (P1
+#: tetrahedra) and 48 to 43 (Q1 hexahedra) at 1M DOFs; larger θ (0.05–0.25) made the coarse
+#: operators denser and the set-up slower than the iterations it saved.
+AMG_OPTIONS: dict = dict(theta=0.02, max_coarse=2000)
 
 
 def choose(method: str, n: int, dim: int) -> str:
@@ -74,23 +62,15 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
         x = lu.solve(b)
         return x, {"method": "direct", "iterations": 1,
                    "residual": float(np.linalg.norm(b - A @ x)) / nb}
-    import pyamg
-
     ml = cache.get("amg")
     fresh = ml is None or ml[0] != A.shape
     t_setup = 0.0
     while True:
         if fresh:
             t0 = time.perf_counter()
-            opts = {"strength": _strength(A), **AMG_OPTIONS}
-            h = pyamg.smoothed_aggregation_solver(A, **opts)
-            for lev in h.levels:  # 1×1-block BSR operators are several times slower than CSR
-                for name in ("A", "P", "R"):
-                    if isinstance(getattr(lev, name, None), sp.bsr_array | sp.bsr_matrix):
-                        setattr(lev, name, getattr(lev, name).tocsr())
-            ml = (A.shape, h, None)
+            ml = (A.shape, SmoothedAggregation(A, **AMG_OPTIONS), None)
             t_setup += time.perf_counter() - t0
-        M = amg_cycle(ml[1], "V")
+        M = ml[1].cycle
         if symmetric:
             x, its, _ = krylov.cg(A, b, M, rtol, maxiter=500)
         else:
