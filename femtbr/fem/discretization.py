@@ -22,6 +22,7 @@ import scipy.sparse as sp
 
 from femtbr.errors import MeshError
 from femtbr.fem.kernels import (
+    CHUNK,
     FacetQuad,
     affine_map,
     affine_stiffness,
@@ -470,18 +471,27 @@ class Discretization:
         aff = affine_stiffness_tables(self.tab, rule)
 
         iu, ju = np.triu_indices(self.tab.nb)
+        nc = self.cells.shape[0]
+        keep_geo = "affine_absdet" not in self.cache
+        absdet = np.empty(nc) if keep_geo else None
+        nonaffine = np.zeros(nc, dtype=bool) if keep_geo else None
 
         def gen():  # packed upper triangles (see _assemble_symmetric)
-            for s in chunks(self.cells.shape[0]):
+            for s in chunks(nc):
                 idx = np.arange(s.start, s.stop)
                 k = kc[self.region_id[s]]
-                K, bad = affine_stiffness(self.points, self.cells[s], self.tab, aff, k, True)
+                K, bad = affine_stiffness(self.points, self.cells[s], self.tab, aff, k, True,
+                                          absdet[s] if keep_geo else None)
+                if keep_geo:
+                    nonaffine[s] = bad
                 if bad.any():
                     det, G = geometry(self.points, self.cells[s][bad], rule)
                     K[bad] = stiffness_chunk(G, det * rule.W)[:, iu, ju] * k[bad][:, None]
                 yield idx, K
 
         A = self.assemble_cells(gen(), symmetric=True)
+        if keep_geo:  # |det J| of the affine cells, reused by region_weights
+            self.cache["affine_absdet"] = (absdet, nonaffine)
         self.cache["bulk"] = (key, A)
         self.timings["bulk"] = time.perf_counter() - t0
         return A
@@ -494,18 +504,23 @@ class Discretization:
             rule = self.rule_m
             aff = affine_stiffness_tables(self.tab, self.rule_k)
             m_ref = rule.W @ rule.phi  # ∫ φ̂_i dξ
-            w = np.zeros(self.n_dofs)
             cells = self.region_cells[name]
-            for s in chunks(cells.size):
+            vals = np.empty((cells.size, m_ref.size))
+            geo = self.cache.get("affine_absdet")  # from the bulk assembly
+            for s in chunks(cells.size, 8 * CHUNK if geo is not None else CHUNK):
                 c = cells[s]
-                J, bad = affine_map(self.points, self.cells[c], self.tab, aff)
-                det = jacobian_det(J)
-                vals = np.abs(det)[:, None] * m_ref[None, :]
+                if geo is not None:
+                    absdet, bad = geo[0][c], geo[1][c]
+                else:
+                    J, bad = affine_map(self.points, self.cells[c], self.tab, aff)
+                    absdet = np.abs(jacobian_det(J))
+                v = vals[s]
+                np.multiply(absdet[:, None], m_ref[None, :], out=v)
                 if bad.any():
                     det_q, _ = geometry(self.points, self.cells[c[bad]], rule)
-                    vals[bad] = (det_q * rule.W) @ rule.phi
-                w += np.bincount(self.edofs[c].ravel(), vals.ravel(), minlength=self.n_dofs)
-            self.cache[key] = w
+                    v[bad] = (det_q * rule.W) @ rule.phi
+            self.cache[key] = np.bincount(self.edofs[cells].ravel(), vals.ravel(),
+                                          minlength=self.n_dofs)
         return self.cache[key]
 
     def region_dofs(self, name: str) -> np.ndarray:

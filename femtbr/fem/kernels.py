@@ -212,31 +212,6 @@ def affine_stiffness_tables(tab: RefTables, rule: CellRule) -> AffineStiffness:
     return AffineStiffness(S, np.linalg.pinv(V), V)
 
 
-def _metric(J: list[list[np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """|det J| J⁻¹J⁻ᵀ as ``(c, d*d)`` and det J, from component arrays ``J[a][b]`` (c,)."""
-    if len(J) == 2:
-        det = J[0][0] * J[1][1] - J[0][1] * J[1][0]
-        # rows of adj(J): (J11, -J01), (-J10, J00)
-        r = [(J[1][1], -J[0][1]), (-J[1][0], J[0][0])]
-    else:
-        c = [(J[0][b], J[1][b], J[2][b]) for b in range(3)]  # columns
-
-        def cross(u, v):
-            return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
-
-        r = [cross(c[1], c[2]), cross(c[2], c[0]), cross(c[0], c[1])]
-        det = c[0][0] * r[0][0] + c[0][1] * r[0][1] + c[0][2] * r[0][2]
-    d = len(J)
-    ad = 1.0 / np.abs(det)
-    M = np.empty((det.size, d, d))
-    for a in range(d):
-        for b in range(a, d):
-            v = sum(r[a][k] * r[b][k] for k in range(d)) * ad
-            M[:, a, b] = v
-            M[:, b, a] = v
-    return M.reshape(det.size, d * d), det
-
-
 def affine_map(points: np.ndarray, cells: np.ndarray, tab: RefTables, aff: AffineStiffness):
     """Jacobian components ``J[a][b]`` (c,) of the affine fit of each cell's map, and a mask of
     the cells that are not affine (bilinear/trilinear terms > 1e-12 of the cell size).
@@ -269,21 +244,27 @@ def jacobian_det(J: list[list[np.ndarray]]) -> np.ndarray:
             + J[0][2] * (J[1][0] * J[2][1] - J[1][1] * J[2][0]))
 
 
+def adjugate(J: list[list[np.ndarray]]) -> tuple[list, np.ndarray]:
+    """Rows ``r[b][a]`` = det J · (J⁻¹)_ba and det J, from component arrays ``J[a][b]`` (c,)
+    (2×2 or 3×3; in 3D the rows are cross products of the Jacobian's columns)."""
+    if len(J) == 2:
+        det = J[0][0] * J[1][1] - J[0][1] * J[1][0]
+        return [(J[1][1], -J[0][1]), (-J[1][0], J[0][0])], det
+    c = [(J[0][b], J[1][b], J[2][b]) for b in range(3)]  # columns
+
+    def cross(u, v):
+        return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
+
+    r = [cross(c[1], c[2]), cross(c[2], c[0]), cross(c[0], c[1])]
+    det = c[0][0] * r[0][0] + c[0][1] * r[0][1] + c[0][2] * r[0][2]
+    return r, det
+
+
 def _metric_upper(J: list[list[np.ndarray]], scale: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Upper triangle (``np.triu_indices(d)`` order) of scale·|det J| J⁻¹J⁻ᵀ as ``(d(d+1)/2, c)``
     and det J, from component arrays ``J[a][b]`` (c,)."""
-    if len(J) == 2:
-        det = J[0][0] * J[1][1] - J[0][1] * J[1][0]
-        r = [(J[1][1], -J[0][1]), (-J[1][0], J[0][0])]
-    else:
-        c = [(J[0][b], J[1][b], J[2][b]) for b in range(3)]  # columns
-
-        def cross(u, v):
-            return (u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0])
-
-        r = [cross(c[1], c[2]), cross(c[2], c[0]), cross(c[0], c[1])]
-        det = c[0][0] * r[0][0] + c[0][1] * r[0][1] + c[0][2] * r[0][2]
+    r, det = adjugate(J)
     d = len(J)
     ad = 1.0 / np.abs(det)
     if scale is not None:
@@ -297,7 +278,8 @@ def _metric_upper(J: list[list[np.ndarray]], scale: np.ndarray | None = None
 
 def affine_stiffness(points: np.ndarray, cells: np.ndarray, tab: RefTables,
                      aff: AffineStiffness, scale: np.ndarray | None = None,
-                     upper: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                     upper: bool = False, absdet: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """Unit-conductivity element matrices ``(c, nb, nb)`` and a mask of the cells whose map is
     not affine (their matrices are invalid and must be computed by quadrature).
 
@@ -305,9 +287,12 @@ def affine_stiffness(points: np.ndarray, cells: np.ndarray, tab: RefTables,
     returns only the upper triangles ``(c, nb(nb+1)/2)`` in ``np.triu_indices`` order, as a
     transposed (Fortran-ordered) view: the product is formed entry-major, ``(nb(nb+1)/2, c)``,
     contiguous along the cells.  K_e = Σ_{a≤b} M_ab (S_ab + S_ba) by the symmetry of M.
+    ``absdet`` (c,), if given, receives |det J| of the affine fit.
     """
     J, bad = affine_map(points, cells, tab, aff)
-    M, _ = _metric_upper(J, scale)
+    M, det = _metric_upper(J, scale)
+    if absdet is not None:
+        np.abs(det, out=absdet)
     d, nb = len(J), tab.nb
     ia, ib = np.triu_indices(d)
     S = aff.S.reshape(d, d, nb * nb)

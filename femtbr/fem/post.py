@@ -12,7 +12,7 @@ import numpy as np
 
 from femtbr.fem.assemble import SIGMA_SB, System, _fq_values
 from femtbr.fem.kernels import (
-    _inv_det,
+    adjugate,
     affine_map,
     affine_stiffness_tables,
     chunks,
@@ -92,7 +92,11 @@ def _boundaries(system: System, T: np.ndarray, R: np.ndarray) -> dict[str, float
 
 
 def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cell-centre heat flux −k∇T and conductivity (affine cells via their affine fit)."""
+    """Cell-centre heat flux −k∇T and conductivity (affine cells via their affine fit).
+
+    ∇T = J⁻ᵀ ∇̂T with ∇̂T_b = Σ_i ∂φ̂_i/∂ξ_b T_i at the reference centroid, J⁻¹ from the
+    adjugate of the affine fit; component arrays throughout (no stacked 3×3 inverses).
+    """
     disc = system.disc
     tab = disc.tab
     Xc = REFDOM[tab.cell_type].p.mean(axis=1)[:, None]
@@ -102,18 +106,21 @@ def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     nc = disc.cells.shape[0]
     q = np.empty((nc, d))
     k = np.empty(nc)
+    dphi = rule.dphi[0]  # (nb, d)
     for name in disc.region_names:
         cells = disc.region_cells[name]
         for s in chunks(cells.size):
             c = cells[s]
             J, bad = affine_map(disc.points, disc.cells[c], tab, aff)
-            inv, _ = _inv_det(np.stack([np.stack(row, -1) for row in J], -2))
-            G = rule.dphi[0][None] @ inv  # (c, nb, d)
+            r, det = adjugate(J)
+            Te = T[disc.edofs[c]]
+            gref = np.einsum("ci,ib->bc", Te, dphi)  # (d, c)
+            g = np.empty((c.size, d))
+            for a in range(d):
+                g[:, a] = sum(r[b][a] * gref[b] for b in range(d)) / det
             if bad.any():
                 _, Gq = geometry(disc.points, disc.cells[c[bad]], rule)
-                G[bad] = Gq[:, 0]
-            Te = T[disc.edofs[c]]
-            g = np.einsum("cia,ci->ca", G, Te)
+                g[bad] = np.einsum("cia,ci->ca", Gq[:, 0], Te[bad])
             if name in system.k_fun:
                 kc, _ = system.k_fun[name](Te @ rule.phi[0])
                 kc = np.broadcast_to(np.asarray(kc, float), (c.size,))
