@@ -107,27 +107,29 @@ def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     q = np.empty((nc, d))
     k = np.empty(nc)
     dphi = rule.dphi[0]  # (nb, d)
-    for name in disc.region_names:
-        cells = disc.region_cells[name]
-        for s in chunks(cells.size):
-            c = cells[s]
-            J, bad = affine_map(disc.points, disc.cells[c], tab, aff)
-            r, det = adjugate(J)
-            Te = T[disc.edofs[c]]
-            gref = np.einsum("ci,ib->bc", Te, dphi)  # (d, c)
-            g = np.empty((c.size, d))
-            for a in range(d):
-                g[:, a] = sum(r[b][a] * gref[b] for b in range(d)) / det
-            if bad.any():
-                _, Gq = geometry(disc.points, disc.cells[c[bad]], rule)
-                g[bad] = np.einsum("cia,ci->ca", Gq[:, 0], Te[bad])
-            if name in system.k_fun:
-                kc, _ = system.k_fun[name](Te @ rule.phi[0])
-                kc = np.broadcast_to(np.asarray(kc, float), (c.size,))
-            else:
-                kc = np.full(c.size, system.k_const[name])
-            k[c] = kc
-            q[c] = -kc[:, None] * g
+    names = disc.region_names
+    k_const = np.array([system.k_const.get(n, np.nan) for n in names])
+    k_fun = [(i, system.k_fun[n]) for i, n in enumerate(names) if n in system.k_fun]
+    for s in chunks(nc):  # contiguous slices: no gathers/scatters by region
+        J, bad = affine_map(disc.points, disc.cells[s], tab, aff)
+        r, det = adjugate(J)
+        Te = T[disc.edofs[s]]
+        gref = np.einsum("ci,ib->bc", Te, dphi)  # (d, c)
+        g = q[s]
+        for a in range(d):
+            g[:, a] = sum(r[b][a] * gref[b] for b in range(d)) / det
+        if bad.any():
+            _, Gq = geometry(disc.points, disc.cells[s][bad], rule)
+            g[bad] = np.einsum("cia,ci->ca", Gq[:, 0], Te[bad])
+        rid = disc.region_id[s]
+        kc = k[s]
+        kc[:] = k_const[rid]
+        for i, fun in k_fun:
+            m = rid == i
+            if m.any():
+                kf, _ = fun(Te[m] @ rule.phi[0])
+                kc[m] = np.broadcast_to(np.asarray(kf, float), (int(m.sum()),))
+        g *= -kc[:, None]
     return q, k
 
 
@@ -145,8 +147,11 @@ def build_solution(system: System, result: dict, timings: dict) -> Solution:
     scale = abs(src) + sum(abs(v) for v in boundaries.values())
     balance = abs(src - out) / scale if scale > 0 else 0.0
     ct = disc.mesh.cell_type
-    cells_vtk = np.empty_like(disc.split.cells)
-    cells_vtk[:, VTK_TO_SKFEM[ct]] = disc.split.cells
+    perm = VTK_TO_SKFEM[ct]
+    if np.array_equal(perm, np.arange(perm.size)):
+        cells_vtk = disc.split.cells.copy()
+    else:
+        cells_vtk = np.ascontiguousarray(disc.split.cells[:, np.argsort(perm)])
     nv = disc.points_split.shape[0]
     return Solution(
         points=disc.points_split,
