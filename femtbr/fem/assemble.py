@@ -146,11 +146,16 @@ class System:
                 self.asymmetric = True
         c1 = w * (h + 0.5 * dh * jump)
         c2 = w * (-h + 0.5 * dh * jump)
-        pa, pb = qa.phi, qb.phi
-        ein = "mq,mqi,mqj->mij"
-        top = np.concatenate([np.einsum(ein, c1, pa, pa), np.einsum(ein, c2, pa, pb)], axis=2)
-        bot = np.concatenate([-np.einsum(ein, c1, pb, pa), -np.einsum(ein, c2, pb, pb)], axis=2)
-        return Ra, Rb, np.concatenate([top, bot], axis=1)
+        # [[c1 φa φa, c2 φa φb], [−c1 φb φa, −c2 φb φb]] as one batched product Φᵀ (C Φ),
+        # Φ = [φa, φb] (m, nq, na+nb), C the column side's coefficient; then negate the b rows
+        na = qa.phi.shape[2]
+        Phi = np.concatenate([qa.phi, qb.phi], axis=2)
+        CP = Phi.copy()
+        CP[:, :, :na] *= c1[..., None]
+        CP[:, :, na:] *= c2[..., None]
+        J = np.matmul(Phi.transpose(0, 2, 1), CP)
+        J[:, na:] *= -1.0
+        return Ra, Rb, J
 
     def conductance(self, itf: Interface, Tbar: np.ndarray):
         """h, dh/dT from the interface's model, checked (ModelError naming the interface)."""
