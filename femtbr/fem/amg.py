@@ -15,8 +15,9 @@ The method is classical smoothed aggregation (Vaněk, Mandel & Brezina, Computin
 5. Galerkin coarse operator A_c = Pᵀ A P; the coarsest level (≤ ``max_coarse`` unknowns) is
    factorised (SuperLU).
 
-The V-cycle does one forward Gauss–Seidel sweep before and one backward sweep after the
-coarse correction, so it is a symmetric positive definite preconditioner for CG when A is SPD.
+The V-cycle does ``sweeps`` forward Gauss–Seidel sweeps before and as many backward sweeps
+after the coarse correction, so it is a symmetric positive definite preconditioner for CG when
+A is SPD.
 
 Why not ``pyamg.smoothed_aggregation_solver`` itself: it keeps P and the coarse operators as
 1×1-block BSR matrices, and SciPy's ``bsr_matrix.sum_duplicates`` (called for ``abs(A)`` in the
@@ -125,10 +126,13 @@ class SmoothedAggregation:
     dtype
         Floating type of the hierarchy (``np.float32`` halves its memory traffic; the cycle
         then takes and returns float64 vectors).
+    sweeps
+        Gauss–Seidel sweeps before and after the coarse correction (may be changed later).
     """
 
     def __init__(self, A, theta: float = 0.0, max_coarse: int = 2000, max_levels: int = 25,
-                 dtype=np.float64):
+                 dtype=np.float64, sweeps: int = 1):
+        self.sweeps = int(sweeps)
         A = sp.csr_matrix(A, dtype=dtype)
         self.dtype = np.dtype(dtype)
         self.levels: list[Level] = [Level(A)]
@@ -168,8 +172,10 @@ class SmoothedAggregation:
         Ap, P, R = self._ops[lvl]
         n = A.shape[0]
         x = np.zeros_like(b)
-        amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, 0, n, 1)
+        for _ in range(self.sweeps):
+            amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, 0, n, 1)
         r = b - Ap @ x
         x += P @ self._vcycle(lvl + 1, R @ r)
-        amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, n - 1, -1, -1)
+        for _ in range(self.sweeps):
+            amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, n - 1, -1, -1)
         return x

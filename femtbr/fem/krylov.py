@@ -8,12 +8,12 @@ without residual bookkeeping.
 CG: Hestenes & Stiefel, J. Res. NBS 49 (1952) 409, preconditioned form as in Saad, *Iterative
 Methods for Sparse Linear Systems*, 2nd ed. (2003), Alg. 9.1.  GMRES: Saad & Schultz, SIAM J.
 Sci. Stat. Comput. 7 (1986) 856, right preconditioning (Saad 2003, Alg. 9.5), classical
-Gram–Schmidt as two matrix–vector products with the basis, repeated once when the new vector
-lost more than 30 % of its norm (the "twice is enough" criterion of Daniel, Gragg, Kaufman &
-Stewart, Math. Comp. 30 (1976) 772; Giraud et al., Numer. Math. 101 (2005) 87), and Givens
-rotations; the convergence test uses the true (unpreconditioned)
-residual norm.  The preconditioned vectors M v_j are kept as in flexible GMRES (Saad 2003,
-Alg. 9.6), which saves the extra preconditioner application of the update at each restart.
+Gram–Schmidt as two (einsum) matrix–vector products with the basis, repeated once when the
+new vector lost more than 30 % of its norm (the "twice is enough" criterion of Daniel, Gragg,
+Kaufman & Stewart, Math. Comp. 30 (1976) 772; Giraud et al., Numer. Math. 101 (2005) 87), and
+Givens rotations; the convergence test uses the true (unpreconditioned) residual norm.  The
+preconditioned vectors M v_j are kept as in flexible GMRES (Saad 2003, Alg. 9.6), which saves
+the extra preconditioner application of the update at each restart.
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ def gmres(A, b: np.ndarray, M: Callable, rtol: float, maxiter: int,
             w = A @ Z[j]
             nw = np.sqrt(_dot(w, w))
             for _ in range(2):  # CGS, and once more if cancellation lost accuracy
-                h = V[:j + 1] @ w
-                w -= h @ V[:j + 1]
+                h = np.einsum("ij,j->i", V[:j + 1], w)  # numpy loops, not threaded BLAS
+                w -= np.einsum("ij,i->j", V[:j + 1], h)
                 H[:j + 1, j] += h
                 nw_old, nw = nw, np.sqrt(_dot(w, w))
                 if nw > 0.7 * nw_old:

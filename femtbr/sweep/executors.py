@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 Outcome = tuple[Any, Any]  # (task, result or BaseException)
 
 #: Thread-count variables set to 1 for local worker processes unless already set.
-SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "FEMTBR_THREADS")
 
 
 class SerialExecutor:
