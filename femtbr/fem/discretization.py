@@ -65,35 +65,42 @@ class InterfaceFacets:
 def _mirror_upper(U: sp.csr_matrix) -> sp.csr_matrix:
     """Full symmetric CSR matrix from its canonical upper triangle ``U`` (diagonal included).
 
-    Row i of the result is row i of the strict lower triangle (= column i of U above the
-    diagonal, from a CSR→CSC counting sort, hence sorted) followed by row i of U.
+    Row j of the result is row j of Uᵀ (columns ≤ j, sorted: a CSR→CSC counting sort of U)
+    followed by row j of U without its diagonal, already in column order, so no sort is
+    needed.  Both pieces are placed by one scatter each; U's diagonal (its row's first entry)
+    lands on the slot of Uᵀ's diagonal (its row's last entry) with the same value, so no
+    compaction of U is needed.
     """
+    from scipy.sparse._sparsetools import csr_tocsc
+
     n = U.shape[0]
-    ip = U.indptr
-    rows = np.repeat(np.arange(n, dtype=ip.dtype), np.diff(ip))
-    strict = rows != U.indices
-    sp_ip = np.zeros(n + 1, ip.dtype)
-    np.cumsum(np.bincount(rows[strict], minlength=n), out=sp_ip[1:])
-    S = sp.csr_matrix((U.data[strict], U.indices[strict], sp_ip), shape=(n, n))
-    del rows, strict
-    Ls = S.T.tocsr()  # CSC→CSR counting sort: rows come out sorted
-    del S
-    nl, nu = np.diff(Ls.indptr), np.diff(ip)
-    indptr = np.zeros(n + 1, ip.dtype)
-    np.cumsum(nl + nu, out=indptr[1:])
-    nnz = int(indptr[-1])
-    indices = np.empty(nnz, ip.dtype)
+    ip, ind, dat = U.indptr, U.indices, U.data
+    nnz_u = int(ip[-1])
+    tp = np.empty(n + 1, ip.dtype)
+    ti = np.empty(nnz_u, ip.dtype)
+    tx = np.empty(nnz_u)
+    csr_tocsc(n, n, ip, ind, dat, tp, ti, tx)  # Uᵀ in CSR: row j = U(i, j), i ≤ j
+    lu = np.diff(ip)
+    first = ip[:-1]
+    has_d = np.zeros(n, dtype=bool)
+    nonempty = np.flatnonzero(lu)
+    has_d[nonempty] = ind[first[nonempty]] == nonempty
+    lt = np.diff(tp)
+    nnz = 2 * nnz_u - int(np.count_nonzero(has_d))
+    idx = ip.dtype if nnz < 2**31 - 1 else np.int64
+    indptr = np.zeros(n + 1, idx)
+    np.cumsum(lt + lu - has_d, out=indptr[1:])
+    indices = np.empty(nnz, idx)
     data = np.empty(nnz)
-    # destination of the lower / upper entries of each row
-    start = np.repeat(indptr[:-1], nl) - np.repeat(Ls.indptr[:-1], nl)
-    dl = start + np.arange(Ls.indices.size, dtype=start.dtype)
-    indices[dl] = Ls.indices
-    data[dl] = Ls.data
-    del dl, start
-    start = np.repeat(indptr[:-1] + nl, nu) - np.repeat(ip[:-1], nu)
-    du = start + np.arange(U.indices.size, dtype=start.dtype)
-    indices[du] = U.indices
-    data[du] = U.data
+    dest = np.repeat((indptr[:-1] - tp[:-1]).astype(idx), lt)
+    dest += np.arange(nnz_u, dtype=idx)
+    indices[dest] = ti
+    data[dest] = tx
+    del ti, tx
+    dest = np.repeat((indptr[:-1] + lt - has_d - first).astype(idx), lu)
+    dest += np.arange(nnz_u, dtype=idx)
+    indices[dest] = ind
+    data[dest] = dat
     A = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     A.has_canonical_format = True
     return A
@@ -251,8 +258,8 @@ class Discretization:
     # ------------------------------------------------------------------ numbering
     def _element_dofs(self) -> np.ndarray:
         cells = self.split.cells
-        if self.order == 1:
-            return cells.astype(np.int32)
+        if self.order == 1:  # the split vertices are the DOFs (shared, read-only use)
+            return cells.astype(np.int32, copy=False)
         from skfem.assembly import Dofs
 
         ct = self.mesh.cell_type

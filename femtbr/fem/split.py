@@ -66,9 +66,8 @@ def split_vertices(
         return SplitResult(cells, np.arange(n_points), 0)
     fv = tab.facet_vertices  # (nf, nfv)
     nf = fv.shape[0]
-    iface_v = np.unique(cells[cut_cell[:, None], fv[cut_facet]])
     is_v = np.zeros(n_points, dtype=bool)
-    is_v[iface_v] = True
+    is_v[cells[cut_cell[:, None], fv[cut_facet]]] = True
     ce, cl = np.nonzero(is_v[cells])  # graph nodes: (cell, local vertex)
     v = cells[ce, cl]
     m = ce.size
