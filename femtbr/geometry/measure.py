@@ -7,6 +7,8 @@ Areas of quad facets use the 3×3 Gauss rule (exact for planar quads).
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from femtbr.mesh import TaggedMesh
@@ -128,10 +130,22 @@ def region_volumes(mesh: TaggedMesh) -> dict[str, float]:
     return {n: float(v[c].sum()) for n, c in mesh.regions.items()}
 
 
+#: ``id(mesh) -> (weak reference to the mesh, its group areas)``: sweep cases share one mesh.
+_AREAS: dict[int, tuple[weakref.ref, dict[str, float]]] = {}
+
+
 def group_areas(mesh: TaggedMesh) -> dict[str, float]:
-    """Boundary and interface name -> area [m²] (length [m] in 2D)."""
+    """Boundary and interface name -> area [m²] (length [m] in 2D).
+
+    Remembered per mesh object (a frozen :class:`TaggedMesh`) while it lives.
+    """
+    hit = _AREAS.get(id(mesh))
+    if hit is not None and hit[0]() is mesh:
+        return dict(hit[1])
     out = {n: float(facet_areas(mesh.points, f).sum()) for n, f in mesh.boundaries.items()}
     out.update(
         {n: float(facet_areas(mesh.points, i.facets).sum()) for n, i in mesh.interfaces.items()}
     )
-    return out
+    key = id(mesh)
+    _AREAS[key] = (weakref.ref(mesh, lambda _ref: _AREAS.pop(key, None)), out)
+    return dict(out)
