@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ConvergenceError
-from femtbr.fem import linear
+from femtbr.fem import linear, threads
 from femtbr.fem.assemble import System
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def newton(system: System, progress=None) -> dict:
     lin_its = []
     eta_prev, r_prev = None, None
     indptr, indices = disc.pattern
-    abs_cache = None  # (Jacobian data, |J|) of the last round-off floor
+    abs_J = None  # (Jacobian data, |J| as CSR, its threaded product) of the last floor
     for it in range(opt.max_iterations + 1):
         r = float(np.linalg.norm(R[free]))
         rel = r / r0 if r0 > 0 else 0.0
@@ -82,10 +82,13 @@ def newton(system: System, progress=None) -> dict:
         floor = 0.0
         stalled = len(history) > 2 and history[-1] > 0.5 * history[-2]  # (H5a: floor on stalls)
         if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations) or stalled:  # round-off level
-            if abs_cache is None or abs_cache[0] is not data:
-                abs_cache = (data, sp.csr_matrix((np.abs(data), indices, indptr),
-                                                 shape=(disc.n_dofs,) * 2))
-            floor = 32 * EPS * float(np.linalg.norm((abs_cache[1] @ np.abs(T)
+            if abs_J is None:  # one CSR on the pattern; later |J| are written into its data
+                absm = sp.csr_matrix((np.abs(data), indices, indptr), shape=(disc.n_dofs,) * 2)
+                abs_J = (data, absm, threads.ParallelCSR(absm))
+            elif abs_J[0] is not data:
+                np.abs(data, out=abs_J[1].data)
+                abs_J = (data, abs_J[1], abs_J[2])
+            floor = 32 * EPS * float(np.linalg.norm((abs_J[2] @ np.abs(T)
                                                      + np.abs(system.F))[free]))
         if rel <= opt.rtol or r <= floor:
             return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
