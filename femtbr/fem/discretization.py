@@ -62,43 +62,41 @@ class InterfaceFacets:
     kf_b: np.ndarray
 
 
-def _mirror_upper(U: sp.csr_matrix) -> sp.csr_matrix:
-    """Full symmetric CSR matrix from its canonical upper triangle ``U`` (diagonal included).
+def _mirror_strict(S: sp.csr_matrix, diag: np.ndarray, has_d: np.ndarray) -> sp.csr_matrix:
+    """Full symmetric CSR matrix from its canonical strict upper triangle ``S`` and its diagonal
+    ``diag`` (n,), present in the pattern where ``has_d`` (n,) is true.
 
-    Row j of the result is row j of Uᵀ (columns ≤ j, sorted: a CSR→CSC counting sort of U)
-    followed by row j of U without its diagonal, already in column order, so no sort is
-    needed.  Both pieces are placed by one scatter each; U's diagonal (its row's first entry)
-    lands on the slot of Uᵀ's diagonal (its row's last entry) with the same value, so no
-    compaction of U is needed.
+    Row j of the result is row j of Sᵀ (columns < j, sorted: a CSR→CSC counting sort of S),
+    then the diagonal, then row j of S, already in column order: three scatters, no sort.
     """
     from scipy.sparse._sparsetools import csr_tocsc
 
-    n = U.shape[0]
-    ip, ind, dat = U.indptr, U.indices, U.data
-    nnz_u = int(ip[-1])
+    n = S.shape[0]
+    ip, ind, dat = S.indptr, S.indices, S.data
+    nnz_s = int(ip[-1])
     tp = np.empty(n + 1, ip.dtype)
-    ti = np.empty(nnz_u, ip.dtype)
-    tx = np.empty(nnz_u)
-    csr_tocsc(n, n, ip, ind, dat, tp, ti, tx)  # Uᵀ in CSR: row j = U(i, j), i ≤ j
+    ti = np.empty(nnz_s, ip.dtype)
+    tx = np.empty(nnz_s)
+    csr_tocsc(n, n, ip, ind, dat, tp, ti, tx)  # Sᵀ in CSR: row j = S(i, j), i < j
     lu = np.diff(ip)
-    first = ip[:-1]
-    has_d = np.zeros(n, dtype=bool)
-    nonempty = np.flatnonzero(lu)
-    has_d[nonempty] = ind[first[nonempty]] == nonempty
     lt = np.diff(tp)
-    nnz = 2 * nnz_u - int(np.count_nonzero(has_d))
+    nnz = 2 * nnz_s + int(np.count_nonzero(has_d))
     idx = ip.dtype if nnz < 2**31 - 1 else np.int64
     indptr = np.zeros(n + 1, idx)
-    np.cumsum(lt + lu - has_d, out=indptr[1:])
+    np.cumsum(lt + has_d + lu, out=indptr[1:])
     indices = np.empty(nnz, idx)
     data = np.empty(nnz)
     dest = np.repeat((indptr[:-1] - tp[:-1]).astype(idx), lt)
-    dest += np.arange(nnz_u, dtype=idx)
+    dest += np.arange(nnz_s, dtype=idx)
     indices[dest] = ti
     data[dest] = tx
     del ti, tx
-    dest = np.repeat((indptr[:-1] + lt - has_d - first).astype(idx), lu)
-    dest += np.arange(nnz_u, dtype=idx)
+    dv = np.flatnonzero(has_d)
+    dest = indptr[dv] + lt[dv]
+    indices[dest] = dv
+    data[dest] = diag[dv]
+    dest = np.repeat((indptr[:-1] + lt + has_d - ip[:-1]).astype(idx), lu)
+    dest += np.arange(nnz_s, dtype=idx)
     indices[dest] = ind
     data[dest] = dat
     A = sp.csr_matrix((data, indices, indptr), shape=(n, n))
@@ -371,60 +369,79 @@ class Discretization:
     def _assemble_symmetric(self, cell_sets, extra_zero: bool) -> sp.csr_matrix:
         """:meth:`assemble_cells` for symmetric element matrices.
 
-        Only the upper triangles (with the upper part of the extra pattern entries as explicit
-        zeros) are summed, in one COO→CSR pass per :data:`FLUSH_ENTRIES` chunk (a merge pass
-        only when there are several chunks); the strict lower triangle is then the transpose
-        (an O(nnz) counting sort with sorted rows), and each full row is its lower part followed
-        by its upper part, already in column order, so no further sort is needed.  The COO
+        Only the strict upper triangles (with the strict upper part of the extra pattern
+        entries as explicit zeros) go through COO→CSR, one pass per :data:`FLUSH_ENTRIES`
+        chunk (a merge pass only when there are several chunks); the diagonal is a dense
+        vector summed by ``bincount``.  The strict lower triangle is the transpose (an O(nnz)
+        counting sort with sorted rows), and each full row is its lower part, its diagonal and
+        its upper part, already in column order, so no further sort is needed.  The COO
         triplets are written straight into reused buffers, cell by cell (whatever the memory
         order of ``K``): consecutive entries then fall in nearby rows, which keeps the COO→CSR
         scatter in cache (an entry-major order is 1.6–6× slower there).
         """
         n = self.n_dofs
         nb = self.tab.nb
-        iu, ju = np.triu_indices(nb)
+        pu, pv = np.triu_indices(nb)  # packed order of K given as upper triangles
+        strict = np.flatnonzero(pu < pv)
+        on_diag = np.flatnonzero(pu == pv)
+        iu, ju = pu[strict], pv[strict]
         parts: list[sp.csr_matrix] = []
+        diag = np.zeros(n)
+        has_d = np.zeros(n, dtype=bool)
         cap = FLUSH_ENTRIES
-        R = np.empty(cap, np.int32)
-        C = np.empty(cap, np.int32)
-        V = np.empty(cap)
-        size = 0
+        cap_d = -(-cap * nb // max(iu.size, 1))
+        R, C, V = np.empty(cap, np.int32), np.empty(cap, np.int32), np.empty(cap)
+        Dd, Dv = np.empty(cap_d, np.int32), np.empty(cap_d)
+        size = size_d = 0
 
         def flush(r, c, vals, extra=None, final=False):
             if extra is not None:
                 er, ec = extra
-                lo = np.minimum(er, ec)
-                r = np.concatenate([r, lo])
+                r = np.concatenate([r, np.minimum(er, ec)])
                 c = np.concatenate([c, np.maximum(er, ec, out=ec)])
                 vals = np.concatenate([vals, np.zeros(er.size)])
             # a lone part is mirrored and dropped at once: no compact copy needed
             parts.append(coo_to_csr(n, r, c, vals, compact=not (final and not parts)))
 
+        def flush_diag(d, v):
+            nonlocal diag
+            diag += np.bincount(d, v, minlength=n)
+            has_d[d] = True
+
         for cells, K in cell_sets:
-            if K.ndim == 3:
-                K = K[:, iu, ju]
-            m = K.size
-            if size + m > cap:
+            d = self.edofs[cells]
+            Ks, Kd = (K[:, iu, ju], K[:, np.arange(nb), np.arange(nb)]) if K.ndim == 3 else (
+                K[:, strict], K[:, on_diag])
+            m, md = Ks.size, Kd.size
+            if size + m > cap or size_d + md > cap_d:
                 if size:
                     flush(R[:size], C[:size], V[:size])
-                    size = 0
-                if m > cap:
-                    cap = m
+                if size_d:
+                    flush_diag(Dd[:size_d], Dv[:size_d])
+                size = size_d = 0
+                if m > cap or md > cap_d:
+                    cap, cap_d = max(cap, m), max(cap_d, md)
                     R, C, V = np.empty(cap, np.int32), np.empty(cap, np.int32), np.empty(cap)
-            d = self.edofs[cells]
+                    Dd, Dv = np.empty(cap_d, np.int32), np.empty(cap_d)
             dr, dc = d[:, iu], d[:, ju]
-            np.minimum(dr, dc, out=R[size:size + m].reshape(K.shape))
-            np.maximum(dr, dc, out=C[size:size + m].reshape(K.shape))
-            V[size:size + m].reshape(K.shape)[...] = K
+            np.minimum(dr, dc, out=R[size:size + m].reshape(Ks.shape))
+            np.maximum(dr, dc, out=C[size:size + m].reshape(Ks.shape))
+            V[size:size + m].reshape(Ks.shape)[...] = Ks
+            Dd[size_d:size_d + md].reshape(Kd.shape)[...] = d
+            Dv[size_d:size_d + md].reshape(Kd.shape)[...] = Kd
             size += m
+            size_d += md
         extra = None
         if extra_zero:
             r, c = self._pattern_or_extra()
-            keep = r <= c
+            has_d[r[r == c]] = True
+            keep = r < c
             extra = (r[keep].astype(np.int32), c[keep].astype(np.int32))
+        if size_d:
+            flush_diag(Dd[:size_d], Dv[:size_d])
         if size or extra is not None or not parts:
             flush(R[:size], C[:size], V[:size], extra, final=True)
-        del R, C, V
+        del R, C, V, Dd, Dv
         if len(parts) == 1:
             U = parts[0]
         else:
@@ -433,7 +450,7 @@ class Discretization:
                            np.concatenate([P.data for P in parts]), compact=False)
             del Rp
         parts.clear()
-        A = _mirror_upper(U)
+        A = _mirror_strict(U, diag, has_d)
         if "pattern" not in self.cache:
             self.cache["pattern"] = (A.indptr, A.indices)
         return A
