@@ -99,8 +99,11 @@ def worker(spec: dict) -> dict:
 
 
 def run_case(spec: dict) -> dict:
+    env = dict(os.environ)
+    if spec.get("threads"):
+        env["FEMTBR_THREADS"] = str(spec["threads"])
     res = subprocess.run([sys.executable, __file__, "--worker", json.dumps(spec)],
-                         capture_output=True, text=True, check=False)
+                         capture_output=True, text=True, check=False, env=env)
     if res.returncode != 0:
         raise RuntimeError(res.stderr[-3000:])
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -171,6 +174,9 @@ def main(argv=None) -> int:
     ap.add_argument("--big", action="store_true")
     ap.add_argument("--sizes", default=None, help="comma-separated grid n (default 46[,100])")
     ap.add_argument("--no-ccx", action="store_true")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="FEMTBR_THREADS for the femtbr runs (default: all usable cores)")
+    ap.add_argument("--types", default="tetra,hexahedron", help="cell types to run")
     args = ap.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(json.loads(args.worker))))
@@ -179,9 +185,9 @@ def main(argv=None) -> int:
         [46, 100] if args.big else [46])
     rows = []
     for n in sizes:
-        for ct in ("tetra", "hexahedron"):
+        for ct in args.types.split(","):
             try:
-                r = run_case({"n": n, "cell_type": ct, "bonded": False})
+                r = run_case({"n": n, "cell_type": ct, "bonded": False, "threads": args.threads})
             except RuntimeError as exc:
                 print(f"{ct} n={n}: FAILED {str(exc)[-500:]}", flush=True)
                 continue
@@ -205,7 +211,8 @@ def main(argv=None) -> int:
         for n in sizes:
             dump = os.path.join(tempfile.gettempdir(), f"femtbr_bench_T_{n}.npy")
             try:
-                fb = run_case({"n": n, "cell_type": "hexahedron", "bonded": True, "dump": dump})
+                fb = run_case({"n": n, "cell_type": "hexahedron", "bonded": True, "dump": dump,
+                               "threads": args.threads})
                 cx = run_ccx(n)
             except (RuntimeError, OSError, KeyError) as exc:
                 print(f"CalculiX comparison n={n}: FAILED {str(exc)[-500:]}", flush=True)

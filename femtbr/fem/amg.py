@@ -153,6 +153,24 @@ class SmoothedAggregation:
                       None if lev.P is None else threads.ParallelCSR(lev.P),
                       None if lev.R is None else threads.ParallelCSR(lev.R))
                      for lev in self.levels]
+        self._upper: dict[int, threads.ParallelCSR] = {}
+
+    def _strict_upper(self, lvl: int) -> threads.ParallelCSR:
+        """The strict upper triangle U of level ``lvl`` (built on first use).
+
+        After one forward Gauss–Seidel sweep from x = 0, (D + L) x = b, so the residual is
+        b − A x = −U x: half the entries of a full mat-vec.
+        """
+        if lvl not in self._upper:
+            A = self.levels[lvl].A
+            rows = np.repeat(np.arange(A.shape[0], dtype=A.indices.dtype), np.diff(A.indptr))
+            keep = A.indices > rows
+            indptr = np.zeros_like(A.indptr)
+            np.cumsum(np.bincount(rows[keep], minlength=A.shape[0]), out=indptr[1:])
+            del rows
+            U = sp.csr_matrix((A.data[keep], A.indices[keep], indptr), shape=A.shape)
+            self._upper[lvl] = threads.ParallelCSR(U)
+        return self._upper[lvl]
 
     def operator_complexity(self) -> float:
         """Σ nnz(A_l) / nnz(A_0)."""
@@ -174,7 +192,11 @@ class SmoothedAggregation:
         x = np.zeros_like(b)
         for _ in range(self.sweeps):
             amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, 0, n, 1)
-        r = b - Ap @ x
+        if self.sweeps == 1:
+            r = self._strict_upper(lvl) @ x
+            np.negative(r, out=r)
+        else:
+            r = b - Ap @ x
         x += P @ self._vcycle(lvl + 1, R @ r)
         for _ in range(self.sweeps):
             amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, n - 1, -1, -1)
