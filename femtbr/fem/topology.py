@@ -61,15 +61,15 @@ def match_facets(facets: np.ndarray, cells: np.ndarray, p2c: sp.csr_matrix) -> F
     if facets.size and (facets.min() < 0 or facets.max() >= p2c.shape[0]):
         raise MeshError("facet vertex index out of range")
     pos, owner = _ragged(p2c.indptr, facets[:, 0])
-    cand = p2c.indices[pos].astype(np.int64)
-    cv = cells[cand]  # (m, nv)
+    cand = p2c.indices[pos]
+    cv = cells[cand]  # (m, nv); every candidate contains vertex 0
+    for k in range(1, facets.shape[1]):  # filter, then work on the survivors only
+        ok = (cv == facets[owner, k][:, None]).any(axis=1)
+        cand, owner, cv = cand[ok], owner[ok], cv[ok]
     local = np.empty((cand.size, facets.shape[1]), dtype=np.int64)
-    ok = np.ones(cand.size, dtype=bool)
     for k in range(facets.shape[1]):
-        eq = cv == facets[owner, k][:, None]
-        ok &= eq.any(axis=1)
-        local[:, k] = np.argmax(eq, axis=1)
-    return FacetMatch(owner[ok], cand[ok], local[ok])
+        local[:, k] = np.argmax(cv == facets[owner, k][:, None], axis=1)
+    return FacetMatch(owner, cand.astype(np.int64), local)
 
 
 def local_facet_index(tab: RefTables, local: np.ndarray) -> np.ndarray:
