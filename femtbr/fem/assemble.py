@@ -80,10 +80,24 @@ class System:
     _scatter_cache: dict = field(default_factory=dict, repr=False)
 
     # -------------------------------------------------------------- evaluation
-    def evaluate(self, T: np.ndarray, jacobian: bool = True):
-        """Residual ``R(T)`` (n_dofs,) [W] and, if asked, Jacobian data on the pattern."""
+    def evaluate(self, T: np.ndarray, jacobian: bool = True, out: np.ndarray | None = None):
+        """Residual ``R(T)`` (n_dofs,) [W] and, if asked, Jacobian data on the pattern.
+
+        ``out`` (nnz,) float, if given, receives the Jacobian data (and is returned): a caller
+        that owns a spare buffer saves allocating (and page-faulting) a fresh array of the size
+        of the pattern per call.  The data are written in one pass (bulk matrix, then the facet
+        blocks added at their positions).
+        """
         R = self.B @ T - self.F
-        data = self.B.data.copy() if jacobian else None
+        data = None
+        if jacobian:
+            if out is None:
+                data = self.B.data.copy()
+            else:
+                if out.shape != self.B.data.shape or out.dtype != self.B.data.dtype:
+                    raise InputError(f"out: need a float64 array of shape {self.B.data.shape}")
+                data = out
+                np.copyto(data, self.B.data)
         pos_l, val_l = [], []
         if jacobian:
             self.asymmetric = bool(self.k_fun)
