@@ -40,7 +40,7 @@ DIRECT_LIMIT = {2: 100_000, 3: 8_000}
 #: Mean residual reduction per iteration above which the AMG cycle gets a second sweep.
 SLOW_RATE = 0.65
 #: Memory of the GMRES basis (V and M·V, float64) the restart length is sized to [bytes].
-GMRES_BASIS_BYTES = 400e6
+GMRES_BASIS_BYTES = 256e6
 
 #: Options of :class:`femtbr.fem.amg.SmoothedAggregation`.  θ = 0.02 keeps couplings weaker than
 #: 2 % of √(a_ii a_jj) out of the aggregates — in practice the conductance couplings of
