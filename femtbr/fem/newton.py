@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ConvergenceError
-from femtbr.fem import linear, threads
+from femtbr.fem import linear
 from femtbr.fem.assemble import System
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,21 @@ def initial_guess(system: System) -> float:
         return float(np.mean(system.dir_vals))
     amb = [b[3] for b in system.robin] + [b[3] for b in system.rad]
     return float(np.mean(amb))
+
+
+def _abs_matvec(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
+                x: np.ndarray, rows: int = 1 << 17) -> np.ndarray:
+    """``|J| x`` for the CSR matrix (data, indices, indptr), a block of rows at a time (no
+    full-size copy of |data|: at 1M DOFs that would be 120-220 MB more peak memory)."""
+    n = indptr.size - 1
+    out = np.empty(n)
+    for r0 in range(0, n, rows):
+        r1 = min(n, r0 + rows)
+        s, e = int(indptr[r0]), int(indptr[r1])
+        blk = sp.csr_matrix((np.abs(data[s:e]), indices[s:e], indptr[r0:r1 + 1] - s),
+                            shape=(r1 - r0, x.size))
+        out[r0:r1] = blk @ x
+    return out
 
 
 def newton(system: System, progress=None) -> dict:
@@ -68,7 +83,21 @@ def newton(system: System, progress=None) -> dict:
     lin_its = []
     eta_prev, r_prev = None, None
     indptr, indices = disc.pattern
-    abs_J = None  # (Jacobian data, |J| as CSR, its threaded product) of the last floor
+    abs_JT = None  # (version of the Jacobian data, T, |J| |T|) of the last round-off floor
+    version = 0  # of the Jacobian data (buffers are reused, so identity does not tell)
+    spare: list[np.ndarray] = []  # Jacobian data buffers free for reuse
+
+    def take() -> np.ndarray | None:
+        return spare.pop() if spare else None
+
+    def give(buf: np.ndarray | None) -> None:
+        """Return a Jacobian buffer unless the cached AMG hierarchy keeps it as its matrix."""
+        if buf is None or buf is data:
+            return
+        ml = disc.cache.get("amg")
+        if ml is not None and np.may_share_memory(ml[1].levels[0].A.data, buf):
+            return
+        spare.append(buf)
     for it in range(opt.max_iterations + 1):
         r = float(np.linalg.norm(R[free]))
         rel = r / r0 if r0 > 0 else 0.0
@@ -82,14 +111,9 @@ def newton(system: System, progress=None) -> dict:
         floor = 0.0
         stalled = len(history) > 2 and history[-1] > 0.5 * history[-2]  # (H5a: floor on stalls)
         if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations) or stalled:  # round-off level
-            if abs_J is None:  # one CSR on the pattern; later |J| are written into its data
-                absm = sp.csr_matrix((np.abs(data), indices, indptr), shape=(disc.n_dofs,) * 2)
-                abs_J = (data, absm, threads.ParallelCSR(absm))
-            elif abs_J[0] is not data:
-                np.abs(data, out=abs_J[1].data)
-                abs_J = (data, abs_J[1], abs_J[2])
-            floor = 32 * EPS * float(np.linalg.norm((abs_J[2] @ np.abs(T)
-                                                     + np.abs(system.F))[free]))
+            if abs_JT is None or abs_JT[0] != version or abs_JT[1] is not T:
+                abs_JT = (version, T, _abs_matvec(data, indices, indptr, np.abs(T)))
+            floor = 32 * EPS * float(np.linalg.norm((abs_JT[2] + np.abs(system.F))[free]))
         if rel <= opt.rtol or r <= floor:
             return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
                     "linear_method": method, "t_linear": t_lin, "t_assemble": t_asm,
@@ -116,10 +140,13 @@ def newton(system: System, progress=None) -> dict:
             Tn = T.copy()
             Tn[free] += alpha * dx
             # a linear problem's Jacobian is only re-evaluated if another step is needed
-            Rn, dn = system.evaluate(Tn, jacobian=alpha == 1.0 and system.nonlinear)
+            jac = alpha == 1.0 and system.nonlinear
+            Rn, dn = system.evaluate(Tn, jacobian=jac, out=take() if jac else None)
             rn = float(np.linalg.norm(Rn[free]))
             if np.isfinite(rn) and rn <= (1 + 4.0 * 0.5**it - 1e-4 * alpha) * r:
                 break
+            give(dn)
+            dn = None
             alpha *= 0.5
             if alpha < 1e-4:
                 if np.isfinite(rn) and floor > 0 and rn <= max(r, floor * 4):
@@ -129,8 +156,14 @@ def newton(system: System, progress=None) -> dict:
         if dn is None and not system.nonlinear and alpha == 1.0 and rn <= opt.rtol * r0:
             dn = data  # converged linear problem: its (constant) Jacobian serves the floor
         if dn is None:
-            Rn, dn = system.evaluate(T)
-        R, data = Rn, dn
+            Rn, dn = system.evaluate(T, out=take())
+        if dn is not data:
+            old = data
+            R, data = Rn, dn
+            version += 1
+            give(old)
+        else:
+            R = Rn
         t_asm += time.perf_counter() - t1
     raise ConvergenceError(f"Newton did not converge in {opt.max_iterations} iterations "
                            f"(rtol {opt.rtol:g})", history)
