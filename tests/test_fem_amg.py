@@ -89,3 +89,23 @@ def test_thread_count_from_environment(monkeypatch):
     assert threads.n_threads() == 1
     monkeypatch.setenv("FEMTBR_THREADS", "3")
     assert threads.n_threads() == 3
+
+
+def test_parallel_products_after_fork(monkeypatch):
+    """A forked child (e.g. a fork-started pool worker) must not wait on the parent's threads."""
+    import multiprocessing
+
+    monkeypatch.setattr(threads, "MIN_NNZ", 0)
+    A = _poisson(40)
+    x = np.ones(A.shape[0])
+    P = threads.ParallelCSR(A, threads=2)
+    assert np.array_equal(P @ x, A @ x)  # the parent's pool now exists
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_child_product, (A, x)).get(timeout=20)
+    assert np.array_equal(got, A @ x)
+
+
+def _child_product(A, x):
+    threads.MIN_NNZ = 0
+    return threads.ParallelCSR(A, threads=2) @ x

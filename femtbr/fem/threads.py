@@ -25,6 +25,7 @@ MIN_NNZ = 1_000_000
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
+_pool_pid = 0  # a forked child inherits the pool object but not its threads: make a new one
 
 
 def n_threads() -> int:
@@ -42,10 +43,12 @@ def n_threads() -> int:
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
-    global _pool
+    global _pool, _pool_pid
     with _lock:
-        if _pool is None or _pool._max_workers < workers:  # noqa: SLF001
+        if (_pool is None or _pool_pid != os.getpid()
+                or _pool._max_workers < workers):  # noqa: SLF001
             _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="femtbr-sparse")
+            _pool_pid = os.getpid()
         return _pool
 
 
