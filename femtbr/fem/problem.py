@@ -102,7 +102,7 @@ class SolverOptions:
     max_iterations
         Newton iteration limit.
     linear_solver
-        ``"auto"``, ``"direct"`` or ``"amg"`` (pyamg-preconditioned CG/GMRES).
+        ``"auto"``, ``"direct"`` or ``"amg"`` (smoothed-aggregation AMG-preconditioned CG/GMRES).
     linear_rtol
         Relative tolerance of the iterative linear solver.
     T_initial
