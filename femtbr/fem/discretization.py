@@ -412,6 +412,7 @@ class Discretization:
             d = self.edofs[cells]
             Ks, Kd = (K[:, iu, ju], K[:, np.arange(nb), np.arange(nb)]) if K.ndim == 3 else (
                 K[:, strict], K[:, on_diag])
+            c = Ks.shape[0]
             m, md = Ks.size, Kd.size
             if size + m > cap or size_d + md > cap_d:
                 if size:
@@ -424,11 +425,11 @@ class Discretization:
                     R, C, V = np.empty(cap, np.int32), np.empty(cap, np.int32), np.empty(cap)
                     Dd, Dv = np.empty(cap_d, np.int32), np.empty(cap_d)
             dr, dc = d[:, iu], d[:, ju]
-            np.minimum(dr, dc, out=R[size:size + m].reshape(Ks.shape))
-            np.maximum(dr, dc, out=C[size:size + m].reshape(Ks.shape))
-            V[size:size + m].reshape(Ks.shape)[...] = Ks
-            Dd[size_d:size_d + md].reshape(Kd.shape)[...] = d
-            Dv[size_d:size_d + md].reshape(Kd.shape)[...] = Kd
+            np.minimum(dr, dc, out=R[size:size + m].reshape(c, -1))
+            np.maximum(dr, dc, out=C[size:size + m].reshape(c, -1))
+            V[size:size + m].reshape(c, -1)[...] = Ks
+            Dd[size_d:size_d + md].reshape(c, nb)[...] = d
+            Dv[size_d:size_d + md].reshape(c, nb)[...] = Kd
             size += m
             size_d += md
         extra = None
@@ -499,7 +500,6 @@ class Discretization:
 
         def gen():  # packed upper triangles (see _assemble_symmetric)
             for s in chunks(nc):
-                idx = np.arange(s.start, s.stop)
                 k = kc[self.region_id[s]]
                 K, bad = affine_stiffness(self.points, self.cells[s], self.tab, aff, k, True,
                                           absdet[s] if keep_geo else None)
@@ -508,7 +508,7 @@ class Discretization:
                 if bad.any():
                     det, G = geometry(self.points, self.cells[s][bad], rule)
                     K[bad] = stiffness_chunk(G, det * rule.W)[:, iu, ju] * k[bad][:, None]
-                yield idx, K
+                yield s, K  # a slice: the element DOFs are a view
 
         A = self.assemble_cells(gen(), symmetric=True)
         if keep_geo:  # |det J| of the affine cells, reused by region_weights
