@@ -109,3 +109,27 @@ def test_parallel_products_after_fork(monkeypatch):
 def _child_product(A, x):
     threads.MIN_NNZ = 0
     return threads.ParallelCSR(A, threads=2) @ x
+
+
+def test_slow_cycle_gets_a_second_sweep():
+    """linear.solve adds a Gauss-Seidel sweep when the cycle reduces the residual by less than
+    SLOW_RATE per iteration (rotated anisotropic diffusion), not for the isotropic Laplacian;
+    and the second sweep does make the iteration converge faster."""
+    from femtbr.fem import linear
+
+    rng = np.random.default_rng(0)
+    for eps, slow in ((1.0, False), (0.001, True)):
+        st = pyamg.gallery.diffusion_stencil_2d(epsilon=eps, theta=np.pi / 6, type="FE")
+        A = pyamg.gallery.stencil_grid(st, (120, 120), format="csr")
+        b = rng.standard_normal(A.shape[0])
+        cache: dict = {}
+        x, info = linear.solve(A, b, "amg", 1e-8, True, cache)
+        assert np.linalg.norm(b - A @ x) <= 1e-7 * np.linalg.norm(b)
+        h = cache["amg"][1]
+        assert h.sweeps == (2 if slow else 1), (eps, info)
+        if slow:
+            h.sweeps = 1
+            its1 = cg(A, b, h.cycle, 1e-8, 500)[1]
+            h.sweeps = 2
+            its2 = cg(A, b, h.cycle, 1e-8, 500)[1]
+            assert its2 < 0.75 * its1, (its1, its2)
