@@ -9,13 +9,13 @@
   cached and reused as a preconditioner across Newton steps (and sweep cases sharing a
   Discretization); it is rebuilt when the mean residual reduction per iteration degrades past
   the square root of the rate it achieved when built, or the solve stalls.  When a solve over
-  at least two decades reduces the residual by less than :data:`SLOW_RATE` per iteration, the
-  cycle tries two Gauss–Seidel sweeps each way and keeps them if they pay (:func:`_tune_sweeps`):
-  on the CPU–heatsink mesh (thin layers, 53 µm sliver cells next to 1 mm ones through the
-  fins, 28 % positive off-diagonal couplings) a W-cycle did not help (the coarse correction is
-  not what is missing) but a second sweep took the factor from 0.81 to 0.71 per cycle and CG
-  from 86 to 55 iterations, a third less time; on rotated anisotropic diffusion it does not
-  pay, and on the benchmark box (factor 0.35–0.45) it is not tried.
+  at least :data:`MIN_DECADES` decades reduces the residual by less than :data:`SLOW_RATE` per
+  iteration, the cycle tries two Gauss–Seidel sweeps each way and keeps them if they pay
+  (:func:`_tune_sweeps`).  On the CPU–heatsink mesh (thin layers, 53 µm sliver cells next to
+  1 mm ones through the fins, 28 % positive off-diagonal couplings) a W-cycle did not help
+  (the coarse correction is not what is missing) but a second sweep took the factor from 0.81
+  to 0.71 per cycle and CG from 86 to 55 iterations, a third less time; on rotated
+  anisotropic diffusion it does not pay; on the benchmark box (0.35–0.45) it is not tried.
 
 ``auto`` picks ``direct`` below :data:`DIRECT_LIMIT` unknowns (per dimension) and ``amg`` above.
 """
@@ -40,11 +40,11 @@ _clock = time.perf_counter  # of the Krylov solves (the sweep tuning compares th
 DIRECT_LIMIT = {2: 100_000, 3: 8_000}
 
 #: Mean residual reduction per iteration above which the AMG cycle tries a second sweep, and
-#: the fraction of the one-sweep time per decade up to which the second sweep is kept (1: when
-#: it is not slower; the one-sweep figure comes from a shorter, looser solve whose first
-#: iterations weigh more, so the comparison leans towards two sweeps — on the CPU–heatsink
-#: sweep it read 0.94 while whole sweeps ran 25–30 % faster with two).
+#: the fraction of the one-sweep time per decade up to which the second sweep is kept.
 SLOW_RATE, SWEEP_KEEP = 0.65, 1.0
+#: Only solves over at least this many decades start or judge the trial (the first iterations
+#: of a solve reduce the residual less, so short solves look slower per decade).
+MIN_DECADES = 3.0
 #: Memory of the GMRES basis (V and M·V, float64) the restart length is sized to [bytes].
 GMRES_BASIS_BYTES = 256e6
 
@@ -124,7 +124,7 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
         ok = r <= 10 * rtol
         rate = r ** (1.0 / max(its, 1)) if r > 0 else 0.0  # mean reduction per iteration
         if ok and (fresh or rate <= max(ml[2], 0.1) ** 0.5):
-            if rtol <= 1e-2 and r > 0:
+            if r > 0 and -np.log10(r) >= MIN_DECADES:  # long solves: fair per-decade times
                 _tune_sweeps(ml[1], rate, t_solve / -np.log10(r))
             cache["amg"] = (ml[0], ml[1], rate if fresh else ml[2])
             return x, {"method": "amg-" + ("cg" if symmetric else "fgmres"), "iterations": its,
