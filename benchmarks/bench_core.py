@@ -13,6 +13,7 @@ Usage::
 
     python benchmarks/bench_core.py              # 100k cases + CalculiX at 100k
     python benchmarks/bench_core.py --big        # also the 1M cases (and CalculiX at 1M)
+    python benchmarks/bench_core.py --sizes 100 --no-ccx --threads 1   # 1M, one thread (A/B)
     python benchmarks/bench_core.py --worker JSON  # internal: one case
 """
 
