@@ -54,11 +54,27 @@ def test_iterations_independent_of_size():
         for n in sizes:
             A = _poisson(n, dim)
             b = rng.standard_normal(A.shape[0])
-            _, k, r = cg(A, b, SmoothedAggregation(A, max_coarse=100).cycle, 1e-8, 200)
+            h = SmoothedAggregation(A, max_coarse=100, theta=0.02, truncate=0.05)
+            _, k, r = cg(A, b, h.cycle, 1e-8, 200)
             assert r <= 1e-8
             its.append(k)
         assert its[1] <= 1.5 * its[0] + 2, (dim, its)
         assert its[1] <= 25, (dim, its)
+
+
+def test_truncation_keeps_the_interpolated_candidate():
+    from femtbr.fem.amg import _coarsen
+
+    A = _poisson(12, dim=3)
+    B = np.random.default_rng(4).uniform(0.5, 2.0, A.shape[0])
+    P0, Bc = _coarsen(A, B, 0.0, 0.0)
+    P1, Bc1 = _coarsen(A, B, 0.0, 0.3)
+    assert np.array_equal(Bc, Bc1)
+    assert P1.nnz < P0.nnz
+    assert np.allclose(P1 @ Bc, P0 @ Bc, rtol=1e-12, atol=0)  # the candidate is kept
+    D0, D1 = P0.toarray(), P1.toarray()
+    rmax = np.abs(D0).max(axis=1, keepdims=True)
+    assert np.all((D1 != 0) == (np.abs(D0) >= 0.3 * rmax))  # exactly the small ones dropped
 
 
 def test_float32_hierarchy_preconditions_float64_cg():
