@@ -521,6 +521,9 @@ class Discretization:
         """∫_region φ_i dΩ for every DOF, ``(n_dofs,)`` [m³] (cached): the load vector of a
         unit source density; its sum is the region volume."""
         key = ("weights", name)
+        if (key not in self.cache and "affine_absdet" in self.cache
+                and len(self.region_names) * self.n_dofs <= 1 << 25):  # ≤ 256 MB at once
+            self._all_region_weights()
         if key not in self.cache:
             rule = self.rule_m
             aff = affine_stiffness_tables(self.tab, self.rule_k)
@@ -543,6 +546,26 @@ class Discretization:
             self.cache[key] = np.bincount(self.edofs[cells].ravel(), vals.ravel(),
                                           minlength=self.n_dofs)
         return self.cache[key]
+
+    def _all_region_weights(self) -> None:
+        """:meth:`region_weights` of every region in one pass over the cells (contiguous
+        slices, one ``bincount`` per slice on region-offset DOF numbers), from the |det J|
+        the bulk assembly kept; non-affine cells by quadrature."""
+        absdet, nonaffine = self.cache["affine_absdet"]
+        rule = self.rule_m
+        m_ref = rule.W @ rule.phi  # ∫ φ̂_i dξ
+        n, nr = self.n_dofs, len(self.region_names)
+        W = np.zeros(nr * n)
+        for s in chunks(self.cells.shape[0], 1 << 20):
+            vals = absdet[s, None] * m_ref[None, :]
+            bad = nonaffine[s]
+            if bad.any():
+                det_q, _ = geometry(self.points, self.cells[s][bad], rule)
+                vals[bad] = (det_q * rule.W) @ rule.phi
+            idx = self.region_id[s, None].astype(np.int64) * n + self.edofs[s]
+            W += np.bincount(idx.ravel(), vals.ravel(), minlength=nr * n)
+        for i, name in enumerate(self.region_names):
+            self.cache[("weights", name)] = W[i * n:(i + 1) * n]
 
     def region_dofs(self, name: str) -> np.ndarray:
         """The DOFs of region ``name`` (cached)."""
