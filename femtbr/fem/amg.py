@@ -38,9 +38,10 @@ import scipy.sparse.linalg as spla
 
 from femtbr.fem import threads
 
-#: Jacobi damping of the prolongation smoother (Vaněk et al. 1996 use 2/3 with a spectral
-#: radius estimate; with Gershgorin weights, which over-estimate each row's spectral radius,
-#: pyamg's default ω = 4/3 is the matching choice).
+#: Jacobi damping of the prolongation smoother.  The usual choice is 4/3 divided by an estimate
+#: of ρ(D⁻¹A) (pyamg's default; Vaněk, Brezina & Mandel, Numer. Math. 88 (2001) 559); with the
+#: Gershgorin row weights D_i = Σ_j |a_ij|, each row's own bound on that spectral radius, the
+#: 4/3 applies directly (pyamg's ``weighting="local"``).
 OMEGA = 4.0 / 3.0
 
 
