@@ -105,6 +105,10 @@ def test_thread_count_from_environment(monkeypatch):
     assert threads.n_threads() == 1
     monkeypatch.setenv("FEMTBR_THREADS", "3")
     assert threads.n_threads() == 3
+    for bad in ("zero", "0", "-2"):
+        monkeypatch.setenv("FEMTBR_THREADS", bad)
+        with pytest.warns(UserWarning, match="FEMTBR_THREADS"):
+            assert threads.n_threads() == 1
 
 
 def test_parallel_products_after_fork(monkeypatch):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -33,9 +34,14 @@ def n_threads() -> int:
     env = os.environ.get("FEMTBR_THREADS", "").strip()
     if env:
         try:
-            return max(1, int(env))
+            value = int(env)
         except ValueError:
-            return 1
+            value = 0
+        if value >= 1:
+            return value
+        warnings.warn(f"FEMTBR_THREADS={env!r} is not a positive integer: using 1 thread",
+                      stacklevel=2)
+        return 1
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
