@@ -494,7 +494,8 @@ class Discretization:
 
         iu, ju = np.triu_indices(self.tab.nb)
         nc = self.cells.shape[0]
-        keep_geo = "affine_absdet" not in self.cache
+        keep_geo = "affine_absdet" not in self.cache and any(  # for the region weights
+            ("weights", r) not in self.cache for r in self.region_names)
         absdet = np.empty(nc) if keep_geo else None
         nonaffine = np.zeros(nc, dtype=bool) if keep_geo else None
 
@@ -566,6 +567,7 @@ class Discretization:
             W += np.bincount(idx.ravel(), vals.ravel(), minlength=nr * n)
         for i, name in enumerate(self.region_names):
             self.cache[("weights", name)] = W[i * n:(i + 1) * n]
+        del self.cache["affine_absdet"]  # its only use is done: free 9 B per cell
 
     def region_dofs(self, name: str) -> np.ndarray:
         """The DOFs of region ``name`` (cached)."""
