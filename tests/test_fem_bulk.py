@@ -27,9 +27,12 @@ def _mesh(cell_type: str, n: int = 3):
 
 
 @pytest.mark.parametrize("cell_type", ["tetra", "hexahedron"])
-@pytest.mark.parametrize("flush", [1 << 24, 97])  # one COO pass / many parts merged
-def test_bulk_matrix_matches_skfem(cell_type, flush, monkeypatch):
+@pytest.mark.parametrize(("flush", "threads"), [(1 << 24, 1), (97, 1), (1 << 24, 2), (97, 2)])
+def test_bulk_matrix_matches_skfem(cell_type, flush, threads, monkeypatch):
+    """One COO pass or many parts merged; one stream of cells or two in threads."""
     monkeypatch.setattr(dmod, "FLUSH_ENTRIES", flush)
+    monkeypatch.setattr(dmod, "PARALLEL_CELLS", 0 if threads > 1 else 1 << 60)
+    monkeypatch.setattr(dmod, "n_threads", lambda: threads)
     m = _mesh(cell_type)
     disc = Discretization(m)
     k = {"lo": 2.0, "hi": 7.0}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -37,13 +38,17 @@ from femtbr.fem.kernels import (
 from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
 from femtbr.fem.sparse import coo_to_csr, csr_positions
 from femtbr.fem.split import SplitResult, split_vertices
+from femtbr.fem.threads import n_threads
 from femtbr.fem.topology import check_cells, local_facet_index, match_facets, vertex_to_cells
 from femtbr.mesh import TaggedMesh
 
 log = logging.getLogger(__name__)
 
-#: Element-matrix entries deduplicated together (bounds the COO memory of the bulk assembly).
+#: Element-matrix entries deduplicated together (bounds the COO memory of the bulk assembly,
+#: per thread).
 FLUSH_ENTRIES = 1 << 24
+#: Meshes with at least this many cells assemble the bulk matrix in two threads.
+PARALLEL_CELLS = 200_000
 
 
 @dataclass(frozen=True)
@@ -374,11 +379,58 @@ class Discretization:
         chunk (a merge pass only when there are several chunks); the diagonal is a dense
         vector summed by ``bincount``.  The strict lower triangle is the transpose (an O(nnz)
         counting sort with sorted rows), and each full row is its lower part, its diagonal and
-        its upper part, already in column order, so no further sort is needed.  The COO
-        triplets are written straight into reused buffers, cell by cell (whatever the memory
-        order of ``K``): consecutive entries then fall in nearby rows, which keeps the COO→CSR
-        scatter in cache (an entry-major order is 1.6–6× slower there).
+        its upper part, already in column order, so no further sort is needed.
+
+        ``cell_sets`` may also be a list of such iterables (disjoint cell sets): each is then
+        consumed in its own thread (numpy and SciPy's sparse kernels release the GIL) and the
+        parts are merged.
         """
+        n = self.n_dofs
+        extra = None
+        extra_diag = None
+        if extra_zero:
+            r, c = self._pattern_or_extra()
+            extra_diag = r[r == c]
+            keep = r < c
+            extra = (r[keep].astype(np.int32), c[keep].astype(np.int32))
+        streams = cell_sets if isinstance(cell_sets, list) else [cell_sets]
+        if len(streams) == 1:
+            parts, diag, has_d = self._symmetric_stream(streams[0], extra, True)
+        else:
+            cap = FLUSH_ENTRIES // len(streams)  # the same COO memory as one stream
+            with ThreadPoolExecutor(len(streams) - 1) as pool:
+                futs = [pool.submit(self._symmetric_stream, st, None, False, cap)
+                        for st in streams[1:]]
+                res = [self._symmetric_stream(streams[0], extra, False, cap)]
+                res += [f.result() for f in futs]
+            parts = [P for r_ in res for P in r_[0]]
+            diag, has_d = res[0][1], res[0][2]
+            for _, d_, h_ in res[1:]:
+                diag += d_
+                has_d |= h_
+            del res
+        if extra_diag is not None:
+            has_d[extra_diag] = True
+        if len(parts) == 1:
+            U = parts[0]
+        else:
+            Rp = [np.repeat(np.arange(n, dtype=np.int32), np.diff(P.indptr)) for P in parts]
+            U = coo_to_csr(n, np.concatenate(Rp), np.concatenate([P.indices for P in parts]),
+                           np.concatenate([P.data for P in parts]), compact=False)
+            del Rp
+        parts.clear()
+        A = _mirror_strict(U, diag, has_d)
+        if "pattern" not in self.cache:
+            self.cache["pattern"] = (A.indptr, A.indices)
+        return A
+
+    def _symmetric_stream(self, cell_sets, extra, lone_ok: bool, cap: int = 0):
+        """Strict upper CSR parts, diagonal and diagonal mask of one stream of ``(cells, K)``
+        (see :meth:`_assemble_symmetric`).  The COO triplets are written straight into reused
+        buffers, cell by cell (whatever the memory order of ``K``): consecutive entries then
+        fall in nearby rows, which keeps the COO→CSR scatter in cache (an entry-major order is
+        1.6–6× slower there).  ``lone_ok``: a single part may be returned uncompacted;
+        ``cap``: COO entries per chunk (default :data:`FLUSH_ENTRIES`)."""
         n = self.n_dofs
         nb = self.tab.nb
         pu, pv = np.triu_indices(nb)  # packed order of K given as upper triangles
@@ -388,7 +440,7 @@ class Discretization:
         parts: list[sp.csr_matrix] = []
         diag = np.zeros(n)
         has_d = np.zeros(n, dtype=bool)
-        cap = FLUSH_ENTRIES
+        cap = cap or FLUSH_ENTRIES
         cap_d = -(-cap * nb // max(iu.size, 1))
         R, C, V = np.empty(cap, np.int32), np.empty(cap, np.int32), np.empty(cap)
         Dd, Dv = np.empty(cap_d, np.int32), np.empty(cap_d)
@@ -398,10 +450,10 @@ class Discretization:
             if extra is not None:
                 er, ec = extra
                 r = np.concatenate([r, np.minimum(er, ec)])
-                c = np.concatenate([c, np.maximum(er, ec, out=ec)])
+                c = np.concatenate([c, np.maximum(er, ec)])
                 vals = np.concatenate([vals, np.zeros(er.size)])
             # a lone part is mirrored and dropped at once: no compact copy needed
-            parts.append(coo_to_csr(n, r, c, vals, compact=not (final and not parts)))
+            parts.append(coo_to_csr(n, r, c, vals, compact=not (final and lone_ok and not parts)))
 
         def flush_diag(d, v):
             nonlocal diag
@@ -432,29 +484,11 @@ class Discretization:
             Dv[size_d:size_d + md].reshape(c, nb)[...] = Kd
             size += m
             size_d += md
-        extra = None
-        if extra_zero:
-            r, c = self._pattern_or_extra()
-            has_d[r[r == c]] = True
-            keep = r < c
-            extra = (r[keep].astype(np.int32), c[keep].astype(np.int32))
         if size_d:
             flush_diag(Dd[:size_d], Dv[:size_d])
         if size or extra is not None or not parts:
             flush(R[:size], C[:size], V[:size], extra, final=True)
-        del R, C, V, Dd, Dv
-        if len(parts) == 1:
-            U = parts[0]
-        else:
-            Rp = [np.repeat(np.arange(n, dtype=np.int32), np.diff(P.indptr)) for P in parts]
-            U = coo_to_csr(n, np.concatenate(Rp), np.concatenate([P.indices for P in parts]),
-                           np.concatenate([P.data for P in parts]), compact=False)
-            del Rp
-        parts.clear()
-        A = _mirror_strict(U, diag, has_d)
-        if "pattern" not in self.cache:
-            self.cache["pattern"] = (A.indptr, A.indices)
-        return A
+        return parts, diag, has_d
 
     def positions(self, key, dofs_r: np.ndarray, dofs_c: np.ndarray) -> np.ndarray:
         """Cached positions in the pattern of the blocks ``dofs_r × dofs_c`` (m, nr), (m, nc)."""
@@ -499,8 +533,9 @@ class Discretization:
         absdet = np.empty(nc) if keep_geo else None
         nonaffine = np.zeros(nc, dtype=bool) if keep_geo else None
 
-        def gen():  # packed upper triangles (see _assemble_symmetric)
-            for s in chunks(nc):
+        def gen(lo, hi):  # packed upper triangles (see _assemble_symmetric)
+            for s in chunks(hi - lo):
+                s = slice(lo + s.start, lo + s.stop)
                 k = kc[self.region_id[s]]
                 K, bad = affine_stiffness(self.points, self.cells[s], self.tab, aff, k, True,
                                           absdet[s] if keep_geo else None)
@@ -511,7 +546,11 @@ class Discretization:
                     K[bad] = stiffness_chunk(G, det * rule.W)[:, iu, ju] * k[bad][:, None]
                 yield s, K  # a slice: the element DOFs are a view
 
-        A = self.assemble_cells(gen(), symmetric=True)
+        # two halves of the cells in two threads when the machine has the cores for it
+        nt = min(n_threads(), 2) if nc >= PARALLEL_CELLS else 1
+        cuts = [nc * i // nt for i in range(nt + 1)]
+        streams = [gen(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        A = self.assemble_cells(streams if nt > 1 else streams[0], symmetric=True)
         if keep_geo:  # |det J| of the affine cells, reused by region_weights
             self.cache["affine_absdet"] = (absdet, nonaffine)
         self.cache["bulk"] = (key, A)
