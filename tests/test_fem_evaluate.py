@@ -43,3 +43,27 @@ def test_interface_jacobian_and_out_buffer(cell_type):
     assert np.array_equal(R2, R)
     with pytest.raises(InputError, match="out"):
         system.evaluate(T, out=np.zeros(3))
+
+
+def test_cell_fields_in_threads_equal_one_thread(monkeypatch):
+    """The threaded cell loops (forced here on a small mesh) give the same flux and
+    conductivity fields, with a k(T) region evaluated in the calling thread."""
+    from femtbr.fem import kernels, solve, threads
+
+    xs = np.linspace(0.0, 2.0, 7)
+    mesh = tensor_mesh(xs, np.linspace(0, 1, 4), np.linspace(0, 1, 4), "tetra",
+                       lambda c: np.where(c[:, 0] < 1, "a", "b"))
+
+    def k_a(T):
+        return 5.0 * (1 + 1e-3 * (T - 300)), 5e-3 * np.ones_like(T)
+
+    pb = Problem(mesh, {"a": k_a, "b": 2.0}, sources={"a": Source(power=10.0)},
+                 boundaries={"xmax": Convection(50.0, 300.0)})
+    one = solve(pb)
+    monkeypatch.setattr(kernels, "PARALLEL_CELLS", 0)
+    monkeypatch.setattr(threads, "n_threads", lambda: 2)
+    two = solve(pb)
+    assert np.allclose(two.heat_flux, one.heat_flux, rtol=1e-12, atol=1e-9)
+    assert np.array_equal(two.conductivity, one.conductivity) or np.allclose(
+        two.conductivity, one.conductivity, rtol=1e-12)
+    assert np.ptp(one.conductivity[mesh.regions["a"]]) > 0  # k(T) really varies

@@ -26,8 +26,14 @@ def _min_corner_det(points, cells, cell_type):
     return np.linalg.det(J).min(axis=1)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("cell_type", ["tetra", "hexahedron"])
-def test_check_cells_matches_corner_determinants(cell_type):
+def test_check_cells_matches_corner_determinants(cell_type, threads, monkeypatch):
+    from femtbr.fem import kernels
+    from femtbr.fem import threads as th
+
+    monkeypatch.setattr(kernels, "PARALLEL_CELLS", 0)  # two halves in threads when asked
+    monkeypatch.setattr(th, "n_threads", lambda: threads)
     points, cells = _box(cell_type)
     tab = tables(cell_type, 1)
     rid = np.zeros(cells.shape[0], dtype=np.int64)

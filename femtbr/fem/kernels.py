@@ -99,6 +99,30 @@ def chunks(n: int, size: int = CHUNK):
         yield slice(s, min(s + size, n))
 
 
+#: Cell loops over at least this many cells run in :func:`threads.n_threads` (≤ 2) threads.
+PARALLEL_CELLS = 200_000
+
+
+def over_halves(fn, n: int, min_n: int | None = None) -> list:
+    """``[fn(slice) for each contiguous part of range(n)]``, the parts run in parallel threads
+    (two at most, :func:`femtbr.fem.threads.n_threads` permitting) when ``n`` ≥ ``min_n``
+    (default :data:`PARALLEL_CELLS`).  ``fn`` must only write disjoint slices: numpy's
+    array loops release the GIL, so chunked cell loops overlap well."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from femtbr.fem.threads import n_threads
+
+    nt = min(n_threads(), 2) if n >= (PARALLEL_CELLS if min_n is None else min_n) else 1
+    cuts = [n * i // nt for i in range(nt + 1)]
+    parts = [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    if nt == 1:
+        return [fn(parts[0])]
+    with ThreadPoolExecutor(nt - 1) as pool:
+        futs = [pool.submit(fn, p) for p in parts[1:]]
+        first = fn(parts[0])
+        return [first] + [f.result() for f in futs]
+
+
 @dataclass(frozen=True)
 class FacetQuad:
     """Quadrature data on a set of facets seen from one side.

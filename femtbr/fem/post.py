@@ -17,6 +17,7 @@ from femtbr.fem.kernels import (
     affine_stiffness_tables,
     chunks,
     geometry,
+    over_halves,
     point_rule,
 )
 from femtbr.fem.reference import REFDOM, VTK_TO_SKFEM
@@ -110,7 +111,12 @@ def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     names = disc.region_names
     k_const = np.array([system.k_const.get(n, np.nan) for n in names])
     k_fun = [(i, system.k_fun[n]) for i, n in enumerate(names) if n in system.k_fun]
-    for s in chunks(nc):  # contiguous slices: no gathers/scatters by region
+
+    def geometry_part(part: slice) -> None:  # ∇T into q (contiguous slices, no gathers)
+        for c in chunks(part.stop - part.start):
+            _gradients(slice(part.start + c.start, part.start + c.stop))
+
+    def _gradients(s: slice) -> None:
         J, bad = affine_map(disc.points, disc.cells[s], tab, aff)
         r, det = adjugate(J)
         Te = T[disc.edofs[s]]
@@ -121,15 +127,17 @@ def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         if bad.any():
             _, Gq = geometry(disc.points, disc.cells[s][bad], rule)
             g[bad] = np.einsum("cia,ci->ca", Gq[:, 0], Te[bad])
-        rid = disc.region_id[s]
-        kc = k[s]
-        kc[:] = k_const[rid]
-        for i, fun in k_fun:
-            m = rid == i
+
+    over_halves(geometry_part, nc)  # two threads on large meshes
+    k[:] = k_const[disc.region_id]
+    for i, fun in k_fun:  # user k(T) in the calling thread
+        for s in chunks(nc):
+            m = disc.region_id[s] == i
             if m.any():
-                kf, _ = fun(Te[m] @ rule.phi[0])
-                kc[m] = np.broadcast_to(np.asarray(kf, float), (int(m.sum()),))
-        g *= -kc[:, None]
+                Te = T[disc.edofs[s][m]]
+                kf, _ = fun(Te @ rule.phi[0])
+                k[s][m] = np.broadcast_to(np.asarray(kf, float), (int(m.sum()),))
+    q *= -k[:, None]
     return q, k
 
 

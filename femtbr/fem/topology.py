@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import MeshError
+from femtbr.fem.kernels import over_halves
 from femtbr.fem.reference import REFDOM, RefTables, eval_basis
 
 
@@ -102,24 +103,12 @@ def _combine(terms: list[tuple[int, float]], X: list[np.ndarray]) -> np.ndarray:
     return acc
 
 
-def check_cells(points: np.ndarray, cells: np.ndarray, tab: RefTables, region_of: np.ndarray,
-                names: list[str]) -> None:
-    """Raise :class:`MeshError` naming degenerate or inverted cells (Jacobian ≤ 0 at a corner).
-
-    The determinant of the first-order map is evaluated at every reference vertex, which
-    detects inverted and collapsed quadrilaterals / hexahedra as well as simplices.  A cell is
-    flagged when det J ≤ 1e-10 · (max |J_ab| over its corners)^dim.  The Jacobian columns at a
-    corner are differences of vertex coordinates (the geometric basis gradients there have a
-    few ±1 entries), evaluated on per-component arrays in cache-sized chunks.
-    """
-    cols = _corner_columns(tab)
-    dim = points.shape[1]
-    P = [np.ascontiguousarray(points[:, b]) for b in range(dim)]
-    used = sorted({w for q in cols for a in q for w, _ in a})
-    bad = np.zeros(cells.shape[0], dtype=bool)
+def _check_part(P: list[np.ndarray], cells: np.ndarray, part: slice, cols, used, dim: int,
+                bad: np.ndarray) -> None:
+    """Flag into ``bad`` the cells of ``part`` with det J ≤ 1e-10·size^dim at a corner."""
     chunk = 1 << 15
-    for s in range(0, cells.shape[0], chunk):
-        cs = cells[s:s + chunk]
+    for s in range(part.start, part.stop, chunk):
+        cs = cells[s:min(s + chunk, part.stop)]
         X = [[None] * cs.shape[1] for _ in range(dim)]
         for w in used:
             cw = cs[:, w]
@@ -139,7 +128,25 @@ def check_cells(points: np.ndarray, cells: np.ndarray, tab: RefTables, region_of
                 for v in row:
                     np.maximum(size, np.abs(v), out=size)
             np.minimum(worst, det, out=worst)
-        bad[s:s + chunk] = worst <= 1e-10 * size**dim
+        bad[s:s + cs.shape[0]] = worst <= 1e-10 * size**dim
+
+
+def check_cells(points: np.ndarray, cells: np.ndarray, tab: RefTables, region_of: np.ndarray,
+                names: list[str]) -> None:
+    """Raise :class:`MeshError` naming degenerate or inverted cells (Jacobian ≤ 0 at a corner).
+
+    The determinant of the first-order map is evaluated at every reference vertex, which
+    detects inverted and collapsed quadrilaterals / hexahedra as well as simplices.  A cell is
+    flagged when det J ≤ 1e-10 · (max |J_ab| over its corners)^dim.  The Jacobian columns at a
+    corner are differences of vertex coordinates (the geometric basis gradients there have a
+    few ±1 entries), evaluated on per-component arrays in cache-sized chunks.
+    """
+    cols = _corner_columns(tab)
+    dim = points.shape[1]
+    P = [np.ascontiguousarray(points[:, b]) for b in range(dim)]
+    used = sorted({w for q in cols for a in q for w, _ in a})
+    bad = np.zeros(cells.shape[0], dtype=bool)
+    over_halves(lambda part: _check_part(P, cells, part, cols, used, dim, bad), cells.shape[0])
     if bad.any():
         idx = np.flatnonzero(bad)
         desc = ", ".join(
