@@ -21,8 +21,9 @@ import scipy.sparse as sp
 
 from femtbr.errors import InputError, ModelError
 from femtbr.fem.discretization import Discretization
-from femtbr.fem.kernels import FacetQuad, chunks, geometry, stiffness_chunk
+from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves, stiffness_chunk
 from femtbr.fem.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
+from femtbr.fem.threads import ParallelCSR
 
 SIGMA_SB = 5.670374419e-8  # W/(m² K⁴), CODATA 2018
 
@@ -88,16 +89,21 @@ class System:
         of the pattern per call.  The data are written in one pass (bulk matrix, then the facet
         blocks added at their positions).
         """
-        R = self.B @ T - self.F
+        hit = self._scatter_cache.get("B")
+        if hit is None or hit[0] is not self.B:  # row blocks of B in parallel threads
+            self._scatter_cache["B"] = hit = (self.B, ParallelCSR(self.B))
+        R = hit[1] @ T
+        R -= self.F
         data = None
         if jacobian:
             if out is None:
-                data = self.B.data.copy()
+                data = np.empty_like(self.B.data)
             else:
                 if out.shape != self.B.data.shape or out.dtype != self.B.data.dtype:
                     raise InputError(f"out: need a float64 array of shape {self.B.data.shape}")
                 data = out
-                np.copyto(data, self.B.data)
+            src = self.B.data  # copied in two threads when large (page faults overlap)
+            over_halves(lambda p: np.copyto(data[p], src[p]), src.size, 1 << 22)
         pos_l, val_l = [], []
         if jacobian:
             self.asymmetric = bool(self.k_fun)
