@@ -127,17 +127,20 @@ def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         if bad.any():
             _, Gq = geometry(disc.points, disc.cells[s][bad], rule)
             g[bad] = np.einsum("cia,ci->ca", Gq[:, 0], Te[bad])
+        kc = k[s]
+        kc[:] = k_const[disc.region_id[s]]  # NaN in k(T) regions, set below
+        g *= -np.where(np.isnan(kc), 1.0, kc)[:, None] if k_fun else -kc[:, None]
 
     over_halves(geometry_part, nc)  # two threads on large meshes
-    k[:] = k_const[disc.region_id]
     for i, fun in k_fun:  # user k(T) in the calling thread
         for s in chunks(nc):
             m = disc.region_id[s] == i
             if m.any():
                 Te = T[disc.edofs[s][m]]
                 kf, _ = fun(Te @ rule.phi[0])
-                k[s][m] = np.broadcast_to(np.asarray(kf, float), (int(m.sum()),))
-    q *= -k[:, None]
+                kf = np.broadcast_to(np.asarray(kf, float), (int(m.sum()),))
+                k[s][m] = kf
+                q[s][m] *= kf[:, None]  # q held −∇T there
     return q, k
 
 
