@@ -31,7 +31,7 @@ def _mesh(cell_type: str, n: int = 3):
 def test_bulk_matrix_matches_skfem(cell_type, flush, threads, monkeypatch):
     """One COO pass or many parts merged; one stream of cells or two in threads."""
     monkeypatch.setattr(dmod, "FLUSH_ENTRIES", flush)
-    monkeypatch.setattr(dmod, "PARALLEL_CELLS", 0 if threads > 1 else 1 << 60)
+    monkeypatch.setattr(dmod, "PARALLEL_CELLS", 0 if threads > 1 else 1 << 60)  # + mirror
     monkeypatch.setattr(dmod, "n_threads", lambda: threads)
     m = _mesh(cell_type)
     disc = Discretization(m)

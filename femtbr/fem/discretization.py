@@ -91,19 +91,28 @@ def _mirror_strict(S: sp.csr_matrix, diag: np.ndarray, has_d: np.ndarray) -> sp.
     np.cumsum(lt + has_d + lu, out=indptr[1:])
     indices = np.empty(nnz, idx)
     data = np.empty(nnz)
-    dest = np.repeat((indptr[:-1] - tp[:-1]).astype(idx), lt)
-    dest += np.arange(nnz_s, dtype=idx)
-    indices[dest] = ti
-    data[dest] = tx
-    del ti, tx
+
+    def place(offset: np.ndarray, counts: np.ndarray, src_i: np.ndarray, src_x: np.ndarray):
+        dest = np.repeat(offset.astype(idx), counts)
+        dest += np.arange(nnz_s, dtype=idx)
+        indices[dest] = src_i
+        data[dest] = src_x
+
     dv = np.flatnonzero(has_d)
     dest = indptr[dv] + lt[dv]
     indices[dest] = dv
     data[dest] = diag[dv]
-    dest = np.repeat((indptr[:-1] + lt + has_d - ip[:-1]).astype(idx), lu)
-    dest += np.arange(nnz_s, dtype=idx)
-    indices[dest] = ind
-    data[dest] = dat
+    # the lower and the upper pieces go to disjoint slots: two threads when it pays
+    jobs = [(indptr[:-1] - tp[:-1], lt, ti, tx), (indptr[:-1] + lt + has_d - ip[:-1], lu, ind, dat)]
+    if nnz_s >= PARALLEL_CELLS * 20 and n_threads() > 1:  # ~4M entries
+        with ThreadPoolExecutor(1) as pool:
+            fut = pool.submit(place, *jobs[1])
+            place(*jobs[0])
+            fut.result()
+    else:
+        for job in jobs:
+            place(*job)
+    del jobs, ti, tx
     A = sp.csr_matrix((data, indices, indptr), shape=(n, n))
     A.has_canonical_format = True
     return A
