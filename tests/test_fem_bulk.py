@@ -58,11 +58,17 @@ def test_bulk_matrix_matches_skfem(cell_type, flush, threads, monkeypatch):
     assert np.array_equal(A0.indptr, A.indptr) and np.array_equal(A0.indices, A.indices)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("cell_type", ["tetra", "hexahedron"])
-def test_region_weights_after_bulk_match_direct(cell_type):
+def test_region_weights_after_bulk_match_direct(cell_type, threads, monkeypatch):
     """∫ φ_i over each region: the one-pass path (after the bulk assembly, from its kept
     |det J|, quadrature on the non-affine cells) equals the per-region quadrature path, and
     the weights of a region sum to its volume (skfem's measure of its cells)."""
+    from femtbr.fem import kernels
+    from femtbr.fem import threads as th
+
+    monkeypatch.setattr(kernels, "PARALLEL_CELLS", 0)  # halves in threads when asked
+    monkeypatch.setattr(th, "n_threads", lambda: threads)
     m = _mesh(cell_type)
     fresh = Discretization(m)
     after = Discretization(m)

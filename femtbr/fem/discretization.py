@@ -33,6 +33,7 @@ from femtbr.fem.kernels import (
     facet_quad,
     geometry,
     jacobian_det,
+    over_halves,
     stiffness_chunk,
 )
 from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
@@ -571,7 +572,7 @@ class Discretization:
         unit source density; its sum is the region volume."""
         key = ("weights", name)
         if (key not in self.cache and "affine_absdet" in self.cache
-                and len(self.region_names) * self.n_dofs <= 1 << 25):  # ≤ 256 MB at once
+                and len(self.region_names) * self.n_dofs <= 1 << 24):  # ≤ 128 MB per thread
             self._all_region_weights()
         if key not in self.cache:
             rule = self.rule_m
@@ -604,15 +605,23 @@ class Discretization:
         rule = self.rule_m
         m_ref = rule.W @ rule.phi  # ∫ φ̂_i dξ
         n, nr = self.n_dofs, len(self.region_names)
-        W = np.zeros(nr * n)
-        for s in chunks(self.cells.shape[0], 1 << 20):
-            vals = absdet[s, None] * m_ref[None, :]
-            bad = nonaffine[s]
-            if bad.any():
-                det_q, _ = geometry(self.points, self.cells[s][bad], rule)
-                vals[bad] = (det_q * rule.W) @ rule.phi
-            idx = self.region_id[s, None].astype(np.int64) * n + self.edofs[s]
-            W += np.bincount(idx.ravel(), vals.ravel(), minlength=nr * n)
+
+        def part(p: slice) -> np.ndarray:  # one accumulator per thread
+            W = np.zeros(nr * n)
+            for c in chunks(p.stop - p.start, 1 << 20):
+                s = slice(p.start + c.start, p.start + c.stop)
+                vals = absdet[s, None] * m_ref[None, :]
+                bad = nonaffine[s]
+                if bad.any():
+                    det_q, _ = geometry(self.points, self.cells[s][bad], rule)
+                    vals[bad] = (det_q * rule.W) @ rule.phi
+                idx = self.region_id[s, None].astype(np.int64) * n + self.edofs[s]
+                W += np.bincount(idx.ravel(), vals.ravel(), minlength=nr * n)
+            return W
+
+        W, *rest = over_halves(part, self.cells.shape[0])
+        for Wp in rest:
+            W += Wp
         for i, name in enumerate(self.region_names):
             self.cache[("weights", name)] = W[i * n:(i + 1) * n]
         del self.cache["affine_absdet"]  # its only use is done: free 9 B per cell
