@@ -177,3 +177,24 @@ class _FakeClock:
 
     def __call__(self):
         return self.t
+
+
+def test_nonsymmetric_systems_cg_first_then_gmres():
+    """Non-symmetric Newton systems: CG is kept while it reaches the tolerance (tiny skew
+    part); a clearly non-symmetric system falls back to GMRES from CG's iterate, reaches the
+    tolerance all the same, and the hierarchy then goes straight to GMRES."""
+    from femtbr.fem import linear
+
+    A0 = _poisson(60)
+    n = A0.shape[0]
+    rng = np.random.default_rng(5)
+    skew = sp.diags(np.ones(n - 1), 1) - sp.diags(np.ones(n - 1), -1)
+    for eps, mode in ((1e-6, "cg"), (0.8, "gmres")):
+        A = (A0 + eps * skew).tocsr()
+        cache: dict = {}
+        linear.solve(A0, rng.standard_normal(n), "amg", 1e-8, True, cache)  # the hierarchy
+        for _ in range(2):
+            b = rng.standard_normal(n)
+            x, info = linear.solve(A, b, "amg", 1e-8, False, cache)
+            assert np.linalg.norm(b - A @ x) <= 1e-7 * np.linalg.norm(b), (eps, info)
+        assert cache["amg"][1].nonsymmetric_mode == mode

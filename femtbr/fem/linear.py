@@ -4,8 +4,9 @@
 * ``amg``: smoothed aggregation (:mod:`femtbr.fem.amg`: Vaněk, Mandel & Brezina, Computing 56
   (1996) 179, Gershgorin-weighted Jacobi prolongation smoothing, V-cycles with one forward
   Gauss–Seidel sweep before and one backward sweep after the coarse correction)
-  as a preconditioner of CG (symmetric Jacobian) or right-preconditioned GMRES when h'(T) or
-  k'(T) make the Jacobian non-symmetric (both in :mod:`femtbr.fem.krylov`).  The hierarchy is
+  as a preconditioner of CG (symmetric Jacobian) or, when h'(T) or k'(T) make the Jacobian
+  non-symmetric, of CG while that converges and else right-preconditioned GMRES
+  (:func:`_nonsymmetric`; both in :mod:`femtbr.fem.krylov`).  The hierarchy is
   cached and reused as a preconditioner across Newton steps (and sweep cases sharing a
   Discretization); it is rebuilt when the mean residual reduction per iteration degrades past
   the square root of the rate it achieved when built, or the solve stalls.  When a solve over
@@ -95,6 +96,41 @@ def _tune_sweeps(h: SmoothedAggregation, rate: float, per_decade: float) -> None
                  per_decade, state[1], "kept" if keep else "back to one")
 
 
+def _nonsymmetric(Aop, b: np.ndarray, M, rtol: float, h: SmoothedAggregation,
+                  rate: float | None) -> tuple[np.ndarray, int, str]:
+    """A non-symmetric Newton system: CG first while it works, else GMRES.
+
+    The non-symmetric part of a Newton Jacobian is h'(T̄)(T_a − T_b)/2 at the interfaces (and
+    k'(T)∇T in the bulk); often it is so small that CG — one inner product fewer and no basis
+    to orthogonalise against — still converges.  CG gets a budget of twice the iterations the
+    hierarchy's measured rate predicts (+ 10); the true residual decides.  If it falls short,
+    GMRES goes on from CG's iterate and this hierarchy uses GMRES from then on; if it
+    succeeds, CG stays.  (CPU–heatsink sweep Jacobian, asymmetry 2.5e-5 of its largest entry:
+    CG and GMRES both take 51 iterations to 1e-8, CG in 35 % less time; on the benchmark box
+    CG stalls and the fallback takes over.)
+    """
+    nb = float(np.linalg.norm(b))
+    mode = getattr(h, "nonsymmetric_mode", "try-cg")
+    x, its = np.zeros_like(b), 0
+    if mode != "gmres":
+        expect = np.log(rtol) / np.log(min(max(rate or 0.5, 0.05), 0.95))
+        x, its, _ = krylov.cg(Aop, b, M, rtol, maxiter=int(2 * expect) + 10)
+        if not np.all(np.isfinite(x)):
+            x[:] = 0.0
+        res = float(np.linalg.norm(b - Aop @ x)) / nb
+        if res <= rtol:
+            h.nonsymmetric_mode = "cg"
+            return x, its, "cg"
+        h.nonsymmetric_mode = "gmres"
+        log.info("CG on the non-symmetric Jacobian reached %.1e (wanted %.1e): GMRES", res, rtol)
+    else:
+        res = 1.0
+    restart = int(np.clip(GMRES_BASIS_BYTES / (16 * b.size), 10, 60))
+    dx, its2, _ = krylov.gmres(Aop, b - Aop @ x, M, min(1.0, rtol / res), maxiter=500,
+                               restart=restart)
+    return x + dx, its + its2, "fgmres" if mode == "gmres" else "cg+fgmres"
+
+
 def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: bool,
           cache: dict) -> tuple[np.ndarray, dict]:
     """Solve ``A x = b``; returns x and ``{"method", "iterations", "residual"}`` (AMG also
@@ -120,9 +156,9 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
         t_solve = _clock()
         if symmetric:
             x, its, _ = krylov.cg(Aop, b, M, rtol, maxiter=500)
+            krylov_name = "cg"
         else:
-            restart = int(np.clip(GMRES_BASIS_BYTES / (16 * b.size), 10, 60))
-            x, its, _ = krylov.gmres(Aop, b, M, rtol, maxiter=500, restart=restart)
+            x, its, krylov_name = _nonsymmetric(Aop, b, M, rtol, ml[1], ml[2])
         r = float(np.linalg.norm(b - Aop @ x)) / nb
         t_solve = _clock() - t_solve
         ok = r <= 10 * rtol
@@ -131,7 +167,7 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
             if r > 0 and -np.log10(r) >= MIN_DECADES:  # long solves: fair per-decade times
                 _tune_sweeps(ml[1], rate, t_solve / -np.log10(r))
             cache["amg"] = (ml[0], ml[1], rate if fresh else ml[2])
-            return x, {"method": "amg-" + ("cg" if symmetric else "fgmres"), "iterations": its,
+            return x, {"method": "amg-" + krylov_name, "iterations": its,
                        "residual": r, "setup": t_setup}
         if not fresh:
             log.info("AMG preconditioner degraded (%d iterations): rebuilding", its)
