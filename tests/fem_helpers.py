@@ -68,3 +68,19 @@ def l2_error(disc: Discretization, T: np.ndarray, exact_by_region: dict) -> floa
             u = exact_by_region[name](xq.reshape(-1, xq.shape[-1])).reshape(uh.shape)
             err += float(np.sum(det * rule.W * (uh - u) ** 2))
     return err**0.5
+
+
+def jacobian_vs_fd(system, disc: Discretization, eps: float = 1e-3, seed: int = 0):
+    """Relative difference between J·δ and the central difference of R along a random δ at a
+    random T in 300-400 K; also returns that T and the Jacobian data."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    T = 300 + 100 * rng.random(disc.n_dofs)
+    _, data = system.evaluate(T)
+    indptr, indices = disc.pattern
+    J = sp.csr_matrix((data, indices, indptr), shape=(disc.n_dofs,) * 2)
+    d = rng.standard_normal(disc.n_dofs)
+    fd = (system.evaluate(T + eps * d, False)[0] - system.evaluate(T - eps * d, False)[0]) / (
+        2 * eps)
+    return float(np.linalg.norm(J @ d - fd) / np.linalg.norm(fd)), T, data
