@@ -239,3 +239,25 @@ def test_interface_arrays_of_the_wrong_length_are_named(tmp_path):
     with pytest.raises(FemtbrError, match=r"interface 'tim_sink': h has shape"):
         write_interfaces_vtu(bad, tmp_path / "i.vtu")
     assert not any(tmp_path.iterdir())
+
+
+def test_vtu_written_at_zlib_level_1_and_meshio_restored(tmp_path):
+    """write_vtu compresses at zlib level 1 (faster, slightly larger than meshio's level 6),
+    the data read back unchanged, and meshio's own zlib is back in place afterwards."""
+    import zlib
+
+    import meshio.vtu._vtu as meshio_vtu
+
+    from femtbr.export.vtu import write_vtu
+
+    rng = np.random.default_rng(0)
+    pts = rng.random((4000, 3))
+    mesh = meshio.Mesh(pts, [("vertex", np.arange(4000).reshape(-1, 1))],
+                       point_data={"T": 300 + rng.random(4000)})
+    write_vtu(mesh, tmp_path / "fast.vtu")
+    assert meshio_vtu.zlib is zlib
+    meshio.write(tmp_path / "default.vtu", mesh, file_format="vtu")  # meshio's level 6
+    back = meshio.read(tmp_path / "fast.vtu")
+    assert np.array_equal(back.points, pts)
+    assert np.array_equal(back.point_data["T"], mesh.point_data["T"])
+    assert (tmp_path / "fast.vtu").stat().st_size > (tmp_path / "default.vtu").stat().st_size

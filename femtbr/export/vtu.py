@@ -1,11 +1,12 @@
 """VTU files of a :class:`~femtbr.fem.Solution`: the split volume mesh and the interface surfaces.
 
-Both files are VTK XML unstructured grids written by meshio (binary, zlib) and then moved into
-place atomically.  Points are always 3D and vectors always have 3 components (VTK / ParaView
-conventions; a 2D problem gets z = 0).  Because meshio does not write VTU ``FieldData``, the
-names behind the integer ids (``region`` in ``fields.vtu``, ``interface`` in
-``interfaces.vtu``) are added as a small ``<FieldData>`` block of one-value ``Int32`` arrays
-named ``region:<name>`` / ``interface:<name>``; meshio and ParaView both read it back.
+Both files are VTK XML unstructured grids written by meshio (binary, zlib at level 1, see
+:func:`_zlib_level_1`) and then moved into place atomically.  Points are always 3D and vectors
+always have 3 components (VTK / ParaView conventions; a 2D problem gets z = 0).  Because meshio
+does not write VTU ``FieldData``, the names behind the integer ids (``region`` in
+``fields.vtu``, ``interface`` in ``interfaces.vtu``) are added as a small ``<FieldData>`` block
+of one-value ``Int32`` arrays named ``region:<name>`` / ``interface:<name>``; meshio and
+ParaView both read it back.
 
 The volume mesh keeps the split interface vertices, so ParaView shows the temperature jump at
 each interface.  Do not apply ParaView's *Clean* filter (or pyvista ``clean()``): it merges the
@@ -17,7 +18,10 @@ from __future__ import annotations
 import io
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+import sys
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import meshio
@@ -26,6 +30,39 @@ import numpy as np
 from femtbr.errors import FemtbrError
 from femtbr.export.atomic import atomic_path
 from femtbr.fem.solution import Solution
+
+
+class _Zlib1:
+    """The ``zlib`` module with ``compress`` at level 1."""
+
+    @staticmethod
+    def compress(data: bytes) -> bytes:
+        return zlib.compress(data, 1)
+
+    def __getattr__(self, name: str):
+        return getattr(zlib, name)
+
+
+@contextmanager
+def _zlib_level_1() -> Iterator[None]:
+    """Let meshio's VTU writer compress at zlib level 1 instead of the default 6.
+
+    Level 1 is 2.3x faster for files 3.5 % larger (52k-DOF ``fields.vtu``: 81 -> 35 ms of
+    compression, 1.42 -> 1.47 MB; a sweep case spends ~0.7 s in all).  meshio has no level
+    option, so the ``zlib`` name its VTU module compresses with is swapped while writing; if
+    meshio's internals differ from what is expected, nothing is swapped.  Any zlib level
+    decompresses the same way, so readers are unaffected.
+    """
+    mod = sys.modules.get("meshio.vtu._vtu")
+    if mod is None or getattr(mod, "zlib", None) is not zlib:
+        yield
+        return
+    mod.zlib = _Zlib1()
+    try:
+        yield
+    finally:
+        mod.zlib = zlib
+
 
 #: meshio cell type of an interface facet by its number of vertices and the mesh dimension.
 _FACET_TYPE = {2: "line", 3: "triangle", 4: "quad"}
@@ -66,7 +103,8 @@ def write_vtu(
     with atomic_path(path) as tmp:
         raw = tmp.with_name(tmp.name + ".raw")
         try:
-            meshio.write(raw, mesh, file_format="vtu")
+            with _zlib_level_1():
+                meshio.write(raw, mesh, file_format="vtu")
             with open(raw, "rb") as src, open(tmp, "wb") as dst:
                 head = src.read(1 << 16)
                 tag = b"<UnstructuredGrid>"
