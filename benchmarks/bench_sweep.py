@@ -14,16 +14,15 @@ Targets (design note section 6): per-case time with reuse <= 30% of the cold sin
 2 workers >= 1.7x faster than 1.  The machine may be shared: the load average is printed
 before and after so that contention can be judged.
 
-Measured 2026-11-21 17:50-18:08 UTC on 2 vCPUs shared with other jobs (~52k DOFs, 3 Newton
-steps per case, AMG-preconditioned FGMRES with Eisenstat-Walker forcing), five runs:
-cold single run 3.9-5.2 s wall (3.83 s CPU); per-case time with reuse 1.3-1.9 s wall, i.e.
-28-42% of the cold run depending on contention (27.9% in three runs); in CPU time, which
-contention disturbs less, 1.36 s = 35% (reuse removes meshing, split, bulk matrix and AMG
-set-up; what is left is the Newton solve, ~1.1 s, plus ~0.25 s of summary and VTU output).
-2 workers vs 1: 0.8-1.34x, while the control (two CPU-bound Python processes vs one) gave
-1.1-1.4x in most runs (2.0x in the quiet moments): the second vCPU was mostly taken by other
-jobs, so the 1.7x scaling target could not be measured on this machine.  An earlier run with
-that morning's slower solver under load 5-8: cold 28.2 s, 39.3 s per reused case, 2.22x.
+Measured 2026-11-21 20:25-20:32 UTC on the 2 vCPUs, nothing else running (~52k DOFs, 4 Newton
+steps per case; AMG hierarchy reused across cases; the non-symmetric Newton systems solved by CG
+while it converges): cold single run 2.63-2.77 s wall; per-case time with reuse 0.68-0.75 s
+median, i.e. 25.8-27.4 % of the cold run in four runs (27.0-27.5 % in CPU time); what is left
+per case is the Newton solve (~0.55 s, of which ~0.43 s linear solves) and ~0.1 s of summary
+and VTU output.  2 workers vs 1: 1.65x and 1.72x in two runs, with the two-process CPU control
+at 1.74-1.84x: the per-case time rises 11-15 % when two workers share the memory system.
+(Earlier the same day, before the CSR AMG / CG-first / zlib-1 changes: cold 3.49 s, 1.22 s per
+reused case = 34.9 %, 2 workers 1.74x.)
 
 Usage::
 
