@@ -143,6 +143,6 @@ def make(path: str | Path, size: float = 5.0, n_fins: int = 12, fin_root: float 
 
 
 if __name__ == "__main__":
-    out = sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).with_suffix(".msh"))
-    size = float(sys.argv[2]) if len(sys.argv) > 2 else 5.0
-    print(make(out, size))
+    from femtbr.geometry.gmsh_output import recipe_main
+
+    recipe_main(make, __file__, 5.0, sys.argv[1:])

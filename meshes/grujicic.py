@@ -104,6 +104,6 @@ def make(path: str | Path, size: float = 3.0, binary: bool = True) -> Path:
 
 
 if __name__ == "__main__":
-    out = sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).with_suffix(".msh"))
-    size = float(sys.argv[2]) if len(sys.argv) > 2 else 3.0
-    print(make(out, size))
+    from femtbr.geometry.gmsh_output import recipe_main
+
+    recipe_main(make, __file__, 3.0, sys.argv[1:])

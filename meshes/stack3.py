@@ -112,6 +112,6 @@ def make(
 
 
 if __name__ == "__main__":
-    out = sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).with_suffix(".msh"))
-    size = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
-    print(make(out, mesh_size=size))
+    from femtbr.geometry.gmsh_output import recipe_main
+
+    recipe_main(lambda out, size: make(out, mesh_size=size), __file__, 1.0, sys.argv[1:])

@@ -28,3 +28,16 @@ def write_msh41(path: str | Path, *, scale: float = 1e-3, binary: bool = False) 
     path = Path(path)
     gmsh.write(str(path))
     return path
+
+
+def recipe_main(make, recipe_file: str, default_size: float, argv: list[str]) -> Path:
+    """Command line of a ``meshes/`` recipe: ``python RECIPE.py [OUT.msh [SIZE]]``.
+
+    ``make(out, size)`` builds and writes the mesh; ``out`` defaults to the recipe's own name
+    with ``.msh``, ``size`` (the characteristic mesh size, mm) to ``default_size``.
+    """
+    out = argv[0] if argv else str(Path(recipe_file).with_suffix(".msh"))
+    size = float(argv[1]) if len(argv) > 1 else default_size
+    path = make(out, size)
+    print(path)
+    return path
