@@ -143,7 +143,7 @@ def test_second_sweep_kept_only_where_it_pays(monkeypatch):
     cache: dict = {}
     for _ in range(2):
         linear.solve(A, rng.standard_normal(A.shape[0]), "amg", 1e-8, True, cache)
-    assert cache["amg"][1].sweeps == 1 and getattr(cache["amg"][1], "sweep_trial", None) is None
+    assert cache["amg"][1].sweeps == 1 and cache["amg"][1].sweep_trial is None
 
     st = pyamg.gallery.diffusion_stencil_2d(epsilon=0.001, theta=np.pi / 6, type="FE")
     A = pyamg.gallery.stencil_grid(st, (120, 120), format="csr")
@@ -198,3 +198,12 @@ def test_nonsymmetric_systems_cg_first_then_gmres():
             x, info = linear.solve(A, b, "amg", 1e-8, False, cache)
             assert np.linalg.norm(b - A @ x) <= 1e-7 * np.linalg.norm(b), (eps, info)
         assert cache["amg"][1].nonsymmetric_mode == mode
+
+
+def test_run_parallel_order_and_nesting():
+    """Results come back in call order; a call made from a pool thread runs its own calls in
+    turn instead of waiting on the pool (which could deadlock)."""
+    assert threads.run_parallel([lambda i=i: i * i for i in range(5)]) == [0, 1, 4, 9, 16]
+    inner = threads.run_parallel([lambda: 0, lambda: threads.run_parallel([lambda: 1,
+                                                                           lambda: 2])])
+    assert inner == [0, [1, 2]]

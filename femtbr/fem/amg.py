@@ -169,6 +169,12 @@ class SmoothedAggregation:
     def __init__(self, A, theta: float = 0.0, max_coarse: int = 2000, max_levels: int = 25,
                  dtype=np.float64, sweeps: int = 1, truncate: float = 0.0):
         self.sweeps = int(sweeps)
+        #: How the solver uses this hierarchy (kept with it, as it is reused across solves):
+        #: the second-sweep trial, ``None`` or ``(state, one-sweep seconds per decade)``, and
+        #: the Krylov method for non-symmetric systems, ``"try-cg"``, ``"cg"`` or ``"gmres"``
+        #: (see :mod:`femtbr.fem.linear`).
+        self.sweep_trial: tuple[str, float] | None = None
+        self.nonsymmetric_mode = "try-cg"
         A = sp.csr_matrix(A, dtype=dtype)
         self.dtype = np.dtype(dtype)
         self.levels: list[Level] = [Level(A)]

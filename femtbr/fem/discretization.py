@@ -14,9 +14,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,7 +38,7 @@ from femtbr.fem.kernels import (
 from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
 from femtbr.fem.sparse import coo_to_csr, csr_positions
 from femtbr.fem.split import SplitResult, split_vertices
-from femtbr.fem.threads import n_threads
+from femtbr.fem.threads import n_threads, run_parallel
 from femtbr.fem.topology import check_cells, local_facet_index, match_facets, vertex_to_cells
 from femtbr.mesh import TaggedMesh
 
@@ -106,10 +105,7 @@ def _mirror_strict(S: sp.csr_matrix, diag: np.ndarray, has_d: np.ndarray) -> sp.
     # the lower and the upper pieces go to disjoint slots: two threads when it pays
     jobs = [(indptr[:-1] - tp[:-1], lt, ti, tx), (indptr[:-1] + lt + has_d - ip[:-1], lu, ind, dat)]
     if nnz_s >= PARALLEL_CELLS * 20 and n_threads() > 1:  # ~4M entries
-        with ThreadPoolExecutor(1) as pool:
-            fut = pool.submit(place, *jobs[1])
-            place(*jobs[0])
-            fut.result()
+        run_parallel([partial(place, *job) for job in jobs])
     else:
         for job in jobs:
             place(*job)
@@ -408,11 +404,8 @@ class Discretization:
             parts, diag, has_d = self._symmetric_stream(streams[0], extra, True)
         else:
             cap = FLUSH_ENTRIES // len(streams)  # the same COO memory as one stream
-            with ThreadPoolExecutor(len(streams) - 1) as pool:
-                futs = [pool.submit(self._symmetric_stream, st, None, False, cap)
-                        for st in streams[1:]]
-                res = [self._symmetric_stream(streams[0], extra, False, cap)]
-                res += [f.result() for f in futs]
+            res = run_parallel([partial(self._symmetric_stream, st, extra if i == 0 else None,
+                                        False, cap) for i, st in enumerate(streams)])
             parts = [P for r_ in res for P in r_[0]]
             diag, has_d = res[0][1], res[0][2]
             for _, d_, h_ in res[1:]:

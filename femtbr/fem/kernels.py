@@ -108,19 +108,14 @@ def over_halves(fn, n: int, min_n: int | None = None) -> list:
     (two at most, :func:`femtbr.fem.threads.n_threads` permitting) when ``n`` ≥ ``min_n``
     (default :data:`PARALLEL_CELLS`).  ``fn`` must only write disjoint slices: numpy's
     array loops release the GIL, so chunked cell loops overlap well."""
-    from concurrent.futures import ThreadPoolExecutor
+    from functools import partial
 
-    from femtbr.fem.threads import n_threads
+    from femtbr.fem.threads import n_threads, run_parallel
 
     nt = min(n_threads(), 2) if n >= (PARALLEL_CELLS if min_n is None else min_n) else 1
     cuts = [n * i // nt for i in range(nt + 1)]
-    parts = [slice(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
-    if nt == 1:
-        return [fn(parts[0])]
-    with ThreadPoolExecutor(nt - 1) as pool:
-        futs = [pool.submit(fn, p) for p in parts[1:]]
-        first = fn(parts[0])
-        return [first] + [f.result() for f in futs]
+    return run_parallel([partial(fn, slice(a, b))
+                         for a, b in zip(cuts[:-1], cuts[1:], strict=True)])
 
 
 @dataclass(frozen=True)

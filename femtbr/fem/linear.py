@@ -82,7 +82,7 @@ def _tune_sweeps(h: SmoothedAggregation, rate: float, per_decade: float) -> None
     the CPU–heatsink sweep mesh a second sweep cut the time by a third; on rotated anisotropic
     diffusion, ε = 10⁻³, it made it 40 % longer.)
     """
-    state = getattr(h, "sweep_trial", None)
+    state = h.sweep_trial
     if state is None and h.sweeps == 1 and rate > SLOW_RATE:
         h.sweep_trial = ("trial", per_decade)
         h.sweeps = 2
@@ -110,7 +110,7 @@ def _nonsymmetric(Aop, b: np.ndarray, M, rtol: float, h: SmoothedAggregation,
     CG stalls and the fallback takes over.)
     """
     nb = float(np.linalg.norm(b))
-    mode = getattr(h, "nonsymmetric_mode", "try-cg")
+    mode = h.nonsymmetric_mode
     x, its = np.zeros_like(b), 0
     if mode != "gmres":
         expect = np.log(rtol) / np.log(min(max(rate or 0.5, 0.05), 0.95))

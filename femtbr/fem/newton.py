@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ConvergenceError
-from femtbr.fem import linear
+from femtbr.fem import linear, threads
 from femtbr.fem.assemble import System
 
 log = logging.getLogger(__name__)
@@ -43,18 +43,15 @@ def initial_guess(system: System) -> float:
     return float(np.mean(amb))
 
 
-def _abs_matvec(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
-                x: np.ndarray, rows: int = 1 << 17) -> np.ndarray:
-    """``|J| x`` for the CSR matrix (data, indices, indptr), a block of rows at a time (no
-    full-size copy of |data|: at 1M DOFs that would be 120-220 MB more peak memory)."""
-    n = indptr.size - 1
+def _abs_matvec(J: sp.csr_matrix, x: np.ndarray, rows: int = 1 << 17) -> np.ndarray:
+    """``|J| x``, a block of rows at a time (no full-size copy of |J|'s data: at 1M DOFs that
+    would be 120-220 MB more peak memory)."""
+    n = J.shape[0]
     out = np.empty(n)
     for r0 in range(0, n, rows):
-        r1 = min(n, r0 + rows)
-        s, e = int(indptr[r0]), int(indptr[r1])
-        blk = sp.csr_matrix((np.abs(data[s:e]), indices[s:e], indptr[r0:r1 + 1] - s),
-                            shape=(r1 - r0, x.size))
-        out[r0:r1] = blk @ x
+        blk = threads.row_block(J, r0, min(n, r0 + rows))
+        blk.data = np.abs(blk.data)  # a new array: J's own data stay as they are
+        out[r0:r0 + blk.shape[0]] = blk @ x
     return out
 
 
@@ -83,8 +80,6 @@ def newton(system: System, progress=None) -> dict:
     lin_its = []
     eta_prev, r_prev = None, None
     indptr, indices = disc.pattern
-    abs_JT = None  # (version of the Jacobian data, T, |J| |T|) of the last round-off floor
-    version = 0  # of the Jacobian data (buffers are reused, so identity does not tell)
     spare: list[np.ndarray] = []  # Jacobian data buffers free for reuse
 
     def take() -> np.ndarray | None:
@@ -111,9 +106,9 @@ def newton(system: System, progress=None) -> dict:
         floor = 0.0
         stalled = len(history) > 2 and history[-1] > 0.5 * history[-2]  # (H5a: floor on stalls)
         if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations) or stalled:  # round-off level
-            if abs_JT is None or abs_JT[0] != version or abs_JT[1] is not T:
-                abs_JT = (version, T, _abs_matvec(data, indices, indptr, np.abs(T)))
-            floor = 32 * EPS * float(np.linalg.norm((abs_JT[2] + np.abs(system.F))[free]))
+            J = sp.csr_matrix((data, indices, indptr), shape=(disc.n_dofs,) * 2)
+            floor = 32 * EPS * float(np.linalg.norm((_abs_matvec(J, np.abs(T))
+                                                     + np.abs(system.F))[free]))
         if rel <= opt.rtol or r <= floor:
             return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
                     "linear_method": method, "t_linear": t_lin, "t_assemble": t_asm,
@@ -157,13 +152,8 @@ def newton(system: System, progress=None) -> dict:
             dn = data  # converged linear problem: its (constant) Jacobian serves the floor
         if dn is None:
             Rn, dn = system.evaluate(T, out=take())
-        if dn is not data:
-            old = data
-            R, data = Rn, dn
-            version += 1
-            give(old)
-        else:
-            R = Rn
+        old, R, data = data, Rn, dn
+        give(old)
         t_asm += time.perf_counter() - t1
     raise ConvergenceError(f"Newton did not converge in {opt.max_iterations} iterations "
                            f"(rtol {opt.rtol:g})", history)

@@ -16,10 +16,15 @@ from __future__ import annotations
 import os
 import threading
 import warnings
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
+
+T = TypeVar("T")
 
 #: Products with fewer stored entries than this run on one thread.
 MIN_NNZ = 1_000_000
@@ -27,6 +32,7 @@ MIN_NNZ = 1_000_000
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0  # a forked child inherits the pool object but not its threads: make a new one
+_pool_workers = 0
 
 
 def n_threads() -> int:
@@ -49,13 +55,29 @@ def n_threads() -> int:
 
 
 def _executor(workers: int) -> ThreadPoolExecutor:
-    global _pool, _pool_pid
+    global _pool, _pool_pid, _pool_workers
     with _lock:
-        if (_pool is None or _pool_pid != os.getpid()
-                or _pool._max_workers < workers):  # noqa: SLF001
-            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="femtbr-sparse")
-            _pool_pid = os.getpid()
+        if _pool is None or _pool_pid != os.getpid() or _pool_workers < workers:
+            _pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=_PREFIX)
+            _pool_pid, _pool_workers = os.getpid(), workers
         return _pool
+
+
+_PREFIX = "femtbr-parallel"
+
+
+def run_parallel(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """``[c() for c in calls]`` with ``calls[1:]`` on the shared thread pool and ``calls[0]``
+    in the calling thread.  The calls must write disjoint data; they overlap where they spend
+    their time in GIL-free compiled loops (numpy, SciPy's sparsetools).  Called from one of the
+    pool's own threads it runs the calls in turn (a nested wait on the pool could deadlock).
+    """
+    if len(calls) == 1 or threading.current_thread().name.startswith(_PREFIX):
+        return [c() for c in calls]
+    pool = _executor(len(calls) - 1)
+    futures = [pool.submit(c) for c in calls[1:]]
+    first = calls[0]()
+    return [first] + [f.result() for f in futures]
 
 
 def _row_bounds(M: sp.csr_matrix, k: int) -> np.ndarray:
@@ -64,7 +86,7 @@ def _row_bounds(M: sp.csr_matrix, k: int) -> np.ndarray:
     return np.unique(np.concatenate([[0], np.clip(cuts, 0, M.shape[0]), [M.shape[0]]]))
 
 
-def _row_block(M: sp.csr_matrix, r0: int, r1: int) -> sp.csr_matrix:
+def row_block(M: sp.csr_matrix, r0: int, r1: int) -> sp.csr_matrix:
     """Rows ``r0:r1`` of ``M`` sharing its data and index arrays (no copy)."""
     s, e = int(M.indptr[r0]), int(M.indptr[r1])
     return sp.csr_matrix((M.data[s:e], M.indices[s:e], M.indptr[r0:r1 + 1] - s),
@@ -91,7 +113,7 @@ class ParallelCSR:
         if M.nnz < MIN_NNZ:
             k = 1
         self.bounds = _row_bounds(M, k) if k > 1 else np.array([0, M.shape[0]])
-        self.blocks = [_row_block(M, int(a), int(b))
+        self.blocks = [row_block(M, int(a), int(b))
                        for a, b in zip(self.bounds[:-1], self.bounds[1:], strict=True)]
 
     @property
@@ -106,11 +128,7 @@ class ParallelCSR:
         def part(i: int) -> None:
             out[self.bounds[i]:self.bounds[i + 1]] = self.blocks[i] @ x
 
-        pool = _executor(len(self.blocks) - 1)
-        futures = [pool.submit(part, i) for i in range(1, len(self.blocks))]
-        part(0)
-        for f in futures:
-            f.result()
+        run_parallel([partial(part, i) for i in range(len(self.blocks))])
         return out
 
 
@@ -120,11 +138,13 @@ def matmul(A: sp.csr_matrix, B: sp.csr_matrix, threads: int | None = None) -> sp
     if k == 1 or A.nnz + B.nnz < MIN_NNZ:
         return (A @ B).tocsr()
     bounds = _row_bounds(A, k)
-    blocks = [_row_block(A, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    pool = _executor(len(blocks) - 1)
-    futures = [pool.submit(lambda blk: (blk @ B).tocsr(), blk) for blk in blocks[1:]]
-    parts = [(blocks[0] @ B).tocsr()] + [f.result() for f in futures]
+    blocks = [row_block(A, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    parts = run_parallel([partial(_product, blk, B) for blk in blocks])
     return _stack_rows(parts, B.shape[1])
+
+
+def _product(A: sp.csr_matrix, B: sp.csr_matrix) -> sp.csr_matrix:
+    return (A @ B).tocsr()
 
 
 def _stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
