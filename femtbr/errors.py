@@ -45,7 +45,23 @@ class MeshError(InputError):
 
 
 class ModelError(InputError):
-    """A conductance model was given bad parameters or produced invalid values."""
+    """A conductance model was given bad parameters or produced invalid values.
+
+    Parameters
+    ----------
+    message
+        What is wrong; names the model (and the parameter, if one is at fault).
+    model
+        The model's name or label when the error concerns an evaluation (``None`` otherwise).
+    quantity
+        ``"T"`` or ``"p"`` when the model was evaluated at a bad temperature or pressure.
+    """
+
+    def __init__(self, message: str = "", *, model: str | None = None,
+                 quantity: str | None = None):
+        self.model = model
+        self.quantity = quantity
+        super().__init__(message)
 
 
 class MaterialError(InputError):

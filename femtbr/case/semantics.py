@@ -393,7 +393,25 @@ def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
                             )
                         )
             sides = tuple(material_ref(materials.get(r)) for r in between)
-        _convert_params(entry, path, INTERFACE_KEYS, sides, problems, sides_known=geo is not None)
+        model = _convert_params(entry, path, INTERFACE_KEYS, sides, problems, geo is not None)
+        if model is not None:
+            _check_operating_point(model, entry.get("pressure", 0.0), path, problems)
+
+
+def _check_operating_point(model: Any, pressure: Any, path: str, problems: Problems) -> None:
+    """What ``run`` would reject at the interface's pressure (e.g. P/H_c >= 1), at check time."""
+    from femtbr.models import check_operating_point
+
+    try:
+        p = to_si(pressure, "Pa")
+    except (TypeError, ValueError):
+        return  # the schema reports a bad pressure
+    if not p >= 0:
+        return  # the schema reports it (Pressure is >= 0)
+    try:
+        check_operating_point(model, p)
+    except FemtbrError as exc:
+        problems.append((f"{path}.pressure", str(exc)))
 
 
 # ----------------------------------------------------------------------------- names

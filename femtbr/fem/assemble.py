@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from femtbr.errors import InputError, ModelError
+from femtbr.errors import CaseError, InputError, ModelError
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves, stiffness_chunk
 from femtbr.fem.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
@@ -182,6 +182,13 @@ class System:
         p = np.full_like(Tbar, itf.pressure)
         try:
             h, dh = itf.model.conductance(Tbar, p)
+        except ModelError as exc:  # a bad evaluation point: name the case key (models know none)
+            if exc.quantity == "p":
+                raise CaseError([(f"interfaces.{itf.name}.pressure", str(exc))]) from exc
+            if exc.quantity == "T":
+                raise CaseError([(f"interfaces.{itf.name}", f"{exc} at T = "
+                                  f"{Tbar.min():.6g}..{Tbar.max():.6g} K")]) from exc
+            raise
         except (ArithmeticError, ValueError) as exc:
             raise ModelError(f"interface {itf.name!r}: conductance model failed: {exc}") from exc
         h = np.broadcast_to(np.asarray(h, dtype=float), Tbar.shape)

@@ -300,8 +300,10 @@ class SurfacePair(Rebuildable, ModelBase):
         else:
             x = surf.relative_pressure(p, a, c2, self._sigma, self._m)  # type: ignore[attr-defined]
         if np.any(x >= 1.0):
+            label = self.name or type(self).__name__
             raise ModelError(
-                f"{self._label('p')}: contact pressure reaches the microhardness (P/H_c >= 1)"
+                f"model {label!r}: contact pressure p = {float(np.max(p)):g} Pa reaches the "
+                "microhardness (P/H_c >= 1)", model=label, quantity="p"
             )
         if warn:
             surf.warn_range(

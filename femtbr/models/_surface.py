@@ -47,13 +47,13 @@ def warn_range(
     source: str,
     seen: set[tuple[str, str]] | None = None,
 ) -> None:
-    """Warn if any finite positive ``values`` lie outside ``[lo, hi]``.
+    """Warn if any finite ``values`` lie outside ``[lo, hi]`` (0, e.g. zero pressure, is below).
 
     With ``seen`` (a per-model set) each quantity warns once per side (below / above), so a
     Newton loop or a sweep does not repeat the same warning with slightly different numbers.
     """
     v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v) & (v > 0)]
+    v = v[np.isfinite(v)]
     if not v.size:
         return
     sides = [s for s, bad in (("below", v.min() < lo), ("above", v.max() > hi)) if bad]
