@@ -41,6 +41,7 @@ import numpy as np
 
 from femtbr import materials
 from femtbr.errors import FemtbrError, ModelError
+from femtbr.models import _solid_liquid as sl
 
 HBAR = 1.054571817e-34  # J s (CODATA 2018, exact h / 2π)
 KB = 1.380649e-23  # J/K (SI, exact)
@@ -156,6 +157,11 @@ class Side:
     theta_D: float | None
 
     @property
+    def liquid(self) -> bool:
+        """True for a side without shear waves (longitudinal branch only)."""
+        return "T1" not in self.speeds
+
+    @property
     def S_rad(self) -> float:
         """Σ_j 1/c_j² [s²/m²] (every phonon transmitted: Γ_j = 1)."""
         return sum(1.0 / c**2 for c in self.speeds.values())
@@ -262,9 +268,22 @@ def amm_gamma(rho1: float, c1: float, rho2: float, c2: float, shear: bool = Fals
 def amm_S(a: Side, b: Side) -> tuple[float, dict[str, float]]:
     """S = Σ_j Γ_j / c_aj² for phonons incident from ``a`` and Γ_j per branch.
 
-    Branches pair by polarization (L→L, T→T; T uses the shear form of :func:`amm_alpha`); a
-    branch absent on ``b`` (shear into a liquid) is totally reflected.
+    Solid/solid and liquid/liquid: branches pair by polarization (L→L, T→T; T uses the shear
+    form of :func:`amm_alpha`).  Solid/liquid: the full plane-wave problem with mode conversion
+    (:mod:`femtbr.models._solid_liquid`, Brekhovskikh): the solid's L and SV (``T1``) phonons
+    transmit, SH (``T2``) is totally reflected; the liquid's Γ follows from detailed balance,
+    Γ_liquid / c_l² = Σ_j Γ_j / c_j² of the solid (the integrals share one slowness rule, so
+    this equals the direct liquid-side integral to rounding).
     """
+    if a.liquid != b.liquid:
+        solid, liquid = (b, a) if a.liquid else (a, b)
+        g = sl.solid_gammas(solid.rho, solid.speeds["L"], solid.speeds["T1"], liquid.rho,
+                            liquid.speeds["L"])
+        gammas = {"L": g["L"], "T1": g["SV"], "T2": g["SH"]}
+        S = sum(gj / solid.speeds[j] ** 2 for j, gj in gammas.items())
+        if a is solid:
+            return S, gammas
+        return S, {"L": S * liquid.speeds["L"] ** 2}
     gammas = {}
     for j, c1 in a.speeds.items():
         c2 = b.speeds.get(j)
