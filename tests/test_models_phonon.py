@@ -18,6 +18,21 @@ PAIRS = [("Al", "Si"), ("Au", "Si"), ("Al", "sapphire"), ("Pb", "diamond"), ("He
          ("Cu", "SS304")]
 T_GRID = np.array([0.5, 3.0, 20.0, 77.0, 300.0, 1000.0])
 
+#: the settings these tests check Swartz & Pohl's published formulas in (emitted-phonon
+#: temperatures, one common Debye cutoff); the defaults are tested in test_models_conventions.py
+SP_SETTINGS = {"temperature_convention": "emitted", "cutoff": "common"}
+
+
+def make(name, **params):
+    """``models.create`` with the Swartz-Pohl settings unless a test sets them itself."""
+    if name in ("amm", "dmm", "phonon_radiation_limit"):
+        params = {**SP_SETTINGS, **params}
+    elif name == "grain_boundary":
+        params = {"cutoff": "common", **params}
+    elif name == "phonon_table":
+        params = {"temperature_convention": "emitted", **params}
+    return models.create(name, **params)
+
 
 def fd_check(model, T, rel=1e-6):
     h, dh = model.conductance(T, 0.0)
@@ -36,12 +51,12 @@ def test_low_T_prefactor_value():
 
 @pytest.mark.parametrize("mat", ["Si", "Cu", "diamond", "Pb"])
 def test_amm_identical_is_transparent_and_equals_radiation_limit(mat):
-    amm = models.create("amm", side_a=mat, side_b=mat)
+    amm = make("amm", side_a=mat, side_b=mat)
     assert all(g == pytest.approx(1.0, abs=1e-12) for g in amm.gammas().values())
-    prl = models.create("phonon_radiation_limit", side_a=mat, side_b=mat)
+    prl = make("phonon_radiation_limit", side_a=mat, side_b=mat)
     np.testing.assert_allclose(amm.conductance(T_GRID, 0)[0], prl.conductance(T_GRID, 0)[0],
                                rtol=1e-12)
-    dmm = models.create("dmm", side_a=mat, side_b=mat)
+    dmm = make("dmm", side_a=mat, side_b=mat)
     assert dmm.transmission() == pytest.approx(0.5, abs=1e-15)
     np.testing.assert_allclose(dmm.conductance(T_GRID, 0)[0], 0.5 * amm.conductance(T_GRID, 0)[0],
                                rtol=1e-12)
@@ -50,10 +65,10 @@ def test_amm_identical_is_transparent_and_equals_radiation_limit(mat):
 @pytest.mark.parametrize(("a", "b"), PAIRS)
 @pytest.mark.parametrize("name", ["amm", "dmm"])
 def test_detailed_balance(name, a, b):
-    m = models.create(name, side_a=a, side_b=b)
+    m = make(name, side_a=a, side_b=b)
     np.testing.assert_allclose(m.conductance_from(T_GRID, "a"), m.conductance_from(T_GRID, "b"),
                                rtol=1e-10)
-    swapped = models.create(name, side_a=b, side_b=a)
+    swapped = make(name, side_a=b, side_b=a)
     np.testing.assert_allclose(m.conductance(T_GRID, 0)[0], swapped.conductance(T_GRID, 0)[0],
                                rtol=1e-10)
 
@@ -97,15 +112,15 @@ def test_low_T_closed_form(a, b):
     S_dmm = Sa * Sb / (Sa + Sb)
     T = np.array([1e-3, 0.01, 0.1])  # far below every Debye temperature: pure T³
     for name, S in (("amm", S_amm), ("dmm", S_dmm)):
-        m = models.create(name, side_a=a, side_b=b)
+        m = make(name, side_a=a, side_b=b)
         h = m.conductance(T, 0)[0]
         np.testing.assert_allclose(h / T**3, 1.019256e10 * S, rtol=1e-6)
 
 
 @pytest.mark.parametrize(("a", "b"), [("Al", "Si"), ("Pb", "diamond"), ("He4_liquid", "Cu")])
 def test_factorised_table_matches_direct_double_quadrature(a, b):
-    amm = models.create("amm", side_a=a, side_b=b)
-    dmm = models.create("dmm", side_a=a, side_b=b)
+    amm = make("amm", side_a=a, side_b=b)
+    dmm = make("dmm", side_a=a, side_b=b)
     A, B = amm.sides("a")
 
     def alpha_amm(j, th):
@@ -131,7 +146,7 @@ def test_factorised_table_matches_direct_double_quadrature(a, b):
 
 @pytest.mark.parametrize("name", ["amm", "dmm", "phonon_radiation_limit"])
 def test_high_T_saturation_classical_limit(name):
-    m = models.create(name, side_a="Al", side_b="Si")
+    m = make(name, side_a="Al", side_b="Si")
     # classical limit: h → P S Θ_c³/3 (J(x) → x³/3)
     h_inf = ph.P_PHONON * m.coefficient("a") * m.theta_c**3 / 3
     h, dh = m.conductance(np.array([1e4, 1e5]), 0)
@@ -143,11 +158,11 @@ def test_high_T_saturation_classical_limit(name):
 @pytest.mark.parametrize(("a", "b"), PAIRS)
 def test_radiation_limit_bounds_amm_and_dmm(a, b):
     T = np.geomspace(0.1, 2000, 40)
-    prl = models.create("phonon_radiation_limit", side_a=a, side_b=b).conductance(T, 0)[0]
+    prl = make("phonon_radiation_limit", side_a=a, side_b=b).conductance(T, 0)[0]
     for name in ("amm", "dmm"):
-        h = models.create(name, side_a=a, side_b=b).conductance(T, 0)[0]
+        h = make(name, side_a=a, side_b=b).conductance(T, 0)[0]
         assert np.all(h <= prl * (1 + 1e-12))
-    soft = models.create("phonon_radiation_limit", side_a=a, side_b=b, side="a")
+    soft = make("phonon_radiation_limit", side_a=a, side_b=b, side="a")
     assert np.all(soft.conductance(T, 0)[0] >= prl * (1 - 1e-12)) or a == "He4_liquid"
 
 
@@ -155,8 +170,8 @@ def test_radiation_limit_bounds_amm_and_dmm(a, b):
 def test_amm_and_dmm_agree_for_solid_pairs(a, b):
     # Swartz & Pohl (1989) Sec. V: for typical solid-solid pairs AMM and DMM are within ~30 %
     T = np.array([1.0, 10.0, 100.0, 300.0])
-    h_a = models.create("amm", side_a=a, side_b=b).conductance(T, 0)[0]
-    h_d = models.create("dmm", side_a=a, side_b=b).conductance(T, 0)[0]
+    h_a = make("amm", side_a=a, side_b=b).conductance(T, 0)[0]
+    h_d = make("dmm", side_a=a, side_b=b).conductance(T, 0)[0]
     assert np.all(np.abs(h_d / h_a - 1) < 0.3)
 
 
@@ -164,8 +179,8 @@ def test_amm_and_dmm_orders_apart_for_helium():
     # Swartz & Pohl (1989) Sec. III-IV: the Kapitza anomaly, DMM ≫ AMM for He-4/solid
     T = np.array([0.1, 0.5, 1.0])
     for solid in ("Cu", "Si", "Au"):
-        h_a = models.create("amm", side_a="He4_liquid", side_b=solid).conductance(T, 0)[0]
-        h_d = models.create("dmm", side_a="He4_liquid", side_b=solid).conductance(T, 0)[0]
+        h_a = make("amm", side_a="He4_liquid", side_b=solid).conductance(T, 0)[0]
+        h_d = make("dmm", side_a="He4_liquid", side_b=solid).conductance(T, 0)[0]
         assert np.all(h_d / h_a > 100)
 
 
@@ -176,32 +191,32 @@ def test_amm_and_dmm_orders_apart_for_helium():
 def test_dmm_room_temperature_vs_tdtr(a, b, lo, hi):
     # TDTR: Al/Si 120-350, Au/Si 71, Al/sapphire 165-305 MW/m²K (Stevens et al. JHT 127, 315
     # (2005); Stoner & Maris PRB 48, 16373 (1993); Hopkins; Cahill group reviews)
-    h = models.create("dmm", side_a=a, side_b=b).conductance(300.0, 0)[0]
+    h = make("dmm", side_a=a, side_b=b).conductance(300.0, 0)[0]
     assert lo / 3 <= h <= hi * 3
 
 
 def test_elastic_models_underpredict_pb_diamond():
     # measured 15-30 MW/m²K at 300 K (Stoner & Maris 1993; Lyeo & Cahill PRB 73, 144301 (2006))
     for name in ("amm", "dmm", "phonon_radiation_limit"):
-        h = models.create(name, side_a="Pb", side_b="diamond").conductance(300.0, 0)[0]
+        h = make(name, side_a="Pb", side_b="diamond").conductance(300.0, 0)[0]
         assert h < 15e6
 
 
 def test_inline_sides_equal_library_sides():
     inline = {"rho": 2329.0, "vL": 8433.0, "vT": 5843.0, "theta_D": 645.0}
-    a = models.create("dmm", side_a="Al", side_b=inline).conductance(T_GRID, 0)[0]
-    b = models.create("dmm", side_a="Al", side_b="silicon").conductance(T_GRID, 0)[0]
+    a = make("dmm", side_a="Al", side_b=inline).conductance(T_GRID, 0)[0]
+    b = make("dmm", side_a="Al", side_b="silicon").conductance(T_GRID, 0)[0]
     np.testing.assert_allclose(a, b, rtol=1e-14)
-    over = models.create("dmm", side_a="Al", side_b={"use": "Si", "vT": 5000.0})
+    over = make("dmm", side_a="Al", side_b={"use": "Si", "vT": 5000.0})
     assert over.conductance(300.0, 0)[0] != pytest.approx(b[4], rel=1e-3)
 
 
 def test_cutoff_is_smaller_debye_temperature():
-    m = models.create("dmm", side_a="Au", side_b="diamond")
+    m = make("dmm", side_a="Au", side_b="diamond")
     assert m.theta_c == 165.0
-    m = models.create("amm", side_a="He4_liquid", side_b="Cu")
+    m = make("amm", side_a="He4_liquid", side_b="Cu")
     assert m.theta_c == 343.0
-    assert models.create("dmm", side_a="Au", side_b="Si", cutoff_temperature=100.0).theta_c == 100
+    assert make("dmm", side_a="Au", side_b="Si", cutoff_temperature=100.0).theta_c == 100
 
 
 ALL_MODELS = [
@@ -211,19 +226,20 @@ ALL_MODELS = [
     ("phonon_radiation_limit", {"side_a": "Pb", "side_b": "diamond"}),
     ("fluctuation_dissipation", {"sigma": 2.0e3, "n": 4.5}),
     ("grain_boundary", {"material": "Si", "clear_fraction": 0.3}),
-    ("grain_boundary", {"material": "Cu", "clear_fraction": 0.6, "convention": "emitted"}),
+    ("grain_boundary", {"material": "Cu", "clear_fraction": 0.6,
+                        "temperature_convention": "emitted"}),
     ("spin_kapitza", {"up": {"model": "dmm", "side_a": "Cu", "side_b": "Si"}, "down": 2e-9}),
 ]
 
 
 @pytest.mark.parametrize(("name", "params"), ALL_MODELS)
 def test_derivative_matches_finite_differences(name, params):
-    m = models.create(name, **params)
+    m = make(name, **params)
     fd_check(m, np.geomspace(0.05, 3000.0, 57), rel=2e-6)
 
 
 def test_fluctuation_dissipation_power_law():
-    m = models.create("fluctuation_dissipation", sigma=123.0, n=4)
+    m = make("fluctuation_dissipation", sigma=123.0, n=4)
     T = np.array([0.1, 1.0, 10.0, 300.0])
     h, dh = m.conductance(T, 0)
     np.testing.assert_allclose(h, 4 * 123.0 * T**3, rtol=1e-14)
@@ -234,16 +250,18 @@ def test_fluctuation_dissipation_power_law():
 
 
 def test_grain_boundary_and_polycrystal_algebra():
-    prl = models.create("phonon_radiation_limit", side_a="Si", side_b="Si")
+    prl = make("phonon_radiation_limit", side_a="Si", side_b="Si")
     T = np.array([10.0, 300.0])
     h_rad = prl.conductance(T, 0)[0]
-    em = models.create("grain_boundary", material="Si", clear_fraction=0.25, convention="emitted")
+    em = make("grain_boundary", material="Si", clear_fraction=0.25,
+              temperature_convention="emitted")
     np.testing.assert_allclose(em.conductance(T, 0)[0], 0.25 * h_rad, rtol=1e-14)
-    eq = models.create("grain_boundary", material="Si", clear_fraction=0.25)
+    eq = make("grain_boundary", material="Si", clear_fraction=0.25)
     np.testing.assert_allclose(eq.conductance(T, 0)[0], h_rad * 0.25 / 0.75, rtol=1e-14)
     # fully clear emitted boundary = AMM of identical solids
-    full = models.create("grain_boundary", material="Si", clear_fraction=1.0, convention="emitted")
-    amm = models.create("amm", side_a="Si", side_b="Si")
+    full = make("grain_boundary", material="Si", clear_fraction=1.0,
+                temperature_convention="emitted")
+    amm = make("amm", side_a="Si", side_b="Si")
     np.testing.assert_allclose(full.conductance(T, 0)[0], amm.conductance(T, 0)[0], rtol=1e-12)
     # polycrystal: 1/k_eff = 1/k + R/d, exact algebra
     k_eff, _ = polycrystal_conductivity(150.0, 1e-9, 1e-6)
@@ -256,23 +274,23 @@ def test_grain_boundary_and_polycrystal_algebra():
 
 
 def test_polycrystal_temperature_derivative():
-    gb = models.create("grain_boundary", material="Si", clear_fraction=0.5)
+    gb = make("grain_boundary", material="Si", clear_fraction=0.5)
     T = np.array([120.0, 333.0, 777.0])  # off the k(T) table nodes (kinks of the interpolant)
     k, dk = gb.effective_conductivity(T, 1e-7)
     kp, _ = gb.effective_conductivity(T * (1 + 1e-6), 1e-7)
     km, _ = gb.effective_conductivity(T * (1 - 1e-6), 1e-7)
     np.testing.assert_allclose(dk, (kp - km) / (2e-6 * T), rtol=1e-4)
-    assert np.all(k < models.create("grain_boundary", material="Si", clear_fraction=0.5)
+    assert np.all(k < make("grain_boundary", material="Si", clear_fraction=0.5)
                   .effective_conductivity(T, 1e-5)[0])
 
 
 def test_spin_channels_in_parallel():
-    m = models.create("spin_kapitza", up=1e-9, down=4e-9)
+    m = make("spin_kapitza", up=1e-9, down=4e-9)
     h, dh = m.conductance(np.array([10.0, 300.0]), 0)
     np.testing.assert_allclose(h, 1 / 1e-9 + 1 / 4e-9, rtol=1e-15)
     assert np.all(dh == 0)
-    dmm = models.create("dmm", side_a="Cu", side_b="Si")
-    m = models.create("spin_kapitza", up={"model": "dmm", "side_a": "Cu", "side_b": "Si"}, down=dmm)
+    dmm = models.create("dmm", side_a="Cu", side_b="Si")  # the defaults, as in the table
+    m = make("spin_kapitza", up={"model": "dmm", "side_a": "Cu", "side_b": "Si"}, down=dmm)
     T = np.array([5.0, 50.0, 300.0])
     np.testing.assert_allclose(m.conductance(T, 0)[0], 2 * dmm.conductance(T, 0)[0], rtol=1e-14)
     comps = m.components(T, 0)
@@ -299,8 +317,8 @@ def test_spin_channels_in_parallel():
         ("fluctuation_dissipation", {"sigma": 1.0, "n": 0.0}, r"fluctuation_dissipation\.n"),
         ("grain_boundary", {"material": "Si", "clear_fraction": 1.5}, r"grain_boundary\.clear_fr"),
         ("grain_boundary", {"material": "Si", "clear_fraction": 1.0}, r"grain_boundary\.clear_fr"),
-        ("grain_boundary", {"material": "Si", "clear_fraction": 0.5, "convention": "x"},
-         r"grain_boundary\.convention"),
+        ("grain_boundary", {"material": "Si", "clear_fraction": 0.5, "temperature_convention": "x"},
+         r"grain_boundary\.temperature_convention"),
         ("spin_kapitza", {"up": -1.0, "down": 1e-9}, r"spin_kapitza\.up"),
         ("spin_kapitza", {"up": 1e-9, "down": {"model": "dmm", "side_a": "Al"}},
          r"spin_kapitza\.down"),
@@ -309,11 +327,11 @@ def test_spin_channels_in_parallel():
 )
 def test_bad_parameters_name_the_parameter(name, params, match):
     with pytest.raises(ModelError, match=match):
-        models.create(name, **params)
+        make(name, **params)
 
 
 def test_nonpositive_temperature_rejected():
-    m = models.create("dmm", side_a="Al", side_b="Si")
+    m = make("dmm", side_a="Al", side_b="Si")
     with pytest.raises(ModelError, match="T"):
         m.conductance(np.array([300.0, 0.0]), 0)
 
@@ -326,9 +344,9 @@ def test_describe_lists_parameters_and_references():
 
 
 def test_phonon_table_constant_transmission_reproduces_dmm(tmp_path):
-    dmm = models.create("dmm", side_a="Al", side_b="Si")
+    dmm = make("dmm", side_a="Al", side_b="Si")
     nu = np.linspace(0.2e12, 12e12, 40)  # beyond Al's Debye frequency (8.9 THz)
-    tab = models.create("phonon_table", side="Al", frequency=list(nu),
+    tab = make("phonon_table", side="Al", frequency=list(nu),
                         transmission=[dmm.transmission()] * nu.size)
     T = np.geomspace(0.01, 1e5, 41)
     np.testing.assert_allclose(tab.conductance(T, 0)[0], dmm.conductance(T, 0)[0], rtol=1e-7)
@@ -343,9 +361,9 @@ def test_phonon_table_constant_transmission_reproduces_dmm(tmp_path):
     path = tmp_path / "spec.csv"
     path.write_text("# test\nfrequency,transmission,dos\n"
                     + "".join(f"{a:.17g},1.0,{b:.17g}\n" for a, b in zip(nu, dos, strict=True)))
-    tab = models.create("phonon_table", file=str(path), velocity=c)
+    tab = make("phonon_table", file=str(path), velocity=c)
     side = {"rho": 1e3, "vL": c, "vT": c, "theta_D": theta}
-    prl = models.create("phonon_radiation_limit", side_a=side, side_b=side)
+    prl = make("phonon_radiation_limit", side_a=side, side_b=side)
     np.testing.assert_allclose(tab.conductance(T, 0)[0], prl.conductance(T, 0)[0], rtol=1e-4)
 
 
@@ -364,4 +382,4 @@ def test_phonon_table_constant_transmission_reproduces_dmm(tmp_path):
 )
 def test_phonon_table_errors(params, match):
     with pytest.raises(ModelError, match=match):
-        models.create("phonon_table", **params)
+        make("phonon_table", **params)

@@ -36,6 +36,7 @@ MATERIAL_UNITS = {
     "vL": "m/s",
     "vT": "m/s",
     "debye_temperature": "K",
+    "atomic_density": "1/m^3",
     "gamma": "",
     "Pr": "",
     "molar_mass": "kg/mol",

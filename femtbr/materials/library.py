@@ -33,6 +33,7 @@ _SCALARS: dict[str, tuple[float | None, float | None, bool]] = {
     "vL": (0.0, None, False),
     "vT": (0.0, None, False),
     "debye_temperature": (0.0, None, False),
+    "atomic_density": (0.0, None, False),
     "gamma": (1.0, 1.7, False),
     "Pr": (0.0, None, False),
     "molar_mass": (0.0, None, False),
@@ -42,7 +43,7 @@ _SCALARS: dict[str, tuple[float | None, float | None, bool]] = {
 }
 _TABLES = {"conductivity": "k", "k": "k", "cp": "cp"}
 _OTHER = {"name", "phase", "sources", "aliases", "description", "use"}
-_KEY_ALIASES = {"rho": "density", "theta_D": "debye_temperature"}
+_KEY_ALIASES = {"rho": "density", "theta_D": "debye_temperature", "n": "atomic_density"}
 KEYS = tuple(sorted(set(_SCALARS) | set(_TABLES) | _OTHER))
 
 
@@ -100,7 +101,8 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
         Name of the material (used in messages and as its canonical name).
     props
         Keys: ``use`` (start from a library material and override), ``phase``, ``density``
-        (alias ``rho``), ``debye_temperature`` (alias ``theta_D``),
+        (alias ``rho``), ``debye_temperature`` (alias ``theta_D``), ``atomic_density`` [1/m³]
+        (alias ``n``),
         ``cp`` (number or ``{T=[...], cp=[...]}``), ``conductivity`` or ``k`` (number or
         ``{T=[...], k=[...]}``), ``E``, ``nu``, ``c1``, ``c2``, ``brinell``, ``vL``, ``vT``,
         ``gamma``, ``Pr``, ``molar_mass``, ``mfp0``, ``mfp_T0``,

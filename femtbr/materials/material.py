@@ -39,6 +39,9 @@ class Material:
         Longitudinal and transverse sound speeds [m/s] (a liquid has no ``vT``).
     debye_temperature
         Debye temperature Θ_D [K] (from the low-temperature heat capacity).
+    atomic_density
+        Number of atoms per volume n [1/m³] (ρ N_A ν / M); fixes the mode-count-preserving Debye
+        cutoff ω_j = c_j (6π² n)^(1/3) of each phonon branch.
     gamma, Pr, molar_mass
         Gases: heat-capacity ratio [-], Prandtl number [-], molar mass [kg/mol].
     mfp0, mfp_T0, mfp_p0
@@ -63,6 +66,7 @@ class Material:
     vL: float | None = None
     vT: float | None = None
     debye_temperature: float | None = None
+    atomic_density: float | None = None
     gamma: float | None = None
     Pr: float | None = None
     molar_mass: float | None = None

@@ -16,14 +16,11 @@ factorises:
 so that h/T³ → P S 4π⁴/15 = (π² k_B⁴ / (30 ħ³)) Σ_j Γ_j/c_j² at low T (S&P 1989, low-T limit; the
 prefactor is 1.019256e10 W s²/(m⁴ K⁴)) and h → P S Θ_c³/3 (classical saturation) at high T.
 
-**Cutoff (documented choice).**  Every side has one common Debye cutoff ω_D = k_B Θ_D / ħ for
-all its branches, Θ_D the calorimetric Debye temperature (tabulated for every material in
-``femtbr.materials``; a per-branch cutoff c_j (6π² n)^(1/3) would need the atomic number density,
-which the library does not carry).  Transmission is allowed only below the smaller of the two
-sides' cutoffs, ω_c = min(ω_D,a, ω_D,b) (no partner states above it for elastic scattering),
-as in Stoner & Maris, Phys. Rev. B 48, 16373 (1993) and Swartz & Pohl (1989) Sec. V.  Both sides
-are integrated to the same ω_c, so detailed balance holds exactly (h from a = h from b).  A side
-without a Debye temperature (liquid He-4) does not limit ω_c.
+**Cutoff.**  See :mod:`femtbr.models._cutoff`: by default every branch has its own
+mode-count-preserving cutoff ω_j = c_j (6π² n)^(1/3); ``cutoff = "common"`` uses one cutoff
+ω_c = min(ω_D,a, ω_D,b) from the tabulated Debye temperatures for all branches of both sides
+(:func:`cutoff_temperature`).  Transmission is allowed only where both sides have states
+(elastic scattering), which keeps detailed balance exact.
 
 J(x) is tabulated once per process (cubic Hermite in ln x with exact slopes x J'(x), relative
 error < 1e-9 against quadrature) and evaluated vectorised; beyond the table the series
@@ -148,13 +145,15 @@ class Side:
     """One side of a phonon interface: density, sound speed per branch, Debye cutoff.
 
     ``speeds`` maps branch -> speed [m/s]: ``{"L": vL, "T1": vT, "T2": vT}`` for a solid and
-    ``{"L": vL}`` for a liquid (no shear waves).  ``theta_D`` [K] may be ``None`` (no cutoff).
+    ``{"L": vL}`` for a liquid (no shear waves).  ``theta_D`` [K] may be ``None`` (no cutoff);
+    ``atomic_density`` [1/m³] fixes the per-branch cutoffs (``femtbr.models._cutoff``).
     """
 
     name: str
     rho: float
     speeds: Mapping[str, float]
     theta_D: float | None
+    atomic_density: float | None = None
 
     @property
     def liquid(self) -> bool:
@@ -167,7 +166,8 @@ class Side:
         return sum(1.0 / c**2 for c in self.speeds.values())
 
 
-_INLINE_KEYS = {"rho": "density", "theta_D": "debye_temperature", "debye": "debye_temperature"}
+_INLINE_KEYS = {"rho": "density", "theta_D": "debye_temperature", "debye": "debye_temperature",
+                "n": "atomic_density"}
 
 
 def resolve_side(owner: str, key: str, spec: Any) -> Side:
@@ -207,7 +207,7 @@ def resolve_side(owner: str, key: str, spec: Any) -> Side:
                          "longitudinal-only side)")
     speeds = {"L": float(mat.vL)} if liquid else {"L": float(mat.vL), "T1": float(mat.vT),
                                                    "T2": float(mat.vT)}
-    return Side(mat.name, float(mat.density), speeds, mat.debye_temperature)
+    return Side(mat.name, float(mat.density), speeds, mat.debye_temperature, mat.atomic_density)
 
 
 def cutoff_temperature(owner: str, a: Side, b: Side, override: float | None) -> float:

@@ -31,7 +31,9 @@ class AMM(PhononPair):
       J. Phys. C 7, 481 (1974)), R_K T³ → 15ħ³ρ_s c_T³/(2π² k_B⁴ ρ_l c_l F) for ρ_l c_l ≪ ρ_s c_T,
       where the SV channel dominates.
 
-    Low T: h = 1.019256e10 · T³ Σ_j Γ_j/c_j² (S&P 1989 low-T limit).  Debye cutoff: see ``_phonon``.
+    Low T: h_em = 1.019256e10 · T³ Σ_j Γ_j/c_j² (S&P 1989 low-T limit).  Cutoffs: per branch by
+    default (``femtbr.models._cutoff``); temperature convention: equilibrium by default
+    (``femtbr.models._convention``; identical sides then have no resistance and are refused).
     """
 
     summary: ClassVar[str] = ("acoustic mismatch model (Debye phonons, L,T,T; solid/liquid with "
@@ -53,3 +55,17 @@ class AMM(PhononPair):
     def gammas(self, from_side: str = "a") -> dict[str, float]:
         """Angle-integrated transmission Γ_j [-] per branch for incidence from ``from_side``."""
         return ph.amm_S(*self.sides(from_side))[1]
+
+    def segments(self, from_side: str = "a") -> list[tuple[float, float, float]]:
+        """(Γ_j/c_j², 0, Θ) per branch j: it transmits below the smaller cutoff of j and its
+        partner branch (L into a liquid for every solid branch, else the same polarization)."""
+        a, b = self.sides(from_side)
+        if a.liquid and not b.liquid:  # detailed balance: the solid's channels, seen from here
+            return self.segments("b" if from_side == "a" else "a")
+        ta, tb = self.cutoffs(from_side)
+        out = []
+        for j, g in ph.amm_S(a, b)[1].items():
+            partner = "L" if b.liquid else j
+            if partner in tb:
+                out.append((g / a.speeds[j] ** 2, 0.0, min(ta[j], tb[partner])))
+        return out

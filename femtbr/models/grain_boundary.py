@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from femtbr.errors import ModelError
+from femtbr.models import _convention as conv
+from femtbr.models import _cutoff as co
 from femtbr.models import _phonon as ph
 from femtbr.models.base import ModelBase, as_arrays, param
 from femtbr.models.registry import register
@@ -46,58 +48,77 @@ class GrainBoundary(ModelBase):
 
     A boundary whose area is open (well bonded) over the fraction τ transmits that fraction of
     the incident phonons independently of angle and frequency.  With the phonon radiation
-    conductance of the material, h_rad = P Σ_j c_j⁻² T³ J(Θ_D/T) (Swartz & Pohl, Rev. Mod. Phys.
-    61, 605 (1989), flux integral with α = 1; see ``femtbr.models._phonon``):
+    conductance of the material, h_rad = P T³ Σ_j c_j⁻² J(Θ_j/T) (Swartz & Pohl, Rev. Mod. Phys.
+    61, 605 (1989), flux integral with α = 1; per-branch cutoffs Θ_j by default, see
+    ``femtbr.models._cutoff``), the emitted-phonon conductance is h_em = τ h_rad and:
 
-    * ``convention = "equilibrium"`` (default, for a diffusive continuum where T is the local
-      equilibrium temperature on each side): h = τ h_rad / (1 − τ) (Zeng & Chen, J. Heat
-      Transfer 123, 340 (2001), equilibrium-temperature conductance with τ12 = τ21 = τ;
-      Simons, J. Phys. C 7, 4048 (1974)).
-      A perfect boundary (τ → 1) offers no resistance.
-    * ``convention = "emitted"`` (Swartz-Pohl emitted-phonon temperatures): h = τ h_rad.
+    * ``temperature_convention = "equilibrium"`` (default, as for every phonon model; see
+      ``femtbr.models._convention``): h = τ h_rad / (1 − τ) (Zeng & Chen, J. Heat Transfer 123,
+      340 (2001); Simons, J. Phys. C 7, 4048 (1974)).  A perfect boundary (τ → 1) offers no
+      resistance, so τ = 1 is refused.
+    * ``temperature_convention = "emitted"`` (Swartz-Pohl emitted-phonon temperatures):
+      h = τ h_rad, the same as DMM Si/Si (α = 1/2) at τ = 1/2.
     """
 
     material: Any = param(unit="-", kind=(str, dict), doc="material name or table (rho, vL, vT, "
-                          "debye_temperature)")
+                          "debye_temperature, atomic_density)")
     clear_fraction: float = param(unit="-", lo=0, lo_inclusive=False, hi=1.0,
                                   doc="open (bonded) area fraction = phonon transmission")
-    convention: str = param("equilibrium", unit="-", kind=str, doc="'equilibrium' or 'emitted'")
-    _S: float = field(init=False, repr=False, compare=False)
-    _theta: float = field(init=False, repr=False, compare=False)
+    temperature_convention: str = param(conv.DEFAULT, unit="-", kind=str, doc=conv.DOC)
+    cutoff: str = param("per_branch", unit="-", kind=str,
+                        doc="'per_branch' (default, ω_j = c_j (6π² n)^(1/3)) or 'common' (Θ_D)")
+    _segments: list = field(init=False, repr=False, compare=False)
 
     summary: ClassVar[str] = "grain boundary, transmission = clear-area fraction"
     validity: ClassVar[str] = "Debye phonons; angle/frequency independent transmission"
     references: ClassVar[tuple[str, ...]] = (
         "E.T. Swartz and R.O. Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. II flux integral",
         "T. Zeng and G. Chen, J. Heat Transfer 123, 340 (2001)",
+        "B.T. Simons, J. Phys. C 7, 4048 (1974)",
         "C.-W. Nan and R. Birringer, Phys. Rev. B 57, 8264 (1998)",
     )
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.convention not in ("equilibrium", "emitted"):
-            raise ModelError(f"{self.name}.convention: must be 'equilibrium' or 'emitted', got "
-                             f"{self.convention!r}")
-        if self.convention == "equilibrium" and self.clear_fraction >= 1.0:
+        conv.check(self.name, self.temperature_convention)
+        if self.cutoff not in co.CUTOFFS:
+            raise ModelError(f"{self.name}.cutoff: must be one of {co.CUTOFFS}, got "
+                             f"{self.cutoff!r}")
+        if self.temperature_convention == "equilibrium" and self.clear_fraction >= 1.0:
             raise ModelError(f"{self.name}.clear_fraction: must be < 1 with the 'equilibrium' "
                              "convention (a fully open boundary has no resistance)")
         side = ph.resolve_side(self.name, "material", self.material)
-        if side.theta_D is None:
+        if side.theta_D is None and side.atomic_density is None:
+            raise ModelError(f"{self.name}.material: {side.name!r} lacks 'debye_temperature' "
+                             "and 'atomic_density'")
+        if self.cutoff == "common" and side.theta_D is None:
             raise ModelError(f"{self.name}.material: {side.name!r} lacks 'debye_temperature'")
-        object.__setattr__(self, "_S", side.S_rad)
-        object.__setattr__(self, "_theta", float(side.theta_D))
+        cut = co.branch_cutoffs(side, self.cutoff, side.theta_D)
+        object.__setattr__(self, "_segments", co.radiation_segments(side, cut))
 
     @property
     def factor(self) -> float:
         """h / h_rad [-]: τ/(1−τ) (equilibrium) or τ (emitted)."""
         tau = float(self.clear_fraction)
-        return tau / (1.0 - tau) if self.convention == "equilibrium" else tau
+        return tau / (1.0 - tau) if self.temperature_convention == "equilibrium" else tau
+
+    def radiation(self, T: Any) -> tuple[np.ndarray, np.ndarray]:
+        """h_rad [W/(m² K)] and dh_rad/dT [W/(m² K²)] of the material at T [K]."""
+        return co.h_segments(self._segments, np.asarray(T, dtype=float))
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
-        """h [W/(m² K)] and dh/dT [W/(m² K²)] at T [K]; independent of p [Pa]."""
+        """h [W/(m² K)] and dh/dT [W/(m² K²)] at T [K]; independent of p [Pa].
+
+        Equilibrium: ``_convention.to_equilibrium`` with h_em = τ h_rad and h_rad,a = h_rad,b =
+        h_rad, which is τ h_rad/(1 − τ).
+        """
         T, _ = as_arrays(T, p)
-        h, dh = ph.h_debye(self._S, self._theta, T)
-        return self.factor * h, self.factor * dh
+        h_rad, dh_rad = self.radiation(T)
+        tau = float(self.clear_fraction)
+        if self.temperature_convention == "emitted":
+            return tau * h_rad, tau * dh_rad
+        return conv.to_equilibrium(tau * h_rad, tau * dh_rad, h_rad, dh_rad, h_rad, dh_rad,
+                                   self.name)
 
     def effective_conductivity(self, T: Any, d: float) -> tuple[np.ndarray, np.ndarray]:
         """k_eff [W/(m K)] and dk_eff/dT of grains of size d [m] with this boundary (R = 1/h).

@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 import numpy as np
 
 from femtbr.errors import ModelError
+from femtbr.models import _convention as conv
+from femtbr.models import _cutoff as co
 from femtbr.models import _phonon as ph
 from femtbr.models.base import ModelBase, as_arrays, param
 from femtbr.models.registry import register
@@ -58,7 +60,12 @@ class PhononTable(ModelBase):
                       doc="emitting material (Debye DOS) when dos is not given")
     file: str | None = param(None, unit="-", kind=str,
                              doc="CSV with columns frequency, transmission[, dos]")
+    other_side: Any = param(None, unit="-", kind=(str, dict),
+                            doc="receiving material (needed by the 'equilibrium' convention)")
+    temperature_convention: str = param(conv.DEFAULT, unit="-", kind=str, doc=conv.DOC)
     _tab: tuple = field(init=False, repr=False, compare=False)
+    _rad_a: tuple = field(init=False, repr=False, compare=False)
+    _rad_b: list = field(init=False, repr=False, compare=False)
 
     summary: ClassVar[str] = "phonon conductance from tabulated transmission / DOS vs frequency"
     validity: ClassVar[str] = "elastic phonon transport; the tables must span the spectrum"
@@ -97,6 +104,16 @@ class PhononTable(ModelBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        conv.check(self.name, self.temperature_convention)
+        if self.temperature_convention == "equilibrium" and self.other_side is None:
+            raise self._fail("other_side", "the 'equilibrium' temperature convention needs the "
+                             "receiving material (its phonon radiation conductance); give "
+                             "other_side, or temperature_convention = 'emitted'")
+        rad_b: list = []
+        if self.other_side is not None:
+            o = ph.resolve_side(self.name, "other_side", self.other_side)
+            rad_b = co.radiation_segments(o, co.branch_cutoffs(o, "per_branch", None))
+        object.__setattr__(self, "_rad_b", rad_b)
         try:
             nu, tau, dos = self._columns()
         except (TypeError, ValueError) as exc:
@@ -119,7 +136,11 @@ class PhononTable(ModelBase):
             def spectral(wq: np.ndarray) -> np.ndarray:
                 return np.interp(wq, w, phi, right=0.0)
 
+            def radiating(wq: np.ndarray) -> np.ndarray:  # τ = 1: the side's radiation
+                return np.interp(wq, w, 0.25 * vd, right=0.0)
+
             w_top = w[-1]
+            object.__setattr__(self, "_rad_a", self._tabulate(w, w_top, radiating))
         else:
             if self.side is None:
                 raise self._fail("side", "give the emitting material (or dos and velocity)")
@@ -129,6 +150,10 @@ class PhononTable(ModelBase):
             def spectral(wq: np.ndarray) -> np.ndarray:
                 t = np.interp(wq, w, tau, right=0.0)
                 return np.where(wq <= w_top, t * wq * wq * s.S_rad / (8 * math.pi**2), 0.0)
+
+            theta = math.inf if s.theta_D is None else float(s.theta_D)
+            object.__setattr__(self, "_rad_a", co.radiation_segments(
+                s, co.branch_cutoffs(s, "common", theta)))
 
         object.__setattr__(self, "_tab", self._tabulate(w, w_top, spectral))
 
@@ -167,11 +192,24 @@ class PhononTable(ModelBase):
         return np.log(T), h, T * dh, h_inf, c2
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
-        """h [W/(m² K)] and dh/dT [W/(m² K²)] at T [K] (> 0); independent of p [Pa]."""
+        """h [W/(m² K)] and dh/dT [W/(m² K²)] at T [K] (> 0); independent of p [Pa].
+
+        Equilibrium convention: ``_convention.to_equilibrium`` with the emitting side's
+        radiation (the same spectral integral with τ = 1; a Debye ``side`` up to its Θ_D) and
+        the receiving ``other_side``'s (per-branch cutoffs).
+        """
         T, _ = as_arrays(T, p)
-        if np.any(~(T > 0)) or not np.all(np.isfinite(T)):
-            raise ModelError(f"{self.name}: T must be finite and > 0 K")
-        u, hv, sv, h_inf, c2 = self._tab
+        h, dh = self._evaluate(self._tab, T)
+        if self.temperature_convention == "emitted":
+            return h, dh
+        rad_a = (co.h_segments(self._rad_a, T) if isinstance(self._rad_a, list)
+                 else self._evaluate(self._rad_a, T))
+        return conv.to_equilibrium(h, dh, *rad_a, *co.h_segments(self._rad_b, T), self.name)
+
+    @staticmethod
+    def _evaluate(tab: tuple, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """h and dh/dT from a table of :meth:`_tabulate` at T [K]."""
+        u, hv, sv, h_inf, c2 = tab
         du = u[1] - u[0]
         lnT = np.log(T)
         s = np.clip((lnT - u[0]) / du, 0.0, len(u) - 1.0)
