@@ -46,6 +46,8 @@ def test_every_phonon_model_has_the_same_default_convention(name):
     params = models.describe(name)["parameters"]
     assert params["temperature_convention"]["default"] == "equilibrium"
     assert "emitted" in params["temperature_convention"]["doc"]
+    if "cutoff" in params:
+        assert params["cutoff"]["default"] == "common"
 
 
 @pytest.mark.parametrize("conv", ["emitted", "equilibrium"])
@@ -64,9 +66,10 @@ def test_equilibrium_conversion_for_identical_materials(tau):
     # identical sides: h_eq = τ h_rad / (1 − τ), h_em = τ h_rad (Zeng & Chen 2001)
     for T in (20.0, 300.0):
         h_rad = radiation_direct("Si", T)
-        gb_eq = models.create("grain_boundary", material="Si", clear_fraction=tau)
+        gb_eq = models.create("grain_boundary", material="Si", clear_fraction=tau,
+                              cutoff="per_branch")
         gb_em = models.create("grain_boundary", material="Si", clear_fraction=tau,
-                              temperature_convention="emitted")
+                              temperature_convention="emitted", cutoff="per_branch")
         assert gb_em.conductance(T, 0)[0] == pytest.approx(tau * h_rad, rel=1e-8)
         assert gb_eq.conductance(T, 0)[0] == pytest.approx(tau / (1 - tau) * h_rad, rel=1e-8)
 
@@ -119,7 +122,8 @@ def test_phonon_table_equilibrium_needs_the_receiving_side():
 def test_per_branch_cutoff_preserves_the_mode_count(name):
     # ∫_0^{ω_j} D_j dω = n for every branch (one mode per atom and polarization)
     mat = materials.get(name)
-    m = models.create("dmm", side_a=name, side_b="Si", temperature_convention="emitted")
+    m = models.create("dmm", side_a=name, side_b="Si", temperature_convention="emitted",
+                      cutoff="per_branch")
     cut, _ = m.cutoffs("a")
     for j, c in (("L", mat.vL), ("T1", mat.vT), ("T2", mat.vT)):
         wj = KB * cut[j] / HBAR
@@ -153,14 +157,14 @@ def test_radiation_limit_pb_al_drops_by_the_mode_count_factors():
     common = P / 3 * S_min * theta_c**3
     kw = {"side_a": "Pb", "side_b": "Al", "temperature_convention": "emitted"}
     T = 1e5  # far above every cutoff: the classical limit to 1e-6
-    h_pb = models.create("phonon_radiation_limit", **kw).conductance(T, 0)[0]
-    h_cm = models.create("phonon_radiation_limit", cutoff="common", **kw).conductance(T, 0)[0]
+    h_pb = models.create("phonon_radiation_limit", cutoff="per_branch", **kw).conductance(T, 0)[0]
+    h_cm = models.create("phonon_radiation_limit", **kw).conductance(T, 0)[0]  # default: common
     assert h_pb == pytest.approx(per_branch, rel=1e-6)
     assert h_cm == pytest.approx(common, rel=1e-6)
     assert h_pb / h_cm == pytest.approx(per_branch / common, rel=1e-6)
     # and for Pb alone, against the direct spectral integral with the per-branch cutoffs
     pb_only = models.create("phonon_radiation_limit", side_a="Pb", side_b="Pb",
-                            temperature_convention="emitted")
+                            temperature_convention="emitted", cutoff="per_branch")
     assert pb_only.conductance(60.0, 0)[0] == pytest.approx(radiation_direct("Pb", 60.0),
                                                             rel=1e-8)
 
@@ -169,7 +173,7 @@ def test_low_temperature_is_independent_of_the_cutoff():
     kw = {"side_a": "Al", "side_b": "Si", "temperature_convention": "emitted"}
     T = np.array([0.1, 1.0])
     for name in ("amm", "dmm"):
-        a = models.create(name, **kw).conductance(T, 0)[0]
+        a = models.create(name, cutoff="per_branch", **kw).conductance(T, 0)[0]
         b = models.create(name, cutoff="common", **kw).conductance(T, 0)[0]
         np.testing.assert_allclose(a, b, rtol=1e-12)
 
@@ -177,23 +181,24 @@ def test_low_temperature_is_independent_of_the_cutoff():
 # ------------------------------------------------- defaults keep the exact properties
 @pytest.mark.parametrize(("a", "b"), PAIRS)
 @pytest.mark.parametrize("name", ["amm", "dmm"])
-def test_detailed_balance_with_per_branch_cutoffs(name, a, b):
-    m = models.create(name, side_a=a, side_b=b)
+@pytest.mark.parametrize("cutoff", ["per_branch", "common"])
+def test_detailed_balance_with_either_cutoff(name, a, b, cutoff):
+    m = models.create(name, side_a=a, side_b=b, cutoff=cutoff)
     np.testing.assert_allclose(m.conductance_from(T_GRID, "a"), m.conductance_from(T_GRID, "b"),
                                rtol=1e-12)
-    swapped = models.create(name, side_a=b, side_b=a)
+    swapped = models.create(name, side_a=b, side_b=a, cutoff=cutoff)
     np.testing.assert_allclose(m.conductance(T_GRID, 0)[0], swapped.conductance(T_GRID, 0)[0],
                                rtol=1e-12)
 
 
 @pytest.mark.parametrize(("a", "b"), PAIRS)
 @pytest.mark.parametrize("conv", ["emitted", "equilibrium"])
-def test_radiation_limit_bounds_amm_and_dmm_by_default(a, b, conv):
-    bound = models.create("phonon_radiation_limit", side_a=a, side_b=b,
-                          temperature_convention=conv).conductance(T_GRID, 0)[0]
+@pytest.mark.parametrize("cutoff", ["per_branch", "common"])
+def test_radiation_limit_bounds_amm_and_dmm(a, b, conv, cutoff):
+    kw = {"side_a": a, "side_b": b, "temperature_convention": conv, "cutoff": cutoff}
+    bound = models.create("phonon_radiation_limit", **kw).conductance(T_GRID, 0)[0]
     for name in ("amm", "dmm"):
-        h = models.create(name, side_a=a, side_b=b,
-                          temperature_convention=conv).conductance(T_GRID, 0)[0]
+        h = models.create(name, **kw).conductance(T_GRID, 0)[0]
         assert np.all(h <= bound * (1 + 1e-12)), name
 
 
@@ -201,8 +206,10 @@ def test_radiation_limit_bounds_amm_and_dmm_by_default(a, b, conv):
     ("name", "params"),
     [
         ("amm", {"side_a": "Al", "side_b": "Si"}),
+        ("amm", {"side_a": "Al", "side_b": "Si", "cutoff": "per_branch"}),
         ("amm", {"side_a": "He4_liquid", "side_b": "Cu"}),
         ("dmm", {"side_a": "Pb", "side_b": "diamond"}),
+        ("dmm", {"side_a": "Pb", "side_b": "diamond", "cutoff": "per_branch"}),
         ("grain_boundary", {"material": "Si", "clear_fraction": 0.3}),
         ("phonon_table", {"frequency": [1e11, 5e12], "transmission": [0.2, 0.6], "side": "Si",
                           "other_side": "Cu"}),

@@ -1,21 +1,30 @@
 """Debye cutoffs of the phonon branches and h from piecewise-constant spectral weights.
 
-**Per-branch cutoff (default).**  A Debye branch j of speed c_j has D_j(ω) = ω²/(2π² c_j³)
-[s/m³]; it holds exactly one mode per atom, ∫_0^{ω_j} D_j dω = n, when
+**Per-branch cutoff** (``cutoff = "per_branch"``).  A Debye branch j of speed c_j has
+D_j(ω) = ω²/(2π² c_j³) [s/m³]; it holds exactly one mode per atom, ∫_0^{ω_j} D_j dω = n, when
 
     ω_j = c_j (6π² n)^(1/3)   [rad/s],   Θ_j = ħ ω_j / k_B   [K]
 
 with n the atomic number density [1/m³] (Kittel, Introduction to Solid State Physics, 8th ed.,
-Ch. 5, Debye model per polarization; Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989), Sec. V;
-Reddy, Castelino & Majumdar, Appl. Phys. Lett. 87, 211908 (2005)).  It is the default because
-a single calorimetric Θ_D shared by branches with measured sound speeds gives branch j the
-mode count (Θ_D/Θ_j)³ n, i.e. too many soft transverse modes (Pb: 2.6 × 3n in total, Al:
-1.23 ×), which inflates every flux integral that extends to the cutoff (radiation limit, DMM
-and AMM at T ≳ Θ_D/4).  A side without ``atomic_density`` uses its Θ_D for all branches, a side
-with neither (liquid He-4, whose phonon-roton spectrum is not Debye-like) has no cutoff.
+Ch. 5, Debye model per polarization; Reddy, Castelino & Majumdar, Appl. Phys. Lett. 87, 211908
+(2005)).  One calorimetric Θ_D shared by branches with measured sound speeds gives branch j
+the mode count (Θ_D/Θ_j)³ n instead, i.e. too many soft transverse modes (Pb: 2.6 × 3n in
+total, Al: 1.23 ×), which inflates flux integrals that reach the cutoff (the radiation limit of
+Pb drops by 0.62× in the classical limit with per-branch cutoffs).  A side without
+``atomic_density`` uses its Θ_D for all branches; one with neither (liquid He-4, whose
+phonon-roton spectrum is not Debye-like) has no cutoff.
 
-**Common cutoff** (``cutoff = "common"``): all branches of both sides stop at min(Θ_D,a, Θ_D,b)
-(the earlier femtbr default; Stoner & Maris, Phys. Rev. B 48, 16373 (1993)).
+**Common cutoff (default)** (``cutoff = "common"``): all branches of both sides stop at
+min(Θ_D,a, Θ_D,b) (Swartz & Pohl 1989 Sec. V; Stoner & Maris, Phys. Rev. B 48, 16373 (1993)).
+It is the default because (i) it is the convention of the published AMM/DMM numbers and of the
+measured-vs-model comparisons femtbr is checked against (DMM Au/Si 80 MW/(m² K) in the
+equilibrium convention vs 71 measured; Pb/diamond under-predicted, as Stoner & Maris found);
+(ii) a per-branch linear (Debye) L branch of a soft metal ends far above its measured band
+edge — Au: Θ_L = 376 K vs the LA zone-boundary 4.6 THz = 221 K; Pb: 206 K vs 2.2 THz = 106 K —
+and the flux integral weights those fast, high-frequency phonons fully, so per-branch DMM for
+Au/Si gives 334 MW/(m² K), 4.7× the measurement.  Neither cutoff is exact for real dispersion;
+use ``per_branch`` where mode counting matters (heat capacity, radiation bound of a soft solid)
+and ``phonon_table`` with a measured DOS when the spectrum is known.
 
 **Spectral segments.**  With frequency-independent transmissions between cutoffs, the flux
 integral (S&P 1989 Sec. II) is a sum over frequency segments [Θ_lo, Θ_hi] of constant weight

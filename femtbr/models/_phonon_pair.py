@@ -6,8 +6,8 @@ between cutoffs (:mod:`femtbr.models._cutoff`); the emitted-phonon conductance i
 h_em(T) = P T³ Σ_k S_k [J(Θ_hi/T) − J(Θ_lo/T)] (Swartz & Pohl, Rev. Mod. Phys. 61, 605 (1989),
 Sec. II).  ``temperature_convention`` (default ``"equilibrium"``) converts it to the
 equilibrium-temperature conductance femtbr's continuum temperatures need
-(:mod:`femtbr.models._convention`); ``cutoff`` (default ``"per_branch"``) picks the Debye
-cutoffs.
+(:mod:`femtbr.models._convention`); ``cutoff`` (default ``"common"``) picks the Debye
+cutoffs (:mod:`femtbr.models._cutoff` says why).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from femtbr.models.base import ModelBase, as_arrays, param
 
 SIDE_DOC = ("material name (femtbr.materials) or table {rho, vL, vT, debye_temperature, "
             "atomic_density, phase, use}")
-CUTOFF_DOC = ("'per_branch' (default: mode-count preserving ω_j = c_j (6π² n)^(1/3) from the "
-              "atomic density) or 'common' (min of the two Debye temperatures for all branches)")
+CUTOFF_DOC = ("'common' (default: min of the two Debye temperatures for all branches) or "
+              "'per_branch' (mode-count preserving ω_j = c_j (6π² n)^(1/3), n the atomic density)")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class PhononPair(ModelBase):
         None, unit="K", lo=0, lo_inclusive=False,
         doc="one common cutoff ħω_c/k_B for all branches (overrides 'cutoff')",
     )
-    cutoff: str = param("per_branch", unit="-", kind=str, doc=CUTOFF_DOC)
+    cutoff: str = param("common", unit="-", kind=str, doc=CUTOFF_DOC)
     temperature_convention: str = param(conv.DEFAULT, unit="-", kind=str, doc=conv.DOC)
     _a: ph.Side = field(init=False, repr=False, compare=False)
     _b: ph.Side = field(init=False, repr=False, compare=False)

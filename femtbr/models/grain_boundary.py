@@ -49,7 +49,7 @@ class GrainBoundary(ModelBase):
     A boundary whose area is open (well bonded) over the fraction τ transmits that fraction of
     the incident phonons independently of angle and frequency.  With the phonon radiation
     conductance of the material, h_rad = P T³ Σ_j c_j⁻² J(Θ_j/T) (Swartz & Pohl, Rev. Mod. Phys.
-    61, 605 (1989), flux integral with α = 1; per-branch cutoffs Θ_j by default, see
+    61, 605 (1989), flux integral with α = 1; Debye cutoffs Θ_j as chosen by ``cutoff``, see
     ``femtbr.models._cutoff``), the emitted-phonon conductance is h_em = τ h_rad and:
 
     * ``temperature_convention = "equilibrium"`` (default, as for every phonon model; see
@@ -65,8 +65,9 @@ class GrainBoundary(ModelBase):
     clear_fraction: float = param(unit="-", lo=0, lo_inclusive=False, hi=1.0,
                                   doc="open (bonded) area fraction = phonon transmission")
     temperature_convention: str = param(conv.DEFAULT, unit="-", kind=str, doc=conv.DOC)
-    cutoff: str = param("per_branch", unit="-", kind=str,
-                        doc="'per_branch' (default, ω_j = c_j (6π² n)^(1/3)) or 'common' (Θ_D)")
+    cutoff: str = param("common", unit="-", kind=str,
+                        doc="'common' (default: Θ_D for all branches) or 'per_branch' "
+                            "(ω_j = c_j (6π² n)^(1/3))")
     _segments: list = field(init=False, repr=False, compare=False)
 
     summary: ClassVar[str] = "grain boundary, transmission = clear-area fraction"
