@@ -14,7 +14,8 @@ quadrature points, or :class:`skfem.DiscreteField` from ``basis.interpolate``), 
 ``w.emissivity``     grey emissivity [-],
 ``w.flux``           prescribed heat flux into the body [W/m²],
 ``w.density``        volumetric source density [W/m³],
-``w.capacity``       volumetric heat capacity ρ c_p [J/(m³ K)].
+``w.capacity``       volumetric heat capacity ρ c_p [J/(m³ K)],
+``w.enthalpy``       volumetric enthalpy H(T) = ∫_{T_ref}^{T} ρc_p ds [J/m³].
 
 ``w.h`` is never used: scikit-fem fills it with the mesh size.
 
@@ -118,6 +119,12 @@ def source_load(v, w):
 def mass(u, v, w):
     """Heat capacity (consistent mass) ∫ ρc_p u v dΩ [J/K]: the transient term is M dT/dt."""
     return w.capacity * u * v
+
+
+@LinearForm
+def stored_heat(v, w):
+    """Stored heat ∫ H(T) v dΩ [J]; its Jacobian is :func:`mass` with ρc_p at T."""
+    return w.enthalpy * v
 
 
 # ---------------------------------------------------------------------- functionals

@@ -61,7 +61,7 @@ class FormSystem(System):
             dens = src.density if src.power is None else float(src.power) / \
                 self.disc.region_volume(name)
             if callable(dens):
-                x = rb.global_coordinates().value  # (dim, cells, nq)
+                x = np.asarray(rb.global_coordinates())  # (dim, cells, nq)
                 dens = np.asarray(dens(x.reshape(x.shape[0], -1).T), float).reshape(x.shape[1:])
             F += asm(forms.source_load, rb, density=dens)
         for name, _, q in self.flux:
@@ -92,8 +92,8 @@ class FormSystem(System):
             R += asm(forms.conduction_residual, rb, T=Tq, k=k)
             if jacobian:
                 mats.append(asm(forms.conduction_jacobian, rb, T=Tq, k=k, dk=dk))
-        for name, film, T_inf in self._films:
-            fb = sm.boundaries[name]
+        for (name, film, _), robin in zip(self._films, self.robin, strict=True):
+            fb, T_inf = sm.boundaries[name], robin[3]  # robin: T_inf may follow a waveform
             R += asm(forms.convection_residual, fb, T=fb.interpolate(T), film=film, T_inf=T_inf)
         for name, _, eps, T_inf, _ in self.rad:
             fb = sm.boundaries[name]
