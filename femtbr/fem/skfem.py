@@ -31,7 +31,7 @@ from skfem.generic_utils import OrientedBoundary
 
 from femtbr.errors import MeshError
 from femtbr.fem.discretization import Discretization
-from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM
+from femtbr.fem.reference import ELEMENTS, REFDOM, SKFEM_MESH, VTK_TO_SKFEM, eval_basis, tables
 from femtbr.mesh import Interface, TaggedMesh
 
 
@@ -98,6 +98,20 @@ class SplitMesh:
         return self.discretization.region_dofs(name)
 
 
+def _positively_oriented(mesh: Mesh, kind: str) -> np.ndarray:
+    """``mesh.t.T`` with the vertices of mirrored cells (negative Jacobian at the reference
+    centroid; scikit-fem accepts them, femtbr does not) listed in mirrored order."""
+    ref = REFDOM[kind].p  # (dim, nv) reference vertices
+    swapped = ref[[1, 0, *range(2, ref.shape[0])]]  # the reflection x <-> y
+    perm = np.argmin(np.abs(swapped[:, :, None] - ref[:, None, :]).sum(axis=0), axis=1)
+    _, dphi = eval_basis(tables(kind, 1).geom, ref.mean(axis=1)[:, None])  # (nv, dim, 1)
+    t = mesh.t.T.copy()
+    J = np.einsum("cva,vb->cab", mesh.p.T[t], dphi[:, :, 0])
+    flip = np.linalg.det(J) < 0
+    t[flip] = t[flip][:, perm]
+    return t
+
+
 def from_skfem(mesh: Mesh, interfaces: Mapping[str, tuple[str, str]] | None = None
                ) -> TaggedMesh:
     """A :class:`TaggedMesh` from a first-order scikit-fem mesh with named sets.
@@ -106,7 +120,8 @@ def from_skfem(mesh: Mesh, interfaces: Mapping[str, tuple[str, str]] | None = No
     ``mesh.boundaries`` on the outer boundary become boundaries, and facet sets between two
     subdomains become interfaces.  ``interfaces`` may fix an interface's sides
     ``{name: (region_a, region_b)}``; otherwise side a is the first of its two regions in
-    ``mesh.subdomains``.
+    ``mesh.subdomains``.  Mirrored cells (scikit-fem allows either orientation) are listed
+    in positive order, so the cells' local vertex order may differ from ``mesh.t``.
 
     Raises
     ------
@@ -120,11 +135,14 @@ def from_skfem(mesh: Mesh, interfaces: Mapping[str, tuple[str, str]] | None = No
                         f"one of {sorted(c.__name__ for c in SKFEM_MESH.values())}")
     if not mesh.subdomains:
         raise MeshError("mesh: no subdomains; name the regions (mesh.with_subdomains)")
-    cells = mesh.t.T[:, np.argsort(VTK_TO_SKFEM[kind])]
+    cells = _positively_oriented(mesh, kind)[:, np.argsort(VTK_TO_SKFEM[kind])]
     regions = {n: np.asarray(c) for n, c in mesh.subdomains.items()}
     rid = np.full(mesh.t.shape[1], -1)
     for i, c in enumerate(regions.values()):
         rid[c] = i
+    if np.any(rid < 0):
+        raise MeshError(f"mesh: cells {np.flatnonzero(rid < 0)[:5].tolist()} are in no subdomain; "
+                        "the subdomains must cover the mesh")
     names = list(regions)
     given = dict(interfaces or {})
     bnd, itf = {}, {}
@@ -138,7 +156,7 @@ def from_skfem(mesh: Mesh, interfaces: Mapping[str, tuple[str, str]] | None = No
         if np.any(t1 == -1):
             raise MeshError(f"facet set {name!r}: mixes outer-boundary and interior facets")
         pairs = {tuple(sorted(p)) for p in zip(rid[t0].tolist(), rid[t1].tolist(), strict=True)}
-        if len(pairs) != 1 or len(next(iter(pairs))) != 2 or pairs.pop()[0] == -1:
+        if len(pairs) != 1 or len(set(next(iter(pairs)))) != 2:
             raise MeshError(f"facet set {name!r}: interior facets must all lie between the same "
                             "two subdomains")
         ra, rb = sorted({names[rid[t0[0]]], names[rid[t1[0]]]}, key=names.index)
