@@ -13,6 +13,8 @@ returned as data on the discretization's common sparsity pattern, as the fast pa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import scipy.sparse as sp
 from skfem import asm
@@ -22,6 +24,7 @@ from femtbr.fem import forms
 from femtbr.fem.assemble import System, _check_k
 from femtbr.fem.problem import Convection
 from femtbr.fem.skfem import SplitMesh, split
+from femtbr.fem.solution import InterfaceResult, RegionResult
 from femtbr.fem.sparse import csr_positions
 
 #: Accepted values of ``SolverOptions.backend``.
@@ -140,3 +143,52 @@ class FormSystem(System):
         data[csr_positions(indptr, indices, inside.row[keep], inside.col[keep])] = \
             inside.data[keep]
         return data
+
+    # ------------------------------------------------------------------ post-processing
+    def integrals(self, T: np.ndarray, R: np.ndarray, regions: dict[str, RegionResult],
+                  interfaces: dict[str, InterfaceResult], boundaries: dict[str, float]):
+        """The integral figures of a solution recomputed with the functionals of
+        :mod:`femtbr.fem.forms`: region volumes and mean temperatures, interface area, heat,
+        mean jump, mean h and mean temperature, and the heat through every boundary (the
+        fixed-temperature ones as the reaction −Σ R_i over their DOFs, shared DOFs split
+        equally, as :mod:`femtbr.fem.post` defines it).  Nodal maxima and facet arrays are
+        kept from the arguments."""
+        sm = self.split_mesh
+        reg = {}
+        for name, res in regions.items():
+            rb = sm.regions[name]
+            vol = forms.measure.assemble(rb)
+            reg[name] = replace(res, volume=vol,
+                                T_mean=forms.integral.assemble(rb, T=rb.interpolate(T)) / vol)
+        itf = {}
+        for spec in self.interfaces:
+            ib = sm.interfaces[spec.name]
+            Ta, Tb = ib.temperatures(T)
+            h, _ = self.conductance(spec, 0.5 * (np.asarray(Ta) + np.asarray(Tb)))
+            fa = ib.side_a
+            area = forms.measure.assemble(fa)
+            heat = forms.interface_heat.assemble(fa, T_a=Ta, T_b=Tb, conductance=h)
+            jump = forms.interface_jump.assemble(fa, T_a=Ta, T_b=Tb) / area
+            itf[spec.name] = replace(
+                interfaces[spec.name], area=area, heat=heat, jump_mean=jump,
+                h_mean=forms.interface_conductance.assemble(fa, conductance=h) / area,
+                resistance=jump / (heat / area) if heat != 0 else float("inf"),
+                T_mean=forms.integral.assemble(fa, T=0.5 * (Ta + Tb)) / area)
+        out = {n: 0.0 for n in boundaries}
+        for (name, film, _), robin in zip(self._films, self.robin, strict=True):
+            fb = sm.boundaries[name]
+            out[name] += forms.convection_heat.assemble(fb, T=fb.interpolate(T), film=film,
+                                                        T_inf=robin[3])
+        for name, _, eps, T_inf, _ in self.rad:
+            fb = sm.boundaries[name]
+            out[name] += forms.radiation_heat.assemble(fb, T=fb.interpolate(T), emissivity=eps,
+                                                       T_inf=T_inf)
+        for name, _, q in self.flux:
+            out[name] -= forms.flux_heat.assemble(sm.boundaries[name], flux=q)
+        if self.dir_owner:
+            count = np.zeros(self.disc.n_dofs)
+            for d in self.dir_owner.values():
+                count[d] += 1
+            for name, d in self.dir_owner.items():
+                out[name] -= float(np.sum(R[d] / count[d]))
+        return reg, itf, out
