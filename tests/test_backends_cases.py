@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from femtbr.case import load_case
+from femtbr.fem.skfem_backend import FormSystem
 from femtbr.runner import run
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
@@ -51,8 +52,19 @@ def _summary(path: Path, backend: str) -> dict:
 
 
 @pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
-def test_case_summary_same_on_both_backends(path):
-    fast, ref = _summary(path, "fast"), _summary(path, "skfem")
+def test_case_summary_same_on_both_backends(path, monkeypatch):
+    calls = []
+    evaluate = FormSystem.evaluate
+
+    def spy(self, *args, **kwargs):
+        calls.append(1)
+        return evaluate(self, *args, **kwargs)
+
+    monkeypatch.setattr(FormSystem, "evaluate", spy)
+    fast = _summary(path, "fast")
+    assert not calls  # the default path does not touch the forms
+    ref = _summary(path, "skfem")
+    assert calls  # [solver] backend reached the assembly
     assert fast["converged"] and ref["converged"]
     tol = max(1e-9, 4 * (fast["energy_balance"] + ref["energy_balance"]))
     a, b = _flat(fast), _flat(ref)

@@ -11,6 +11,8 @@ their residuals, so the equality is with a correct specification.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -159,6 +161,12 @@ def test_mass_and_stored_heat_equal_forms(cell_type, order):
     assert relerr(E, E_ref) <= RTOL
     M, M_ref = sp.csr_matrix(M), sp.csr_matrix(M_ref)
     assert abs(M - M_ref).max() <= RTOL * abs(M_ref).max()
+    # the skfem backend's transient uses exactly these forms
+    tp_forms = TransientProblem(replace(pb, options=SolverOptions(order=order, backend="skfem")),
+                                tp.rho_cp, T_ref=290.0)
+    E2, M2 = FESemiDiscrete(tp_forms).stored(T)
+    assert relerr(E, E2) <= RTOL
+    assert abs(M - sp.csr_matrix(M2)).max() <= RTOL * abs(M_ref).max()
 
 
 @pytest.mark.parametrize(("cell_type", "order"), ELEMENTS, ids=IDS)

@@ -144,6 +144,22 @@ class FormSystem(System):
             inside.data[keep]
         return data
 
+    # ------------------------------------------------------------------ transient
+    def stored_heat(self, T: np.ndarray, rho_cp: dict, T_ref: float):
+        """Stored heat E(T) = ∫ H(T) v [J] and its Jacobian M = ∫ ρc_p(T) u v [J/K] (the
+        consistent mass) by :func:`forms.stored_heat` and :func:`forms.mass`; ``rho_cp`` maps
+        regions to ρc_p [J/(m³ K)] (numbers or callables of T), ``T_ref`` [K] is H's zero."""
+        from femtbr.fem.transient_problem import enthalpy, heat_capacity
+
+        n = self.disc.n_dofs
+        E, M = np.zeros(n), sp.csr_matrix((n, n))
+        for name, rc in rho_cp.items():
+            rb = self.split_mesh.regions[name]
+            Tq = np.asarray(rb.interpolate(T))
+            E += asm(forms.stored_heat, rb, enthalpy=enthalpy(rc, Tq, T_ref))
+            M += asm(forms.mass, rb, capacity=heat_capacity(rc, Tq))
+        return E, M
+
     # ------------------------------------------------------------------ post-processing
     def integrals(self, T: np.ndarray, R: np.ndarray, regions: dict[str, RegionResult],
                   interfaces: dict[str, InterfaceResult], boundaries: dict[str, float]):
