@@ -71,9 +71,18 @@ def test_from_skfem_meshes_of_every_type(cls):
     assert np.abs(np.asarray(xa) - np.asarray(xb)).max() < 1e-14
     assert np.allclose(np.asarray(xa)[0], 1 / 3)
     assert s.parent.size > m.p.shape[1]  # the interface vertices were duplicated
+    parent = s.dof_parent()  # each P2 DOF copy sits where its unsplit DOF sits
+    whole = skfem.Basis(_unsplit(s), s.basis.elem)
+    assert np.abs(s.basis.doflocs - whole.doflocs[:, parent]).max() < 1e-14
+    assert np.unique(parent).size == whole.N < s.basis.N
     # side a lies in region a: the a basis sees the a DOFs only
     assert np.isin(itf.side_a.element_dofs, s.region_dofs("a")).all()
     assert not np.isin(itf.side_b.element_dofs, s.region_dofs("a")).any()
+
+
+def _unsplit(s):
+    d = s.discretization
+    return type(s.mesh)(d.points.T.copy(), d.cells.T.copy(), sort_t=False)
 
 
 def test_from_skfem_names_a_bad_facet_set():

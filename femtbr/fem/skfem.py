@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
-from skfem import CellBasis, DiscreteField, FacetBasis, Mesh
+from skfem import CellBasis, DiscreteField, Dofs, FacetBasis, Mesh
 from skfem.generic_utils import OrientedBoundary
 
 from femtbr.errors import MeshError
@@ -96,6 +96,20 @@ class SplitMesh:
     def region_dofs(self, name: str) -> np.ndarray:
         """DOFs of region ``name`` (sorted)."""
         return self.discretization.region_dofs(name)
+
+    def dof_parent(self) -> np.ndarray:
+        """``(N,)``: for every DOF of the split basis, the DOF of the same element on the
+        unsplit mesh at the same point (for P1/Q1 this is :attr:`parent`).  Copies of one DOF
+        share their parent: ``np.bincount(dof_parent())`` counts the copies."""
+        disc = self.discretization
+        if disc.order == 1:
+            return np.asarray(self.parent)
+        kind = disc.mesh.cell_type
+        whole = SKFEM_MESH[kind](disc.points.T.copy(), disc.cells.T.copy(), sort_t=False)
+        wdofs = Dofs(whole, ELEMENTS[(kind, disc.order)]())
+        out = np.empty(self.basis.N, dtype=np.int64)
+        out[self.basis.element_dofs] = wdofs.element_dofs
+        return out
 
 
 def _positively_oriented(mesh: Mesh, kind: str) -> np.ndarray:
