@@ -130,6 +130,7 @@ def build_problem(case: Case, progress: Progress | None = None) -> Prepared:
         linear_solver=s.linear_solver,
         linear_rtol=s.linear_rtol,
         T_initial=s.T_initial,
+        backend=s.backend,
     )
     problem = Problem(
         mesh=mesh,

@@ -203,6 +203,8 @@ class SolverSpec(Strict):
     linear_solver: Literal["auto", "direct", "amg"] = "auto"
     linear_rtol: float = Field(1e-12, gt=0, lt=1)
     T_initial: Temperature | None = Field(None, description="initial guess")
+    backend: Literal["fast", "skfem"] = Field(
+        "fast", description="assembly: fast kernels, or skfem.asm of the forms (reference)")
 
 
 class OutputSpec(Strict):

@@ -107,6 +107,9 @@ class SolverOptions:
         Relative tolerance of the iterative linear solver.
     T_initial
         Initial guess [K]; ``None`` uses the mean of the prescribed temperatures.
+    backend
+        ``"fast"`` (vectorised kernels) or ``"skfem"`` (``skfem.asm`` of
+        :mod:`femtbr.fem.forms`; the reference, slower).
     """
 
     order: int = 1
@@ -115,6 +118,7 @@ class SolverOptions:
     linear_solver: str = "auto"
     linear_rtol: float = 1e-12
     T_initial: float | None = None
+    backend: str = "fast"
 
 
 @dataclass(frozen=True)

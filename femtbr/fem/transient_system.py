@@ -124,6 +124,8 @@ class FESemiDiscrete:
     def stored(self, T: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
         """Stored heat E(T) [J] (per metre of depth in 2D) and M = dE/dT [J/K]."""
         tp, disc = self.tp, self.disc
+        if tp.mass != "lumped" and hasattr(self.system, "stored_heat"):  # the skfem backend
+            return self.system.stored_heat(T, tp.rho_cp, self.T_ref)
         if tp.mass == "lumped":
             E = np.zeros(disc.n_dofs)
             m = np.zeros(disc.n_dofs)
