@@ -124,6 +124,36 @@ def test_fast_kernel_equals_skfem_form(cell_type, order, term):
     assert (fast.nonlinear, fast.asymmetric) == (ref.nonlinear, ref.asymmetric)
 
 
+@pytest.mark.parametrize(("cell_type", "order"), [("triangle", 2), ("hexahedron", 1)])
+def test_triple_junction_interfaces_equal_forms(cell_type, order):
+    """Three regions meeting along a line (a point in 2D), three split interfaces with
+    T-dependent conductances: the copies at the junction pair correctly in both paths."""
+    xs = np.array([0.0, 0.3, 0.5, 0.75, 1.0])
+    ys = np.array([0.0, 0.25, 0.5, 0.8, 1.0])
+
+    def region(c):
+        return np.where(c[:, 0] < 0.5, "a", np.where(c[:, 1] < 0.5, "b", "c"))
+
+    zs = np.array([0.0, 0.4, 1.0]) if cell_type == "hexahedron" else None
+    m = tensor_mesh(xs, ys, zs, cell_type, region)
+    for a, b in (("a", "b"), ("a", "c"), ("b", "c")):
+        m = m.interface_between(a + b, a, b)
+    pts = m.points.copy()
+    inner = np.all((pts > 1e-9) & (pts < 1 - 1e-9), axis=1)
+    pts[inner] += 0.03 * np.random.default_rng(3).standard_normal(pts[inner].shape)
+    m = m.__class__(pts, m.cells, m.cell_type, m.regions, m.boundaries, m.interfaces)
+    itf = {n: InterfaceSpec(CubicH(c)) for n, c in (("ab", 0.05), ("ac", 0.02), ("bc", 0.1))}
+    pb = Problem(m, {"a": TINY_K, "b": TINY_K, "c": TINY_K}, {},
+                 {"ymin": FixedTemperature(300.0)}, itf, SolverOptions(order=order))
+    disc = Discretization(m, tuple(itf), order)
+    assert disc.split.n_copies > 0
+    T = 300.0 + 100.0 * np.random.default_rng(0).random(disc.n_dofs)
+    R1, J1 = build_system(pb, disc).evaluate(T)
+    R2, J2 = FormSystem.from_system(build_system(pb, disc)).evaluate(T)
+    assert relerr(R1, R2) <= RTOL
+    assert relerr(J1, J2) <= RTOL
+
+
 @pytest.mark.parametrize(("cell_type", "order"), ELEMENTS, ids=IDS)
 def test_form_jacobians_are_exact(cell_type, order):
     """The *_jacobian forms are the derivatives of the residual forms (central differences),
