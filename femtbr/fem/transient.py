@@ -12,8 +12,13 @@ matrix only depends on (a₀/Δt, θ), so its factorisation is computed once and
 steps of equal size; ``newton="modified"`` keeps factorisations of nonlinear systems too
 (chord iterations, refreshed when they contract slowly).  Iterative (AMG) solves are inexact:
 just as accurate as the Newton tolerance needs (Eisenstat & Walker, SIAM J. Sci. Comput. 17
-(1996) 16).  Steps land exactly on load jumps and kinks (pulse edges, table points), and
-BDF2 restarts with a backward-Euler step after each.
+(1996) 16).  Steps land exactly on load *discontinuities* (step and pulse edges) and BDF2
+restarts with a backward-Euler step after each: its history would otherwise carry the old
+dE/dt across the jump.  Kinks (points of a piecewise-linear table) are neither landed on nor
+restarted at — the loads stay continuous there and a second-order scheme stays second order
+(one step's local error is O(Δt²) times the slope jump) — so a tabulated waveform does not
+degrade BDF2 to backward Euler.  The user's Δt is never changed silently: a step shortened to
+land on a discontinuity or a save time, or by the BDF2 step-ratio bound, is logged at INFO.
 
 Adaptive stepping (``adaptive=True``) uses step doubling (Hairer, Nørsett & Wanner, *Solving
 ODEs I*, §II.4): one step of Δt and two of Δt/2 from the same state; the local error of the
@@ -73,7 +78,10 @@ class SemiDiscreteSystem(Protocol):
         """Source power [W] and heat leaving through each non-Dirichlet boundary [W]."""
         ...
 
-    def breakpoints(self, t0: float, t1: float) -> list[float]: ...
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        """Times in (t0, t1) where the loads jump [s] (a system without this method is asked
+        for ``breakpoints`` instead, and every one of them is treated as a jump)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -382,9 +390,14 @@ class TransientSolver:
         return new, rec
 
     # ------------------------------------------------------------------ driver
+    def _jumps(self) -> list[float]:
+        opt = self.opt
+        find = getattr(self.system, "discontinuities", None) or self.system.breakpoints
+        return sorted(float(t) for t in find(opt.t_start, opt.t_end))
+
     def _stops(self) -> list[float]:
         opt = self.opt
-        pts = set(self.system.breakpoints(opt.t_start, opt.t_end))
+        pts = set(self._jumps())
         pts.update(t for t in opt.save_times if opt.t_start < t < opt.t_end)
         pts.add(opt.t_end)
         return sorted(pts)
@@ -410,7 +423,7 @@ class TransientSolver:
         res = TransientResult()
         self._record(res, state, save=True)
         stops = self._stops()
-        forcing = self.system.breakpoints(opt.t_start, opt.t_end)
+        forcing = self._jumps()
         save_stops = {float(t) for t in opt.save_times}
         dt = min(opt.dt, dt_max)
         p = ORDER[opt.scheme]
@@ -420,10 +433,17 @@ class TransientSolver:
         while state.t < opt.t_end - eps:
             stop = next(t for t in stops if t > state.t + eps)
             h = min(dt, stop - state.t)
+            why = f"to land on t = {stop:.6g} s"
             if opt.scheme == "bdf2" and state.dt_prev is not None:
-                h = min(h, 0.999 * BDF2_MAX_RATIO * state.dt_prev)
+                h_max = 0.999 * BDF2_MAX_RATIO * state.dt_prev
+                if h_max < h:
+                    h, why = h_max, f"by the BDF2 step-ratio bound {BDF2_MAX_RATIO}"
             if stop - (state.t + h) < 1e-6 * h:
                 h = stop - state.t
+            at_end = stop >= opt.t_end - eps and state.t + h >= stop - eps
+            if not opt.adaptive and h < opt.dt * (1 - 1e-6) and not at_end:
+                log.info("step from t = %.6g s shortened from dt = %.6g s to %.6g s %s",
+                         state.t, opt.dt, h, why)
             t_new = stop if state.t + h >= stop - 1e-6 * h else None
             new_states: list[tuple[_State, StepRecord]]
             if n_startup > 0:

@@ -229,7 +229,12 @@ class FESemiDiscrete:
         return P, Q
 
     def breakpoints(self, t0: float, t1: float) -> list[float]:
+        """Times in (t0, t1) where a load jumps or kinks [s]."""
         return self.tp.breakpoints(t0, t1)
+
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        """Times in (t0, t1) where a load jumps [s]."""
+        return self.tp.discontinuities(t0, t1)
 
     # ------------------------------------------------------------------ helpers
     def steady_state(self, t: float, side: str = "left") -> np.ndarray:
