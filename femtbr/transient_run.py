@@ -122,7 +122,7 @@ def run_transient(
         thermal_impedance,
         write_history_csv,
     )
-    from femtbr.fem.probe import probe
+    from femtbr.fem.probe import locate
     from femtbr.fem.transient import TransientSolver
     from femtbr.fem.transient_system import FESemiDiscrete
     from femtbr.runner import RunResult, build_problem, default_out_dir, summarize
@@ -157,16 +157,12 @@ def run_transient(
     probe_pts = np.array([case.probes[n] for n in probe_names], float) if probe_names else None
     template = sysm.solution(T0, t0)
     nv = template.temperature.size
+    located = locate(template, probe_pts) if probe_pts is not None else None
 
     def monitor(t: float, T: np.ndarray) -> dict[str, float]:
         out = {f"T_max_{r}": float(T[d].max()) for r, d in region_dofs.items()}
-        if probe_pts is not None:
-            sol = replace(
-                template,
-                temperature=T[:nv],
-                dof_temperature=T if template.dof_temperature is not None else None,
-            )
-            for n, val in zip(probe_names, probe(sol, probe_pts), strict=True):
+        if located is not None:
+            for n, val in zip(probe_names, located.values_of_dofs(T, nv), strict=True):
                 out[f"probe_{n}"] = float(val)
         return out
 
