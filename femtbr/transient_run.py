@@ -47,25 +47,13 @@ def heat_capacity_of(region: str, material: Any) -> Any:
 
 def transient_problem(case: Case, prepared: Any, base_dir: str | Path | None = None) -> Any:
     """The :class:`~femtbr.fem.transient_problem.TransientProblem` of a case."""
-    from femtbr.case.transient_spec import waveform_profile
+    from femtbr.case.transient_spec import transient_loads
     from femtbr.fem.transient_problem import TransientProblem
 
-    spec = case.transient
     bd = None if base_dir is None else str(base_dir)
     rho_cp = {r: heat_capacity_of(r, m) for r, m in prepared.materials.items()}
-    problems = [
-        (f"transient.power.{r}", f"no source in region {r!r}")
-        for r in spec.power
-        if r not in case.sources
-    ]
-    if problems:
-        raise CaseError(problems)
-    return TransientProblem(
-        prepared.problem,
-        rho_cp,
-        source_factor={r: waveform_profile(w, base_dir=bd) for r, w in spec.power.items()},
-        ambient={b: waveform_profile(w, base_dir=bd) for b, w in spec.ambient.items()},
-    )
+    loads = transient_loads(case.transient, case.sources, case.boundaries, bd)
+    return TransientProblem(prepared.problem, rho_cp, **loads)
 
 
 def _step_time(case: Case) -> float | None:

@@ -51,10 +51,19 @@ def model_at(root: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | Non
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
 
 
+#: Longest echo of an input value in a message, and longest message [characters]: a rejected
+#: table is named, never printed whole.
+MAX_ECHO, MAX_MESSAGE = 80, 240
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit - 30]}... ({len(text)} characters)"
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool)):
         return f"{v:g}"
-    return repr(v) if isinstance(v, str) else str(v)
+    return _clip(repr(v) if isinstance(v, str) else str(v), MAX_ECHO)
 
 
 def message(err: dict[str, Any], root: type[BaseModel]) -> str:
@@ -95,5 +104,5 @@ def from_validation_error(
         loc = [
             p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
         ]
-        out.append((key_path(loc), message(err, root)))
+        out.append((key_path(loc), _clip(message(err, root), MAX_MESSAGE)))
     return out

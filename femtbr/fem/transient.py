@@ -35,6 +35,7 @@ k/(hL)): the floor is about ε·‖K‖·T / (heat per step).
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -71,7 +72,11 @@ class SemiDiscreteSystem(Protocol):
     def jacobian(self, T: np.ndarray, t: float, side: str) -> sp.spmatrix: ...
 
     def dirichlet(self, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Constrained DOFs, their values [K] at ``t`` and an owner label (boundary) per DOF."""
+        """Constrained DOFs, their values [K] at ``t`` and an owner label (boundary) per DOF.
+
+        A system whose Dirichlet values can jump takes ``side`` too (``dirichlet(t, "left")``
+        is asked for the end of each step, so a jump at a landed-on time acts after it).
+        """
         ...
 
     def heat_terms(self, T: np.ndarray, t: float, side: str) -> tuple[float, dict[str, float]]:
@@ -259,6 +264,7 @@ class TransientSolver:
         self.linear = LinearSolveCache(options.linear_solver)
         self._E0 = 0.0
         self._stale = False
+        self._dir_sided: bool | None = None
 
     # ------------------------------------------------------------------ one step
     def _step(
@@ -271,7 +277,7 @@ class TransientSolver:
         c = coefficients(scheme, dt, s.dt_prev if scheme == "bdf2" else None)
         hist = c.a1 * s.E + (c.a2 * s.E_prev if c.a2 != 0.0 and s.E_prev is not None else 0.0)
         R_n = sysm.residual(s.T, s.t, "right") if c.theta < 1.0 else None
-        dofs, values, owners = sysm.dirichlet(t1)
+        dofs, values, owners = self._dirichlet(t1)
         free = np.ones(sysm.n_dofs, dtype=bool)
         free[dofs] = False
         T = s.T.copy()
@@ -388,6 +394,15 @@ class TransientSolver:
         )
         new = _State(t1, T, E, E_prev=s.E, dt_prev=dt, dE_prev=dE, T_prev=s.T)
         return new, rec
+
+    def _dirichlet(self, t: float):
+        """The system's Dirichlet data for the step ending at ``t`` (left limit if it knows)."""
+        if self._dir_sided is None:
+            params = inspect.signature(self.system.dirichlet).parameters
+            self._dir_sided = "side" in params
+        if self._dir_sided:
+            return self.system.dirichlet(t, "left")
+        return self.system.dirichlet(t)
 
     # ------------------------------------------------------------------ driver
     def _jumps(self) -> list[float]:

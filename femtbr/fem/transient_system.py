@@ -232,15 +232,23 @@ class FESemiDiscrete:
                         *sorted((a, b)),
                     )
 
-    def dirichlet(self, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def dirichlet(
+        self, t: float, side: str = "right"
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Fixed-temperature DOFs, values [K] at ``t`` and the boundary owning each DOF.
 
-        Nodes shared by two fixed-temperature boundaries take the mean of their values
+        ``side="left"`` gives the left limit at ``t`` (the value during a step that ends at
+        ``t``, so a jump at ``t`` acts on the steps after it), ``"right"`` the value from ``t``
+        on.  Nodes shared by two fixed-temperature boundaries take the mean of their values
         (:mod:`femtbr.fem.dirichlet`).
         """
         timed = self.tp.boundary_temperature
+
+        def at(p):
+            return p.left(t) if side == "left" else p.value(t)
+
         parts = [
-            (b, d, timed[b].value(t) if b in timed else self._dir_static[b])
+            (b, d, at(timed[b]) if b in timed else self._dir_static[b])
             for b, d in self._dir_parts
         ]
         d, v, _ = merge_fixed(parts, warn=False)
@@ -279,7 +287,7 @@ class FESemiDiscrete:
         from femtbr.fem.newton import newton
 
         self._at(t, side)
-        d, v, _ = self.dirichlet(t)
+        d, v, _ = self.dirichlet(t, side)
         saved = self.system.dir_vals
         self.system.dir_vals = v
         try:
