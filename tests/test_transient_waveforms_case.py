@@ -154,4 +154,4 @@ def test_error_messages_do_not_echo_a_whole_table(tmp_path):
     with pytest.raises(CaseError) as exc:
         load_case(_case(tmp_path, wave))
     msgs = [m for k, m in exc.value.problems if k.startswith("transient.temperature.bottom")]
-    assert msgs and all(len(m) <= 240 for m in msgs), [len(m) for m in msgs]
+    assert msgs and all(len(m) <= 160 for m in msgs), [len(m) for m in msgs]

@@ -60,6 +60,14 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else f"{text[:limit - 30]}... ({len(text)} characters)"
 
 
+def _unecho(text: str, value: Any) -> str:
+    """``text`` with a long echo of the input ``value`` clipped to :data:`MAX_ECHO`."""
+    for form in (repr(value), str(value)):
+        if len(form) > MAX_ECHO and form in text:
+            return text.replace(form, _clip(form, MAX_ECHO))
+    return text
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool)):
         return f"{v:g}"
@@ -87,7 +95,7 @@ def message(err: dict[str, Any], root: type[BaseModel]) -> str:
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {_fmt(value)}"
     if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error", err["msg"]))
+        return _unecho(str(ctx.get("error", err["msg"])), value)
     if kind in ("too_short", "too_long"):
         return f"{err['msg'].lower()}"
     return f"{err['msg']}, got {_fmt(value)} ({type(value).__name__})"
