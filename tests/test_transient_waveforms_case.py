@@ -155,3 +155,19 @@ def test_error_messages_do_not_echo_a_whole_table(tmp_path):
         load_case(_case(tmp_path, wave))
     msgs = [m for k, m in exc.value.problems if k.startswith("transient.temperature.bottom")]
     assert msgs and all(len(m) <= 160 for m in msgs), [len(m) for m in msgs]
+
+
+def test_a_dense_ambient_table_keeps_the_case_dt_and_bdf2_is_not_backward_euler(tmp_path):
+    """The issue's symptom: a table with points every 0.1 s cut a dt = 0.8 s run into 0.1 s
+    steps and made bdf2 and backward_euler agree to the last digit."""
+    times = ", ".join(f"{0.1 * i:.1f}" for i in range(321))
+    values = ", ".join(f"{300.0 + 40.0 * math.sin(0.05 * i):.6f}" for i in range(321))
+    wave = f'[transient.ambient.bottom]\nkind = "table"\ntimes = [{times}]\nvalues = [{values}]'
+    path = _case(tmp_path, wave, bottom="convection", bottom_keys="h = 100.0\nT_inf = 300.0",
+                 k=1000.0, t_end=32.0, dt=0.8)
+    out = {}
+    for scheme in ("bdf2", "backward_euler"):
+        res = run(load_case(path, {"transient.scheme": scheme}), write=False)
+        assert res.summary["transient"]["steps"] == 40
+        out[scheme] = res.summary["probes"]["back"]
+    assert abs(out["bdf2"] - out["backward_euler"]) > 1e-3
