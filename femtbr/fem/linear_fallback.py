@@ -59,11 +59,11 @@ def _available_memory() -> float:
 def direct_memory(A: sp.spmatrix) -> float:
     """Estimated memory of a SuperLU factorisation of ``A`` [bytes].
 
-    Nested-dissection theory puts the factor of a 3D mesh matrix at O(n^{4/3}) entries
-    (George, SIAM J. Numer. Anal. 10 (1973) 345; the top separator alone is a dense
-    n^{2/3} block), i.e. a fill ratio nnz(L+U)/nnz(A) growing like n^{1/3}: :data:`FILL_3D`
-    n^{1/3}, at least 10.  12 bytes per entry (value + row index) and a factor 2 for
-    SuperLU's work space.
+    Nested dissection puts the factor of a 3D mesh matrix (separators of n^{2/3} vertices) at
+    O(n^{4/3}) entries (Lipton, Rose & Tarjan, SIAM J. Numer. Anal. 16 (1979) 346; the top
+    separator alone is a dense n^{2/3} block), i.e. a fill ratio nnz(L+U)/nnz(A) growing like
+    n^{1/3}: :data:`FILL_3D` n^{1/3}, at least 10.  12 bytes per entry (value + row index)
+    and a factor 2 for SuperLU's work space.
     """
     n = A.shape[0]
     fill = max(10.0, FILL_3D * n ** (1.0 / 3.0))
