@@ -75,14 +75,20 @@ def slab_series(t, L, alpha, n_terms=200):
     return float(np.sum(4 / ((2 * n + 1) * np.pi) * np.sin(lam * L) * np.exp(-alpha * lam**2 * t)))
 
 
-def test_step_in_fixed_temperature_matches_the_slab_series(tmp_path):
-    # k = 100, ρc = 1e6: α = 1e-4 m²/s, L = 1 mm, L²/α = 10 ms; run to 0.2 L²/α
-    wave = '[transient.temperature.bottom]\nkind = "step"\nafter = "76.85 degC"'
-    res = run(load_case(_case(tmp_path, wave)), out_dir=tmp_path / "out")
+@pytest.mark.parametrize("t_step", [0.0, 5.05e-4])
+def test_step_in_fixed_temperature_matches_the_slab_series(tmp_path, t_step):
+    # k = 100, ρc = 1e6: α = 1e-4 m²/s, L = 1 mm, L²/α = 10 ms; run to 0.2 L²/α after the step
+    # (a step inside the run, off the step grid, is landed on and acts after it)
+    wave = ('[transient.temperature.bottom]\nkind = "step"\nafter = "76.85 degC"\n'
+            f"t_start = {t_step}")
+    res = run(load_case(_case(tmp_path, wave, t_end=2e-3 + t_step)), out_dir=tmp_path / "out")
     t, T = _history(tmp_path / "out" / "history.csv")
     L, alpha = 1e-3, 1e-4
-    for i in (50, 100, 200):
-        exact = 350.0 + (300.0 - 350.0) * slab_series(t[i], L, alpha)
+    assert np.max(np.abs(T[t <= t_step] - 300.0)) < 1e-9
+    assert np.any(np.isclose(t, t_step, rtol=0, atol=1e-15))
+    for ts in (5e-4, 1e-3, 2e-3):
+        i = int(np.argmin(np.abs(t - (t_step + ts))))
+        exact = 350.0 + (300.0 - 350.0) * slab_series(t[i] - t_step, L, alpha)
         assert T[i] == pytest.approx(exact, abs=4e-4 * 50.0), (t[i], T[i], exact)
     assert res.summary["transient"]["energy_imbalance_max"] < 1e-8
 
