@@ -30,7 +30,11 @@ Energy bookkeeping: every step records the stored heat, the heat input by the so
 heat leaving through each boundary (Dirichlet boundaries by their consistent reaction), and the
 relative imbalance of the scheme's discrete energy statement (see ``timeschemes``).  It is
 limited by round-off when the conduction terms dwarf the heat flows (very high Biot-inverse
-k/(hL)): the floor is about ε·‖K‖·T / (heat per step).
+k/(hL)): the floor is about ε·‖K‖·T / (heat per step).  The run's figure
+(:attr:`TransientResult.max_imbalance`) judges steps in which almost nothing flows (waiting for
+a load switched on later) against the heat the run moves, not against their own round-off.
+Newton stops at the same kind of floor: a stalled step residual within 32 ε of the terms it
+balances is as converged as double precision allows.
 """
 
 from __future__ import annotations
