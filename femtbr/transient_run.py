@@ -47,25 +47,13 @@ def heat_capacity_of(region: str, material: Any) -> Any:
 
 def transient_problem(case: Case, prepared: Any, base_dir: str | Path | None = None) -> Any:
     """The :class:`~femtbr.fem.transient_problem.TransientProblem` of a case."""
-    from femtbr.case.transient_spec import waveform_profile
+    from femtbr.case.transient_spec import transient_loads
     from femtbr.fem.transient_problem import TransientProblem
 
-    spec = case.transient
     bd = None if base_dir is None else str(base_dir)
     rho_cp = {r: heat_capacity_of(r, m) for r, m in prepared.materials.items()}
-    problems = [
-        (f"transient.power.{r}", f"no source in region {r!r}")
-        for r in spec.power
-        if r not in case.sources
-    ]
-    if problems:
-        raise CaseError(problems)
-    return TransientProblem(
-        prepared.problem,
-        rho_cp,
-        source_factor={r: waveform_profile(w, base_dir=bd) for r, w in spec.power.items()},
-        ambient={b: waveform_profile(w, base_dir=bd) for b, w in spec.ambient.items()},
-    )
+    loads = transient_loads(case.transient, case.sources, case.boundaries, bd)
+    return TransientProblem(prepared.problem, rho_cp, **loads)
 
 
 def _step_time(case: Case) -> float | None:
@@ -122,7 +110,7 @@ def run_transient(
         thermal_impedance,
         write_history_csv,
     )
-    from femtbr.fem.probe import probe
+    from femtbr.fem.probe import locate
     from femtbr.fem.transient import TransientSolver
     from femtbr.fem.transient_system import FESemiDiscrete
     from femtbr.runner import RunResult, build_problem, default_out_dir, summarize
@@ -157,16 +145,12 @@ def run_transient(
     probe_pts = np.array([case.probes[n] for n in probe_names], float) if probe_names else None
     template = sysm.solution(T0, t0)
     nv = template.temperature.size
+    located = locate(template, probe_pts) if probe_pts is not None else None
 
     def monitor(t: float, T: np.ndarray) -> dict[str, float]:
         out = {f"T_max_{r}": float(T[d].max()) for r, d in region_dofs.items()}
-        if probe_pts is not None:
-            sol = replace(
-                template,
-                temperature=T[:nv],
-                dof_temperature=T if template.dof_temperature is not None else None,
-            )
-            for n, val in zip(probe_names, probe(sol, probe_pts), strict=True):
+        if located is not None:
+            for n, val in zip(probe_names, located.values_of_dofs(T, nv), strict=True):
                 out[f"probe_{n}"] = float(val)
         return out
 

@@ -51,10 +51,27 @@ def model_at(root: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | Non
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
 
 
+#: Longest echo of an input value in a message, and longest message [characters]: a rejected
+#: table is named, never printed whole.
+MAX_ECHO, MAX_MESSAGE = 80, 240
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit - 30]}... ({len(text)} characters)"
+
+
+def _unecho(text: str, value: Any) -> str:
+    """``text`` with a long echo of the input ``value`` clipped to :data:`MAX_ECHO`."""
+    for form in (repr(value), str(value)):
+        if len(form) > MAX_ECHO and form in text:
+            return text.replace(form, _clip(form, MAX_ECHO))
+    return text
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool)):
         return f"{v:g}"
-    return repr(v) if isinstance(v, str) else str(v)
+    return _clip(repr(v) if isinstance(v, str) else str(v), MAX_ECHO)
 
 
 def message(err: dict[str, Any], root: type[BaseModel]) -> str:
@@ -78,7 +95,7 @@ def message(err: dict[str, Any], root: type[BaseModel]) -> str:
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {_fmt(value)}"
     if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error", err["msg"]))
+        return _unecho(str(ctx.get("error", err["msg"])), value)
     if kind in ("too_short", "too_long"):
         return f"{err['msg'].lower()}"
     return f"{err['msg']}, got {_fmt(value)} ({type(value).__name__})"
@@ -95,5 +112,5 @@ def from_validation_error(
         loc = [
             p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
         ]
-        out.append((key_path(loc), message(err, root)))
+        out.append((key_path(loc), _clip(message(err, root), MAX_MESSAGE)))
     return out

@@ -89,7 +89,7 @@ def _relative_paths(raw: dict[str, Any], base_dir: Path) -> None:
         fix(geometry, "path")
     transient = raw.get("transient")
     if isinstance(transient, dict):
-        for section in ("power", "ambient"):
+        for section in ("power", "ambient", "temperature"):
             waves = transient.get(section)
             if isinstance(waves, dict):
                 for w in waves.values():

@@ -1,14 +1,26 @@
 """``[transient]`` table of a case (issue 7): time stepping, initial state, time-dependent loads.
 
-Power waveforms multiply the steady power of a ``[sources.<region>]`` entry:
-``constant`` (1), ``step`` (0 before ``t_start``, 1 after), ``pulse`` (1 during the first
-``duty`` fraction of each ``period`` after ``t_start``), ``table`` (piecewise-linear factor from
-``times``/``values`` or a two-column CSV file ``csv`` relative to the case file).  Ambient
-waveforms give the absolute ambient temperature of a boundary in time (``table`` only).
+Power waveforms (``[transient.power.<region>]``) multiply the steady power of a
+``[sources.<region>]`` entry: ``constant`` (1), ``step`` (0 before ``t_start``, 1 after),
+``pulse`` (1 during the first ``duty`` fraction of each ``period`` after ``t_start``), ``table``
+(piecewise-linear factor from ``times``/``values`` or a two-column CSV file ``csv`` relative to
+the case file).
+
+Temperature waveforms give an absolute temperature [K] in time: the ambient ``T_inf`` of a
+convection / radiation boundary (``[transient.ambient.<boundary>]``) or the prescribed ``T`` of a
+fixed-temperature boundary (``[transient.temperature.<boundary>]``).  Every kind is allowed:
+``constant`` (``level``), ``step`` (``before`` → ``after`` at ``t_start``), ``pulse`` (``high`` for
+the first ``duty`` of each ``period`` from ``t_start``, else ``low``), ``table`` (``times`` /
+``values`` in K or a CSV).  ``level``, ``before`` and ``low`` default to the boundary's own value
+in ``[boundaries.<name>]`` (``T_inf`` or ``T``); ``after`` and ``high`` are required.
+
+Step and pulse edges are discontinuities (the integrator lands on them and restarts BDF2);
+table points are only changes of slope (it does not).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from itertools import pairwise
 from typing import Any, Literal
 
@@ -50,6 +62,39 @@ class Waveform(_Strict):
         return self
 
 
+#: The level keys each kind of temperature waveform takes.
+LEVEL_KEYS = {
+    "constant": ("level",),
+    "step": ("before", "after"),
+    "pulse": ("low", "high"),
+    "table": (),
+}
+_REQUIRED_LEVELS = {"step": "after", "pulse": "high"}
+
+
+class TemperatureWaveform(Waveform):
+    """An absolute temperature in time [K] (ambient T_inf or fixed boundary T); see module."""
+
+    values: list[Temperature] | None = None
+    level: Temperature | None = Field(None, description="constant: the temperature")
+    before: Temperature | None = Field(None, description="step: temperature before t_start")
+    after: Temperature | None = Field(None, description="step: temperature from t_start on")
+    low: Temperature | None = Field(None, description="pulse: temperature between pulses")
+    high: Temperature | None = Field(None, description="pulse: temperature during pulses")
+
+    @model_validator(mode="after")
+    def _levels(self) -> TemperatureWaveform:
+        allowed = LEVEL_KEYS[self.kind]
+        given = [k for k in ("level", "before", "after", "low", "high") if getattr(self, k)
+                 is not None]
+        if extra := [k for k in given if k not in allowed]:
+            raise ValueError(f"kind {self.kind!r} does not take {', '.join(extra)}")
+        need = _REQUIRED_LEVELS.get(self.kind)
+        if need is not None and getattr(self, need) is None:
+            raise ValueError(f"kind {self.kind!r} requires {need!r} [K]")
+        return self
+
+
 class TransientSpec(_Strict):
     """Time integration settings of a transient run."""
 
@@ -70,8 +115,13 @@ class TransientSpec(_Strict):
     power: dict[str, Waveform] = Field(
         default_factory=dict, description="source region -> power factor waveform"
     )
-    ambient: dict[str, Waveform] = Field(
-        default_factory=dict, description="boundary -> ambient temperature table [K]"
+    ambient: dict[str, TemperatureWaveform] = Field(
+        default_factory=dict,
+        description="convection / radiation boundary -> ambient temperature waveform [K]",
+    )
+    temperature: dict[str, TemperatureWaveform] = Field(
+        default_factory=dict,
+        description="fixed-temperature boundary -> prescribed temperature waveform [K]",
     )
 
     @model_validator(mode="after")
@@ -80,30 +130,66 @@ class TransientSpec(_Strict):
             raise ValueError(f"dt ({self.dt} s) exceeds t_end ({self.t_end} s)")
         if self.initial == "uniform" and self.T_initial is None:
             raise ValueError("initial = 'uniform' requires T_initial")
-        for name, w in self.ambient.items():
-            if w.kind != "table":
-                raise ValueError(f"ambient.{name}: only kind 'table' is supported")
         return self
 
 
-def waveform_profile(w: Waveform, scale: float = 1.0, base_dir: str | None = None) -> Any:
+def check_names(
+    spec: TransientSpec, sources: Iterable[str], boundaries: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """Problems ``(key path, message)`` of waveforms that name a missing or wrong-kind target.
+
+    ``sources`` are the source regions; ``boundaries`` maps each boundary with a condition to
+    its ``type`` (``"temperature"``, ``"convection"``, ...).
+    """
+    out: list[tuple[str, str]] = []
+    src = sorted(sources)
+    for r in spec.power:
+        if r not in src:
+            out.append((f"transient.power.{r}", f"no source in region {r!r}; sources: {src}"))
+    wanted = {
+        "ambient": ({"convection", "radiation", "convection+radiation"}, "convection or radiation"),
+        "temperature": ({"temperature"}, "fixed-temperature"),
+    }
+    for section, (types, what) in wanted.items():
+        fitting = sorted(b for b, t in boundaries.items() if t in types)
+        for b in getattr(spec, section):
+            if boundaries.get(b) not in types:
+                kind = f"a {boundaries[b]!r} boundary" if b in boundaries else "no such boundary"
+                out.append((f"transient.{section}.{b}",
+                            f"needs a {what} boundary, got {kind}; {what} boundaries: {fitting}"))
+    return out
+
+
+def waveform_profile(
+    w: Waveform, scale: float = 1.0, base_dir: str | None = None, base: float | None = None
+) -> Any:
     """The :mod:`femtbr.fem.power_profiles` profile of ``w``, multiplied by ``scale``.
 
-    ``constant`` -> 1, ``step`` -> 0 before / 1 from ``t_start``, ``pulse`` -> 1 for the first
-    ``duty``·``period`` of each period from ``t_start``, ``table`` -> the (CSV) table, whose
-    relative ``csv`` path is resolved against ``base_dir``.
+    A power waveform: ``constant`` -> 1, ``step`` -> 0 before / 1 from ``t_start``, ``pulse`` ->
+    1 for the first ``duty``·``period`` of each period from ``t_start``, ``table`` -> the (CSV)
+    table, whose relative ``csv`` path is resolved against ``base_dir``.  A
+    :class:`TemperatureWaveform` uses its levels [K]; ``base`` [K] (the boundary's own value)
+    stands in for an omitted ``level`` / ``before`` / ``low``.
     """
     from pathlib import Path
 
     from femtbr.fem import power_profiles as pp
 
+    lv: dict[str, float] = {"level": 1.0, "before": 0.0, "after": 1.0, "low": 0.0, "high": 1.0}
+    if isinstance(w, TemperatureWaveform):
+        lv = {k: getattr(w, k) if getattr(w, k) is not None else base
+              for k in ("level", "before", "after", "low", "high")}
+        need = [k for k in LEVEL_KEYS[w.kind] if lv[k] is None]
+        if need:
+            raise ValueError(f"kind {w.kind!r} needs {need[0]!r}: the boundary has no value")
     if w.kind == "constant":
-        prof: Any = pp.Constant(1.0)
+        prof: Any = pp.Constant(float(lv["level"]))
     elif w.kind == "step":
-        prof = pp.Step(after=1.0, before=0.0, t_step=w.t_start)
+        prof = pp.Step(after=float(lv["after"]), before=float(lv["before"]), t_step=w.t_start)
     elif w.kind == "pulse":
         prof = pp.PulseTrain(
-            high=1.0, period=float(w.period), duty=float(w.duty), t_start=w.t_start
+            high=float(lv["high"]), low=float(lv["low"]), period=float(w.period),
+            duty=float(w.duty), t_start=w.t_start,
         )
     elif w.csv is not None:
         path = Path(w.csv)
@@ -129,3 +215,41 @@ def time_stepping(spec: TransientSpec) -> Any:
         startup_steps=spec.startup_steps,
         newton=spec.newton,
     )
+
+
+def transient_loads(
+    spec: TransientSpec,
+    sources: Iterable[str],
+    boundaries: Mapping[str, Any],
+    base_dir: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """The load profiles of ``spec`` as keyword arguments of ``TransientProblem``.
+
+    ``boundaries`` maps boundary names to their ``[boundaries.<name>]`` entries (with ``type``,
+    ``T`` and ``T_inf``); a temperature waveform's omitted base level is the boundary's value.
+
+    Raises
+    ------
+    CaseError
+        With the key path of every waveform that names a missing or wrong-kind target or
+        cannot be built.
+    """
+    from femtbr.errors import CaseError, FemtbrError
+
+    problems = check_names(spec, sources, {b: str(e.type) for b, e in boundaries.items()})
+    if problems:
+        raise CaseError(problems)
+    out: dict[str, dict[str, Any]] = {"source_factor": {}, "ambient": {},
+                                      "boundary_temperature": {}}
+    sections = (("power", "source_factor", None), ("ambient", "ambient", "T_inf"),
+                ("temperature", "boundary_temperature", "T"))
+    for section, target, base_key in sections:
+        for name, w in getattr(spec, section).items():
+            base = getattr(boundaries[name], base_key, None) if base_key else None
+            try:
+                out[target][name] = waveform_profile(w, base_dir=base_dir, base=base)
+            except (FemtbrError, ValueError) as exc:
+                problems.append((f"transient.{section}.{name}", str(exc)))
+    if problems:
+        raise CaseError(problems)
+    return out

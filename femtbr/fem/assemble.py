@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import CaseError, InputError, ModelError
+from femtbr.fem.dirichlet import merge_fixed
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves, stiffness_chunk
 from femtbr.fem.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
@@ -306,7 +307,7 @@ def build_system(problem: Problem, disc: Discretization) -> System:
             total = float(dens) * vol
         powers[name] = total
     sys = System(disc, problem, k_const, k_fun, B, F, powers)
-    dir_d, dir_v = [], []
+    dir_d = []
     for bname, bcs in problem.boundaries.items():
         if bname not in mesh.boundaries:
             raise InputError(f"boundaries: unknown boundary {bname!r}; mesh has "
@@ -316,8 +317,7 @@ def build_system(problem: Problem, disc: Discretization) -> System:
             if isinstance(bc, FixedTemperature):
                 d = np.unique(q.dofs)
                 v = bc.T(disc.dof_points[d]) if callable(bc.T) else np.full(d.size, float(bc.T))
-                dir_d.append(d)
-                dir_v.append(np.asarray(v, float))
+                dir_d.append((bname, d, np.asarray(v, float)))
                 sys.dir_owner[bname] = d
             elif isinstance(bc, HeatFlux):
                 np.add.at(F, q.dofs, _load(q, q.wdS * float(bc.q)))
@@ -336,13 +336,8 @@ def build_system(problem: Problem, disc: Discretization) -> System:
                 sys.rad.append((bname, q, float(bc.emissivity), float(bc.T_inf), pos))
             else:
                 raise InputError(f"boundaries.{bname}: unknown condition {bc!r}")
-    if dir_d:
-        d = np.concatenate(dir_d)
-        v = np.concatenate(dir_v)
-        d, first = np.unique(d, return_index=True)
-        sys.dir_dofs, sys.dir_vals = d, v[first]
-    else:
-        sys.dir_dofs, sys.dir_vals = np.zeros(0, np.int64), np.zeros(0)
+    # nodes shared by two fixed-temperature boundaries take the mean (fem.dirichlet)
+    sys.dir_dofs, sys.dir_vals, _ = merge_fixed(dir_d)
     for name, spec in problem.interfaces.items():
         if not hasattr(spec.model, "conductance"):
             raise ModelError(f"interfaces.{name}: model {spec.model!r} has no conductance(T, p)")

@@ -19,6 +19,10 @@
   anisotropic diffusion it does not pay; on the benchmark box (0.35–0.45) it is not tried.
 
 ``auto`` picks ``direct`` below :data:`DIRECT_LIMIT` unknowns (per dimension) and ``amg`` above.
+
+A stalled AMG solve (thin or sliver-cell meshes, e.g. a flat Q2 box) falls back before giving
+up (:mod:`femtbr.fem.linear_fallback`): to SuperLU when its estimated memory fits, else to a
+stronger cycle; both are logged at WARNING.
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
-from femtbr.errors import ConvergenceError, InputError
+from femtbr.errors import InputError
 from femtbr.fem import krylov, threads
 from femtbr.fem.amg import SmoothedAggregation
+from femtbr.fem.linear_fallback import STRONG_AMG_OPTIONS, STRONG_MAXITER, direct, fallback
 
 log = logging.getLogger(__name__)
 _clock = time.perf_counter  # of the Krylov solves (the sweep tuning compares their times)
@@ -60,7 +64,6 @@ GMRES_BASIS_BYTES = 256e6
 #: set-ups 55-60 % faster, iterations 16 -> 17 (P1) and 22 -> 22 (Q1); 0.1-0.2 cost more
 #: iterations than they saved.
 AMG_OPTIONS: dict = dict(theta=0.02, max_coarse=2000, truncate=0.05)
-
 
 def choose(method: str, n: int, dim: int) -> str:
     """Resolve ``auto`` to ``direct`` or ``amg``."""
@@ -134,28 +137,39 @@ def _nonsymmetric(Aop, b: np.ndarray, M, rtol: float, h: SmoothedAggregation,
 def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: bool,
           cache: dict) -> tuple[np.ndarray, dict]:
     """Solve ``A x = b``; returns x and ``{"method", "iterations", "residual"}`` (AMG also
-    ``"setup"``, the hierarchy set-up time [s])."""
+    ``"setup"``, the hierarchy set-up time [s]).
+
+    When the AMG-preconditioned solve stalls even with a fresh hierarchy,
+    :func:`femtbr.fem.linear_fallback.fallback` tries a direct factorisation (if it fits in
+    memory) or a stronger cycle, logging a WARNING, before raising; the fallback that worked
+    is remembered in ``cache`` for the next solves of the same size.
+
+    Raises
+    ------
+    ConvergenceError
+        If neither the AMG solve nor a fallback reaches the tolerance.
+    """
     nb = float(np.linalg.norm(b))
     if nb == 0.0:
         return np.zeros_like(b), {"method": method, "iterations": 0, "residual": 0.0}
-    if method == "direct":
-        lu = spla.splu(A.tocsc(), permc_spec="MMD_AT_PLUS_A" if symmetric else "COLAMD")
-        x = lu.solve(b)
-        return x, {"method": "direct", "iterations": 1,
-                   "residual": float(np.linalg.norm(b - A @ x)) / nb}
+    if method == "direct" or cache.get("fallback") == ("direct", A.shape):
+        return direct(A, b, symmetric)
+    strong = cache.get("fallback") == ("strong", A.shape)
     ml = cache.get("amg")
     fresh = ml is None or ml[0] != A.shape
     t_setup = 0.0
     while True:
         if fresh:
             t0 = time.perf_counter()
-            ml = (A.shape, SmoothedAggregation(A, **AMG_OPTIONS), None)
+            opts = STRONG_AMG_OPTIONS if strong else AMG_OPTIONS
+            ml = (A.shape, SmoothedAggregation(A, **opts), None)
             t_setup += time.perf_counter() - t0
         M = ml[1].cycle
         Aop = threads.ParallelCSR(A)
         t_solve = _clock()
+        maxiter = STRONG_MAXITER if strong else 500
         if symmetric:
-            x, its, _ = krylov.cg(Aop, b, M, rtol, maxiter=500)
+            x, its, _ = krylov.cg(Aop, b, M, rtol, maxiter=maxiter)
             krylov_name = "cg"
         else:
             x, its, krylov_name = _nonsymmetric(Aop, b, M, rtol, ml[1], ml[2])
@@ -164,7 +178,7 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
         ok = r <= 10 * rtol
         rate = r ** (1.0 / max(its, 1)) if r > 0 else 0.0  # mean reduction per iteration
         if ok and (fresh or rate <= max(ml[2], 0.1) ** 0.5):
-            if r > 0 and -np.log10(r) >= MIN_DECADES:  # long solves: fair per-decade times
+            if r > 0 and -np.log10(r) >= MIN_DECADES and not strong:  # fair per-decade times
                 _tune_sweeps(ml[1], rate, t_solve / -np.log10(r))
             cache["amg"] = (ml[0], ml[1], rate if fresh else ml[2])
             return x, {"method": "amg-" + krylov_name, "iterations": its,
@@ -176,5 +190,4 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
         if r <= 1e3 * rtol:
             cache["amg"] = (ml[0], ml[1], rate)
             return x, {"method": "amg", "iterations": its, "residual": r, "setup": t_setup}
-        raise ConvergenceError(f"linear solver (AMG-preconditioned Krylov) reached only relative "
-                               f"residual {r:.3e} (wanted {rtol:.1e})")
+        return fallback(A, b, rtol, symmetric, cache, r)

@@ -5,8 +5,13 @@ Every profile is an immutable value with
 * ``value(t)`` — the right-continuous value at time ``t`` (a step at ``t_s`` already holds the
   new value at ``t_s``);
 * ``left(t)`` — the left limit at ``t`` (the value *during* the step that ends at ``t``);
-* ``breakpoints(t0, t1)`` — the times in ``(t0, t1)`` where the profile or its slope jumps, so a
-  time integrator can land on them exactly instead of smearing a pulse edge over a step.
+* ``discontinuities(t0, t1)`` — the times in ``(t0, t1)`` where the *value* jumps (step and
+  pulse edges), so a time integrator can land on them exactly instead of smearing an edge over
+  a step, and restart a multistep scheme there;
+* ``breakpoints(t0, t1)`` — the jumps and the kinks (changes of slope, e.g. table points).  A
+  kink is not a discontinuity: the solution stays C¹ in time across it and a second-order
+  scheme stays second order when a step straddles it (the step's local error is O(Δt²)·(jump
+  of the slope), once per kink), so integrators do not cut steps there.
 
 Profiles are plain numbers in the unit of whatever they describe (W for a source, K for an
 ambient temperature); :func:`as_profile` turns a bare number into a :class:`Constant`.
@@ -38,6 +43,8 @@ class Profile(Protocol):
 
     def breakpoints(self, t0: float, t1: float) -> list[float]: ...
 
+    def discontinuities(self, t0: float, t1: float) -> list[float]: ...
+
 
 def _finite(name: str, v: float) -> float:
     v = float(v)
@@ -64,6 +71,9 @@ class Constant:
     def breakpoints(self, t0: float, t1: float) -> list[float]:
         return []
 
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        return []
+
 
 @dataclass(frozen=True)
 class Step:
@@ -85,6 +95,9 @@ class Step:
 
     def breakpoints(self, t0: float, t1: float) -> list[float]:
         return [self.t_step] if t0 < self.t_step < t1 else []
+
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        return self.breakpoints(t0, t1) if self.after != self.before else []
 
 
 @dataclass(frozen=True)
@@ -157,6 +170,9 @@ class PulseTrain:
             k += 1
         return sorted(set(out))
 
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        return self.breakpoints(t0, t1) if self.high != self.low else []
+
 
 @dataclass(frozen=True)
 class PiecewiseLinear:
@@ -225,6 +241,10 @@ class PiecewiseLinear:
     def breakpoints(self, t0: float, t1: float) -> list[float]:
         return [t for t in self.times if t0 < t < t1]
 
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        """None: a piecewise-linear table is continuous (its points are kinks only)."""
+        return []
+
 
 def as_profile(x: float | Profile) -> Profile:
     """A number becomes a :class:`Constant`; a profile is returned unchanged.
@@ -256,3 +276,6 @@ class Scaled:
 
     def breakpoints(self, t0: float, t1: float) -> list[float]:
         return self.profile.breakpoints(t0, t1)
+
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        return [] if self.factor == 0 else self.profile.discontinuities(t0, t1)

@@ -2,10 +2,13 @@
 
 A probe exactly on a split interface lies in cells of both sides and returns the value of
 whichever containing cell is found first (either T_a or T_b); move the probe off the interface
-to choose a side.
+to choose a side.  :func:`locate` finds the points once; :class:`LocatedProbes` then evaluates
+them on any field of the same mesh (every step of a transient run) without searching again.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -37,8 +40,46 @@ def _locate(sol: Solution, cells_sk: np.ndarray, x: np.ndarray, cand: np.ndarray
     return xi, inside & np.all(np.isfinite(xi), axis=-1)
 
 
-def probe(solution: Solution, points: np.ndarray) -> np.ndarray:
-    """Temperature [K] at ``points`` (n, dim) [m], interpolated with the solution's elements.
+@dataclass(frozen=True)
+class LocatedProbes:
+    """Points located once in a mesh: evaluate them on any field of that mesh cheaply.
+
+    A time integrator's probes sit at fixed points of a fixed mesh, so the cell search (a
+    k-d tree over cell centroids and a Newton inversion of the geometry map) is done once by
+    :func:`locate`; each evaluation is then one small gather and dot product per point.
+
+    Attributes
+    ----------
+    cells
+        Containing cell of each point.
+    phi
+        Basis function values at each point, shape (n_basis, n_points).
+    dofs
+        Per point the indices of its cell's values: into ``Solution.temperature`` (order 1)
+        or ``Solution.dof_temperature`` (higher order), shape (n_points, n_basis).
+    order
+        Element order of the solution the points were located in.
+    """
+
+    cells: np.ndarray
+    phi: np.ndarray
+    dofs: np.ndarray
+    order: int
+
+    def values(self, solution: Solution) -> np.ndarray:
+        """Temperature [K] at the located points of ``solution`` (same mesh and order)."""
+        field = solution.temperature if self.order == 1 else solution.dof_temperature
+        return np.einsum("in,ni->n", self.phi, field[self.dofs])
+
+    def values_of_dofs(self, T: np.ndarray, n_vertices: int) -> np.ndarray:
+        """Temperature [K] at the points from a DOF vector ``T`` whose first ``n_vertices``
+        entries are the vertex values (the layout of the FE core's DOF vectors)."""
+        field = T[:n_vertices] if self.order == 1 else T
+        return np.einsum("in,ni->n", self.phi, field[self.dofs])
+
+
+def locate(solution: Solution, points: np.ndarray) -> LocatedProbes:
+    """Find the cell and reference coordinates of ``points`` (n, dim) [m] in ``solution``'s mesh.
 
     Raises
     ------
@@ -69,8 +110,19 @@ def probe(solution: Solution, points: np.ndarray) -> np.ndarray:
     xr = xi[rows, j]
     tab = tables(sol.cell_type, sol.order)
     phi, _ = eval_basis(tab.element, xr.T)  # (nb, n)
-    if sol.order == 1:
-        vals = sol.temperature[cells_sk[c]]
-    else:
-        vals = sol.dof_temperature[sol.element_dofs[c]]
-    return np.einsum("in,ni->n", phi, vals)
+    dofs = cells_sk[c] if sol.order == 1 else sol.element_dofs[c]
+    return LocatedProbes(cells=c, phi=np.asarray(phi), dofs=np.asarray(dofs), order=sol.order)
+
+
+def probe(solution: Solution, points: np.ndarray) -> np.ndarray:
+    """Temperature [K] at ``points`` (n, dim) [m], interpolated with the solution's elements.
+
+    Locates the points afresh: to evaluate the same points on many fields of one mesh (time
+    steps), call :func:`locate` once and :meth:`LocatedProbes.values` per field.
+
+    Raises
+    ------
+    InputError
+        If a point lies outside the mesh (naming its index).
+    """
+    return locate(solution, points).values(solution)

@@ -137,3 +137,11 @@ class TransientProblem:
             for p in d.values():
                 pts.update(p.breakpoints(t0, t1))
         return sorted(pts)
+
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        """Times in (t0, t1) where any load profile jumps [s] (kinks are not included)."""
+        pts: set[float] = set()
+        for d in (self.source_factor, self.ambient, self.boundary_temperature):
+            for p in d.values():
+                pts.update(p.discontinuities(t0, t1))
+        return sorted(pts)

@@ -17,6 +17,7 @@ no radiation the whole system is linear and the Jacobian is assembled once too.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 import numpy as np
@@ -24,10 +25,13 @@ import scipy.sparse as sp
 
 from femtbr.errors import InputError
 from femtbr.fem.assemble import SIGMA_SB, System, _fq_values, build_system
+from femtbr.fem.dirichlet import merge_fixed
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.kernels import chunks, geometry
-from femtbr.fem.problem import Source
+from femtbr.fem.problem import FixedTemperature, Source
 from femtbr.fem.transient_problem import TransientProblem, enthalpy, heat_capacity
+
+log = logging.getLogger(__name__)
 
 
 def _interfaces_linear(system: System) -> bool:
@@ -74,11 +78,11 @@ class FESemiDiscrete:
         self._robin = list(self.system.robin)
         self._rad = list(self.system.rad)
         self._powers = dict(self.system.powers)
-        d = self.system.dir_dofs
-        owner = np.full(d.size, "", dtype=object)
-        for name, dofs in reversed(list(self.system.dir_owner.items())):
-            owner[np.isin(d, dofs)] = name
-        self._dir_owner = owner.astype(str)
+        self._dir_parts = self._fixed_parts()
+        _, _, self._dir_owner = merge_fixed(
+            [(b, d, self._dir_static[b]) for b, d in self._dir_parts], warn=False
+        )
+        self._warn_timed_shared()
         self._mass_setup()
         self.linear = (
             not self.system.k_fun
@@ -207,12 +211,49 @@ class FESemiDiscrete:
         """Whether the last Jacobian was symmetric (no k'(T), no h'(T) jump terms)."""
         return not self.system.asymmetric
 
-    def dirichlet(self, t: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Fixed-temperature DOFs, values [K] at ``t`` and the boundary owning each DOF."""
-        d = self.system.dir_dofs
-        v = self.system.dir_vals.copy()
-        for b, prof in self.tp.boundary_temperature.items():
-            v[self._dir_owner == b] = prof.value(t)
+    def _fixed_parts(self) -> list[tuple[str, np.ndarray]]:
+        """(boundary, DOFs) of each fixed-temperature boundary; static values kept aside."""
+        parts, self._dir_static = [], {}
+        for b, dofs in self.system.dir_owner.items():
+            bc = next(c for c in self.tp.conditions(b) if isinstance(c, FixedTemperature))
+            pts = self.disc.dof_points[dofs]
+            T = bc.T(pts) if callable(bc.T) else np.full(dofs.size, float(bc.T))
+            self._dir_static[b] = np.asarray(T, float)
+            parts.append((b, dofs))
+        return parts
+
+    def _warn_timed_shared(self) -> None:
+        """Warn once for boundaries sharing nodes when a value follows a time profile."""
+        timed = self.tp.boundary_temperature
+        for i, (a, da) in enumerate(self._dir_parts):
+            for b, db in self._dir_parts[i + 1:]:
+                if (a in timed or b in timed) and np.intersect1d(da, db).size:
+                    log.warning(
+                        "fixed-temperature boundaries %r and %r share nodes and one follows a "
+                        "time profile: the shared nodes take the mean of the two values",
+                        *sorted((a, b)),
+                    )
+
+    def dirichlet(
+        self, t: float, side: str = "right"
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fixed-temperature DOFs, values [K] at ``t`` and the boundary owning each DOF.
+
+        ``side="left"`` gives the left limit at ``t`` (the value during a step that ends at
+        ``t``, so a jump at ``t`` acts on the steps after it), ``"right"`` the value from ``t``
+        on.  Nodes shared by two fixed-temperature boundaries take the mean of their values
+        (:mod:`femtbr.fem.dirichlet`).
+        """
+        timed = self.tp.boundary_temperature
+
+        def at(p):
+            return p.left(t) if side == "left" else p.value(t)
+
+        parts = [
+            (b, d, at(timed[b]) if b in timed else self._dir_static[b])
+            for b, d in self._dir_parts
+        ]
+        d, v, _ = merge_fixed(parts, warn=False)
         return d, v, self._dir_owner
 
     def heat_terms(self, T: np.ndarray, t: float, side: str = "left"):
@@ -231,7 +272,12 @@ class FESemiDiscrete:
         return P, Q
 
     def breakpoints(self, t0: float, t1: float) -> list[float]:
+        """Times in (t0, t1) where a load jumps or kinks [s]."""
         return self.tp.breakpoints(t0, t1)
+
+    def discontinuities(self, t0: float, t1: float) -> list[float]:
+        """Times in (t0, t1) where a load jumps [s]."""
+        return self.tp.discontinuities(t0, t1)
 
     # ------------------------------------------------------------------ helpers
     def steady_state(self, t: float, side: str = "left") -> np.ndarray:
@@ -243,7 +289,7 @@ class FESemiDiscrete:
         from femtbr.fem.newton import newton
 
         self._at(t, side)
-        d, v, _ = self.dirichlet(t)
+        d, v, _ = self.dirichlet(t, side)
         saved = self.system.dir_vals
         self.system.dir_vals = v
         try:
