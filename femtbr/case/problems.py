@@ -51,10 +51,15 @@ def model_at(root: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | Non
     return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
 
 
+def _cap(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters: a message never echoes a whole table."""
+    return text if len(text) <= limit else text[: limit - 4] + " ..."
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float) or (isinstance(v, int) and not isinstance(v, bool)):
         return f"{v:g}"
-    return repr(v) if isinstance(v, str) else str(v)
+    return _cap(repr(v) if isinstance(v, str) else str(v), 80)
 
 
 def message(err: dict[str, Any], root: type[BaseModel]) -> str:
@@ -78,7 +83,7 @@ def message(err: dict[str, Any], root: type[BaseModel]) -> str:
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {_fmt(value)}"
     if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error", err["msg"]))
+        return _cap(str(ctx.get("error", err["msg"])), 160)
     if kind in ("too_short", "too_long"):
         return f"{err['msg'].lower()}"
     return f"{err['msg']}, got {_fmt(value)} ({type(value).__name__})"
