@@ -222,3 +222,12 @@ def test_equilibrium_derivative_matches_finite_differences(name, params):
     eps = 1e-5 * T
     fd = (m.conductance(T + eps, 0.0)[0] - m.conductance(T - eps, 0.0)[0]) / (2 * eps)
     np.testing.assert_allclose(dh, fd, rtol=1e-6)
+
+
+def test_the_model_reports_its_convention_and_cutoff():
+    m = models.create("dmm", side_a="Al", side_b="Si")
+    assert m.parameters()["temperature_convention"] == "equilibrium"
+    assert m.parameters()["cutoff"] == "common"
+    gb = models.create("grain_boundary", material="Si", clear_fraction=0.5,
+                       temperature_convention="emitted")
+    assert gb.parameters()["temperature_convention"] == "emitted"

@@ -141,3 +141,15 @@ def test_cmy_does_not_warn_inside_its_range():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.conductance(300.0, 1e6)  # P/H_c = 1e-3
+
+
+@pytest.mark.parametrize("verb", ["check", "run"])
+def test_cli_names_the_interface_pressure_for_pressure_above_hardness(verb, capsys, tmp_path):
+    from femtbr.cli import main
+
+    args = [verb, "cases/si_cu_pressed_vs_bonded.toml", "--set", "interfaces.si_cu.pressure=1e12"]
+    if verb == "run":
+        args += ["--out", str(tmp_path / "out")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "interfaces.si_cu.pressure" in err and "cmy" in err and "cmy.p:" not in err

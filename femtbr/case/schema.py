@@ -72,18 +72,39 @@ class GeometrySpec(Open):
 
 
 class KTable(Strict):
-    """Tabulated k(T), interpolated piecewise-linearly (constant beyond the ends)."""
+    """Tabulated k(T), interpolated piecewise-linearly (or as power laws; constant beyond the
+    ends): femtbr.materials.PropertyTable."""
 
     T: list[Temperature] = Field(min_length=2, description="temperatures [K], increasing")
     k: list[Conductivity] = Field(min_length=2, description="conductivities [W/(m K)]")
+    interpolation: Literal["linear", "power"] = Field(
+        "linear", description="'linear' (default) or 'power' (log k linear in log T)")
 
     @model_validator(mode="after")
     def _shape(self) -> KTable:
-        if len(self.T) != len(self.k):
-            raise ValueError(f"'T' has {len(self.T)} entries but 'k' has {len(self.k)}")
-        if any(b <= a for a, b in zip(self.T, self.T[1:], strict=False)):
-            raise ValueError("'T' must be strictly increasing")
+        _check_table(self.T, self.k, "k")
         return self
+
+
+class CpTable(Strict):
+    """Tabulated cp(T), interpolated like :class:`KTable`."""
+
+    T: list[Temperature] = Field(min_length=2, description="temperatures [K], increasing")
+    cp: list[SpecificHeat] = Field(min_length=2, description="specific heats [J/(kg K)]")
+    interpolation: Literal["linear", "power"] = Field(
+        "linear", description="'linear' (default) or 'power' (log cp linear in log T)")
+
+    @model_validator(mode="after")
+    def _shape(self) -> CpTable:
+        _check_table(self.T, self.cp, "cp")
+        return self
+
+
+def _check_table(T: list[float], values: list[float], name: str) -> None:
+    if len(T) != len(values):
+        raise ValueError(f"'T' has {len(T)} entries but {name!r} has {len(values)}")
+    if any(b <= a for a, b in zip(T, T[1:], strict=False)):
+        raise ValueError("'T' must be strictly increasing")
 
 
 class MaterialSpec(Open):
@@ -98,7 +119,9 @@ class MaterialSpec(Open):
         None, description="conductivity [W/(m K)]: a number, or a table {T=[...], k=[...]}"
     )
     density: Density | None = None
-    cp: SpecificHeat | None = None
+    cp: float | CpTable | None = Field(
+        None, description="specific heat [J/(kg K)]: a number, or a table {T=[...], cp=[...]}"
+    )
 
     @field_validator("k", mode="before")
     @classmethod
@@ -109,6 +132,16 @@ class MaterialSpec(Open):
         if k <= 0:
             raise ValueError(f"must be > 0, got {k!r}")
         return k
+
+    @field_validator("cp", mode="before")
+    @classmethod
+    def _cp(cls, v: Any) -> Any:
+        if v is None or isinstance(v, (dict, CpTable)):
+            return v
+        cp = to_si(v, "J/(kg*K)")
+        if cp <= 0:
+            raise ValueError(f"must be > 0, got {cp!r}")
+        return cp
 
     @model_validator(mode="after")
     def _given(self) -> MaterialSpec:

@@ -84,7 +84,8 @@ def to_si(value: Any, unit: str) -> float:
                 f"{value!r} has units of {q.dimensionality}, expected a quantity in [{want}]"
             ) from None
     else:
-        raise ValueError(f"expected a number or '<number> <unit>', got {value!r}")
+        shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:76] + " ..."
+        raise ValueError(f"expected a number or '<number> <unit>', got {shown}")
     if not math.isfinite(out):
         raise ValueError(f"must be finite, got {value!r}")
     return out

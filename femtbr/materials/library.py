@@ -58,7 +58,7 @@ def _err(name: str, key: str, msg: str) -> MaterialError:
 
 def _number(name: str, key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _err(name, key, f"must be a number (SI units), got {value!r}")
+        raise _err(name, key, f"must be a number (SI units), got {short(value)}")
     if not math.isfinite(value):
         raise _err(name, key, f"must be finite, got {value!r}")
     return float(value)
@@ -74,18 +74,28 @@ def _scalar(name: str, key: str, value: Any) -> float:
     return v
 
 
+def short(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters (messages never echo a whole table)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + " ...)"
+
+
 def _table(name: str, key: str, value: Any, column: str) -> PropertyTable:
-    """A number (constant) or a mapping ``{T = [...], <column> = [...]}``."""
+    """A number (constant) or ``{T = [...], <column> = [...], interpolation = "linear"}``.
+
+    ``interpolation`` is ``"linear"`` (default) or ``"power"`` (:class:`PropertyTable`).
+    """
     label = f"{name}.{key}"
     if isinstance(value, Mapping):
-        extra = set(value) - {"T", column}
+        extra = set(value) - {"T", column, "interpolation"}
         if extra or "T" not in value or column not in value:
-            want = f"exactly the keys 'T' and {column!r}"
-            raise _err(name, key, f"table needs {want}, got {sorted(value)}")
+            want = f"the keys 'T' and {column!r} (and optionally 'interpolation')"
+            raise _err(name, key, f"table needs {want}, got {short(sorted(value))}")
         try:
-            return PropertyTable(tuple(value["T"]), tuple(value[column]), label)
+            return PropertyTable(tuple(value["T"]), tuple(value[column]), label,
+                                 value.get("interpolation", "linear"))
         except (TypeError, ValueError) as exc:
-            raise _err(name, key, f"bad table: {exc}") from None
+            raise _err(name, key, f"bad table: {str(exc)[:160]}") from None
     v = _number(name, key, value)
     if v <= 0:
         raise _err(name, key, f"must be > 0, got {v!r}")
@@ -104,7 +114,8 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
         (alias ``rho``), ``debye_temperature`` (alias ``theta_D``), ``atomic_density`` [1/m³]
         (alias ``n``),
         ``cp`` (number or ``{T=[...], cp=[...]}``), ``conductivity`` or ``k`` (number or
-        ``{T=[...], k=[...]}``), ``E``, ``nu``, ``c1``, ``c2``, ``brinell``, ``vL``, ``vT``,
+        ``{T=[...], k=[...]}``; a table may add ``interpolation = "linear"`` (default) or
+        ``"power"``), ``E``, ``nu``, ``c1``, ``c2``, ``brinell``, ``vL``, ``vT``,
         ``gamma``, ``Pr``, ``molar_mass``, ``mfp0``, ``mfp_T0``,
         ``mfp_p0``, ``sources``, ``aliases``, ``description``.
 
@@ -114,7 +125,7 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
         Unknown key or invalid value; the message names the material and the key.
     """
     if not isinstance(props, Mapping):
-        raise MaterialError(f"material {name!r}: properties must be a table, got {props!r}")
+        raise MaterialError(f"material {name!r}: properties must be a table, got {short(props)}")
     props = {_KEY_ALIASES.get(k, k): v for k, v in props.items()}
     unknown = sorted(set(props) - set(KEYS))
     if unknown:
@@ -139,7 +150,7 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
                 kw["cp"] = table.y[0] if table.is_constant else float(table(300.0)[0])
         elif key == "phase":
             if value not in PHASES:
-                raise _err(name, key, f"must be one of {PHASES}, got {value!r}")
+                raise _err(name, key, f"must be one of {PHASES}, got {short(value)}")
             kw["phase"] = value
         elif key == "sources":
             if not isinstance(value, Mapping):
@@ -203,4 +214,5 @@ def resolve(spec: str | Material | Mapping[str, Any], name: str = "material") ->
         return get(spec)
     if isinstance(spec, Mapping):
         return from_dict(name, spec)
-    raise MaterialError(f"{name}: expected a material name or a table of properties, got {spec!r}")
+    raise MaterialError(f"{name}: expected a material name or a table of properties, got "
+                        f"{short(spec)}")

@@ -1,13 +1,22 @@
-"""Temperature tables of a positive property (k(T), cp(T)) with a monotone-safe interpolant.
+"""Temperature tables of a positive property (k(T), cp(T)) and their interpolation.
 
-Between tabulated points the property is a power law, i.e. ``ln y`` is linear in ``ln T``
-(piecewise-linear interpolation in log-log coordinates).  This interpolant never overshoots:
-between two points it stays between their values, so a monotone table gives a monotone k(T) and
-positive data stay positive.  Its derivative is exact for the interpolant,
+``interpolation = "linear"`` (default, as the case-file documentation promises): y is
+piecewise linear in T between tabulated points, so a 300 → 310 K, 1 → 6 table gives
+y(305) = 3.5.  Its derivative is the slope of the segment,
 
-    dy/dT = y(T) * s_i / T,   s_i = ln(y_{i+1}/y_i) / ln(T_{i+1}/T_i)   on [T_i, T_{i+1}],
+    dy/dT = (y_{i+1} − y_i) / (T_{i+1} − T_i)   on [T_i, T_{i+1}),
 
-which keeps Newton Jacobians consistent with the residual.  Outside the table the value is held
+and at a breakpoint T_i it is the **right-hand** (upper segment's) slope — the segment
+[T_i, T_{i+1}) owns its left end — except at the last point, which takes the last segment's
+slope.  (Newton sees the derivative of the interpolant it evaluates; a quadrature point that
+lands exactly on a breakpoint is a measure-zero event.)
+
+``interpolation = "power"``: between points y is a power law, ln y linear in ln T
+(piecewise-linear in log-log coordinates), dy/dT = y s_i / T with
+s_i = ln(y_{i+1}/y_i) / ln(T_{i+1}/T_i); it suits data spanning decades (cryogenic k(T)).
+
+Both interpolants stay between the two neighbouring values (no overshoot), so a monotone table
+gives a monotone property and positive data stay positive.  Outside the table the value is held
 at the end point (clamped, dy/dT = 0) and a :class:`RangeWarning` is issued.
 """
 
@@ -18,6 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+INTERPOLATIONS = ("linear", "power")
 
 
 class RangeWarning(UserWarning):
@@ -36,11 +47,14 @@ class PropertyTable:
         Values (> 0) in the property's SI unit.
     label
         Name used in warnings, e.g. ``"Cu.conductivity"``.
+    interpolation
+        ``"linear"`` (default) or ``"power"`` (see the module docstring).
     """
 
     T: tuple[float, ...]
     y: tuple[float, ...]
     label: str = ""
+    interpolation: str = "linear"
     _lnT: np.ndarray = field(init=False, repr=False, compare=False)
     _lny: np.ndarray = field(init=False, repr=False, compare=False)
     _slope: np.ndarray = field(init=False, repr=False, compare=False)
@@ -56,6 +70,9 @@ class PropertyTable:
             raise ValueError("T and values must be > 0")
         if np.any(np.diff(T) <= 0):
             raise ValueError("T must be strictly increasing")
+        if self.interpolation not in INTERPOLATIONS:
+            raise ValueError(f"interpolation must be one of {INTERPOLATIONS}, got "
+                             f"{self.interpolation!r}")
         lnT, lny = np.log(T), np.log(y)
         slope = np.diff(lny) / np.diff(lnT) if T.size > 1 else np.zeros(0)
         object.__setattr__(self, "_lnT", lnT)
@@ -89,9 +106,15 @@ class PropertyTable:
                 stacklevel=3,
             )
         Tc = np.clip(Ta, lo, hi)
-        lnT = np.log(Tc)
-        i = np.clip(np.searchsorted(self._lnT, lnT, side="right") - 1, 0, len(self.T) - 2)
+        Tk = np.asarray(self.T)
+        # the segment [T_i, T_{i+1}) owns its left end: right-hand slope at breakpoints
+        i = np.clip(np.searchsorted(Tk, Tc, side="right") - 1, 0, len(self.T) - 2)
+        if self.interpolation == "linear":
+            yk = np.asarray(self.y)
+            slope = (yk[i + 1] - yk[i]) / (Tk[i + 1] - Tk[i])
+            y = yk[i] + slope * (Tc - Tk[i])
+            return y, np.where(outside, 0.0, slope)
         s = self._slope[i]
-        y = np.exp(self._lny[i] + s * (lnT - self._lnT[i]))
+        y = np.exp(self._lny[i] + s * (np.log(Tc) - self._lnT[i]))
         dy = np.where(outside, 0.0, y * s / Tc)
         return y, dy

@@ -46,6 +46,7 @@ class PhononPair(ModelBase):
     _b: ph.Side = field(init=False, repr=False, compare=False)
     _theta_c: float = field(init=False, repr=False, compare=False)
     _cut: dict = field(init=False, repr=False, compare=False)
+    _seg: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -63,6 +64,13 @@ class PhononPair(ModelBase):
         object.__setattr__(self, "_theta_c", theta)
         object.__setattr__(self, "_cut", {"a": co.branch_cutoffs(a, mode, theta),
                                           "b": co.branch_cutoffs(b, mode, theta)})
+        # the spectral weights do not depend on T: computed once (the solid/liquid Γ integrals
+        # solve a 3 × 3 system per slowness node)
+        object.__setattr__(self, "_seg", {
+            "a": self.segments("a"), "b": self.segments("b"),
+            "rad_a": co.radiation_segments(a, self._cut["a"]),
+            "rad_b": co.radiation_segments(b, self._cut["b"]),
+        })
         if self.temperature_convention == "equilibrium":  # fail now, not in the solve
             self.conductance(self._probe_temperatures(), 0.0)
 
@@ -95,7 +103,7 @@ class PhononPair(ModelBase):
         Emitted: (π² k_B⁴ / 30ħ³) Σ_j Γ_j / c_j² (Swartz & Pohl 1989, low T); equilibrium: the
         same conversion as :meth:`conductance` applied to the T³ coefficients.
         """
-        S = sum(s for s, lo, _ in self.segments("a") if lo == 0.0)
+        S = sum(s for s, lo, _ in self._seg["a"] if lo == 0.0)
         em = ph.LOW_T_PREFACTOR * S
         if self.temperature_convention == "emitted":
             return em
@@ -104,12 +112,11 @@ class PhononPair(ModelBase):
 
     def emitted(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Emitted-phonon h_em [W/(m² K)] and dh_em/dT [W/(m² K²)] at T [K]."""
-        return co.h_segments(self.segments("a"), T)
+        return co.h_segments(self._seg["a"], T)
 
     def radiation(self, side: str, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Phonon radiation conductance h_rad of ``side`` (all its phonons, Γ_j = 1) at T [K]."""
-        s = self._a if side == "a" else self._b
-        return co.h_segments(co.radiation_segments(s, self._cut[side]), T)
+        return co.h_segments(self._seg[f"rad_{side}"], T)
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
         """h [W/(m² K)] and dh/dT [W/(m² K²)] at T [K]; independent of pressure p [Pa]."""
@@ -122,4 +129,4 @@ class PhononPair(ModelBase):
 
     def conductance_from(self, T: Any, from_side: str) -> np.ndarray:
         """Emitted-phonon h [W/(m² K)] from the flux of ``from_side`` (detailed-balance check)."""
-        return co.h_segments(self.segments(from_side), np.asarray(T, float))[0]
+        return co.h_segments(self._seg[from_side], np.asarray(T, float))[0]

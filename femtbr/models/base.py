@@ -210,6 +210,15 @@ class ModelBase:
             "references": list(cls.references),
         }
 
+    def parameters(self) -> dict[str, Any]:
+        """Every declared parameter of this instance, defaults included (e.g. a phonon model's
+        ``temperature_convention`` and ``cutoff``), for reports such as the run summary."""
+        out = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            if "femtbr" in f.metadata:
+                out[f.name] = getattr(self, f.name)
+        return out
+
     def components(self, T: np.ndarray, p: np.ndarray) -> dict[str, np.ndarray]:
         """h of each named part [W/(m² K)]; a single model reports itself."""
         h, _ = self.conductance(T, p)  # type: ignore[attr-defined]
