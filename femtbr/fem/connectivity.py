@@ -1,0 +1,183 @@
+"""Heat-path check before a steady solve: every part of the body must reach a heat sink.
+
+The steady problem ∇·(k∇T) + s = 0 determines T only up to a constant on any connected part
+that has no fixed-temperature, convection (h > 0) or radiation (ε > 0) boundary: its stiffness
+block has the constant vector in its kernel (a pure Neumann problem, e.g. Brenner & Scott, *The
+Mathematical Theory of Finite Element Methods*, 3rd ed. (2008), §5.2), so its temperature is
+undefined and, with a source, does not exist.  Newton would return round-off amplified to
+±1e16 K.  This module finds such parts on a small graph before any linear solve:
+
+* nodes: the DOFs of the split mesh plus one "sink" node;
+* edges: the DOFs of each cell (a star from its first DOF), one edge across every interface
+  facet whose conductance h(T̄₀, p) > 0 at the initial temperature, and an edge from the sink
+  to every DOF on a fixed-temperature facet, a convection facet with h > 0 or a radiation
+  facet with ε > 0;
+* ``scipy.sparse.csgraph.connected_components``: cells outside the sink's component form parts
+  without a heat path, each named by its regions and bounding box.
+
+Two inputs make a heat path vanish although the mesh is connected, and are named as such:
+
+* an interface whose model gives h = 0 on every facet (e.g. a contact model at zero pressure);
+* a region whose conductance is lost in round-off: k·ℓ^(d−2) (ℓ the mean cell size, d the
+  dimension; the scale of its element stiffness entries [W/K in 3D, W/(m K) in 2D]) below
+  ε = 2.2e-16 times the largest such conductance of the problem, so that every matrix row it
+  shares is unchanged by it in double precision (``k = 1e-300`` or ``5e-324`` W/(m K)).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from femtbr.errors import InputError
+from femtbr.fem.assemble import SIGMA_SB, System, _fq_values
+
+log = logging.getLogger(__name__)
+EPS = float(np.finfo(float).eps)
+
+
+def _region_conductances(system: System, T0: float) -> dict[str, tuple[float, float]]:
+    """Region -> (k(T₀) [W/(m K)], k·ℓ^(d−2)) with ℓ = (region volume / cells)^(1/d) [m]."""
+    disc = system.disc
+    d = disc.points.shape[1]
+    out = {}
+    for name in disc.region_names:
+        n = disc.region_cells[name].size
+        if n == 0:
+            continue
+        if name in system.k_const:
+            k = system.k_const[name]
+        else:
+            kv, _ = system.k_fun[name](np.array([T0]))
+            k = float(np.asarray(kv, float).ravel()[0])
+            if not (np.isfinite(k) and k > 0):  # the assembly reports it (ModelError)
+                continue
+        ell = (disc.region_volume(name) / n) ** (1.0 / d)
+        out[name] = (k, k * ell ** (d - 2))
+    return out
+
+
+def _facet_conductances(system: System, T: np.ndarray) -> list[float]:
+    """Largest facet conductance Σ_q coef w dS [W/K in 3D] of each boundary / interface term."""
+    out = []
+    for _, _, coef, _, _, _ in system.robin:
+        out.append(float(coef.sum(axis=1).max(initial=0.0)))
+    for _, q, eps, _, _ in system.rad:
+        Tq = _fq_values(q, T)
+        out.append(float((4 * eps * SIGMA_SB * np.abs(Tq) ** 3 * q.wdS).sum(axis=1).max(initial=0)))
+    return out
+
+
+def _interface_h(system: System, T: np.ndarray) -> dict[str, np.ndarray]:
+    """Interface -> h [W/(m² K)] at its facet quadrature points (m, nq) at temperature ``T``."""
+    out = {}
+    for itf in system.interfaces:
+        Tbar = 0.5 * (_fq_values(itf.qa, T) + _fq_values(itf.qb, T))
+        h, _ = system.conductance(itf, Tbar)
+        out[itf.name] = np.asarray(h)
+    return out
+
+
+def _zero_interface_message(system: System, name: str, T: np.ndarray) -> str:
+    itf = next(i for i in system.interfaces if i.name == name)
+    Tbar = 0.5 * (_fq_values(itf.qa, T) + _fq_values(itf.qb, T))
+    msg = (f"interfaces.{name}: h = 0 W/(m² K) on every facet at the initial temperature "
+           f"T̄ = {Tbar.min():.6g}..{Tbar.max():.6g} K with pressure = {itf.pressure:g} Pa "
+           f"(model {type(itf.model).__name__}): the interface carries no heat")
+    if itf.pressure == 0:
+        msg += (f"; pressure = 0 Pa with a contact model gives no contact conductance: set "
+                f"interfaces.{name}.pressure")
+    return msg
+
+
+def check_heat_paths(system: System, T: np.ndarray) -> None:
+    """Raise :class:`InputError` unless every cell has a heat path to a sink.
+
+    Parameters
+    ----------
+    system
+        The assembled system (loads, boundary terms, interfaces bound to the discretization).
+    T
+        The initial temperature field [K] (n_dofs,): interface conductances are taken there.
+
+    Raises
+    ------
+    InputError
+        Naming the interface whose h is zero everywhere, the region whose conductivity is lost
+        in round-off, or the regions (and bounding box) of each part without a heat path.
+    """
+    disc = system.disc
+    n = disc.n_dofs
+    T0 = float(np.mean(T)) if T.size else 0.0
+    h_itf = _interface_h(system, T)
+    for name, h in h_itf.items():
+        if h.size and not np.any(h > 0):
+            raise InputError(_zero_interface_message(system, name, T))
+    regions = _region_conductances(system, T0)
+    facet_g = [g for g in _facet_conductances(system, T) if g > 0]
+    facet_g += [float((h * i.qa.wdS).sum(axis=1).max(initial=0.0))
+                for i, h in zip(system.interfaces, h_itf.values(), strict=True)]
+    scale = max([g for _, g in regions.values()] + facet_g + [0.0])
+    for name, (k, g) in regions.items():
+        if not g > EPS * scale:
+            raise InputError(
+                f"conductivity.{name}: k = {k:.4g} W/(m K) makes region {name!r} conduct no heat "
+                f"in double precision (k·ℓ^(d-2) = {g:.3g} is below ε = {EPS:.2g} times the "
+                f"problem's largest conductance {scale:.3g}); the steady temperature is undefined")
+    sink = n
+    rows, cols = [], []
+    nb = disc.edofs.shape[1]
+    if nb > 1:
+        rows.append(np.repeat(disc.edofs[:, 0], nb - 1))
+        cols.append(disc.edofs[:, 1:].ravel())
+    for itf, h in zip(system.interfaces, h_itf.values(), strict=True):
+        on = np.any(h > 0, axis=1)
+        rows.append(itf.qa.dofs[on, 0])
+        cols.append(itf.qb.dofs[on, 0])
+    grounded = [np.asarray(system.dir_dofs)]
+    for _, q, coef, _, _, _ in system.robin:
+        grounded.append(q.dofs[np.any(coef > 0, axis=1), 0])
+    for _, q, eps, _, _ in system.rad:
+        if eps > 0:
+            grounded.append(q.dofs[:, 0])
+    g = np.concatenate(grounded).astype(np.int64)
+    rows.append(np.full(g.size, sink, dtype=np.int64))
+    cols.append(g)
+    r = np.concatenate([a.astype(np.int64, copy=False) for a in rows])
+    c = np.concatenate([a.astype(np.int64, copy=False) for a in cols])
+    graph = sp.csr_matrix((np.ones(r.size, dtype=np.int8), (r, c)), shape=(n + 1, n + 1))
+    _, labels = connected_components(graph, directed=False)
+    cell_label = labels[disc.edofs[:, 0]]
+    bad = cell_label != labels[sink]
+    if not bad.any():
+        return
+    raise InputError(_unreached_message(system, cell_label, bad))
+
+
+def _unreached_message(system: System, cell_label: np.ndarray, bad: np.ndarray) -> str:
+    disc = system.disc
+    parts = np.unique(cell_label[bad])
+    lines = [f"{parts.size} part(s) of the body have no heat path to a fixed-temperature, "
+             f"convection (h > 0) or radiation boundary; their steady temperature is undefined:"]
+    for lab in parts[:5]:
+        cells = np.flatnonzero(cell_label == lab)
+        ids = np.unique(disc.region_id[cells])
+        names = [disc.region_names[i] for i in ids]
+        whole = [nm for nm in names if np.all(cell_label[disc.region_cells[nm]] == lab)]
+        what = ", ".join(repr(nm) + ("" if nm in whole else " (a split-apart part of it)")
+                         for nm in names)
+        X = disc.points[disc.cells[cells].ravel()]
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        lines.append(f"  region(s) {what}: {cells.size} cells in the box "
+                     f"{np.round(lo, 9).tolist()}..{np.round(hi, 9).tolist()} m")
+    if parts.size > 5:
+        lines.append(f"  ... and {parts.size - 5} more")
+    zero_h = [name for name, _, coef, _, _, _ in system.robin if not np.any(coef > 0)]
+    zero_h += [name for name, _, eps, _, _ in system.rad if not eps > 0]
+    if zero_h:
+        lines.append(f"  boundaries with zero h or emissivity (no heat leaves there): "
+                     f"{sorted(set(zero_h))}")
+    return "\n".join(lines)
