@@ -60,14 +60,20 @@ def _region_conductances(system: System, T0: float) -> dict[str, tuple[float, fl
     return out
 
 
-def _facet_conductances(system: System, T: np.ndarray) -> list[float]:
-    """Largest facet conductance Σ_q coef w dS [W/K in 3D] of each boundary / interface term."""
+def _facet_conductances(system: System, T: np.ndarray,
+                        h_itf: dict[str, np.ndarray]) -> list[tuple]:
+    """``(kind, name, G, dofs, dofs_b)`` of every convection, radiation and interface term: the
+    per-facet conductance G = Σ_q coef w dS [W/K in 3D, W/(m K) in 2D] (radiation: 4εσT³ at
+    ``T``), a DOF of each facet and, for interfaces, a DOF of its side-b facet."""
     out = []
-    for _, _, coef, _, _, _ in system.robin:
-        out.append(float(coef.sum(axis=1).max(initial=0.0)))
-    for _, q, eps, _, _ in system.rad:
-        Tq = _fq_values(q, T)
-        out.append(float((4 * eps * SIGMA_SB * np.abs(Tq) ** 3 * q.wdS).sum(axis=1).max(initial=0)))
+    for name, q, coef, _, _, _ in system.robin:
+        out.append(("boundary", name, coef.sum(axis=1), q.dofs[:, 0], None))
+    for name, q, eps, _, _ in system.rad:
+        g = (4 * eps * SIGMA_SB * np.abs(_fq_values(q, T)) ** 3 * q.wdS).sum(axis=1)
+        out.append(("boundary", name, g, q.dofs[:, 0], None))
+    for itf in system.interfaces:
+        g = (h_itf[itf.name] * itf.qa.wdS).sum(axis=1)
+        out.append(("interface", itf.name, g, itf.qa.dofs[:, 0], itf.qb.dofs[:, 0]))
     return out
 
 
@@ -117,12 +123,12 @@ def check_heat_paths(system: System, T: np.ndarray) -> None:
         if h.size and not np.any(h > 0):
             raise InputError(_zero_interface_message(system, name, T))
     regions = _region_conductances(system, T0)
-    facet_g = [g for g in _facet_conductances(system, T) if g > 0]
-    facet_g += [float((h * i.qa.wdS).sum(axis=1).max(initial=0.0))
-                for i, h in zip(system.interfaces, h_itf.values(), strict=True)]
-    scale = max([g for _, g in regions.values()] + facet_g + [0.0])
+    facets = _facet_conductances(system, T, h_itf)
+    scale = max([g for _, g in regions.values()]
+                + [float(g.max(initial=0.0)) for _, _, g, _, _ in facets] + [0.0])
+    tiny = EPS * scale  # a conductance at or below this changes no matrix row it shares
     for name, (k, g) in regions.items():
-        if not g > EPS * scale:
+        if not g > tiny:
             raise InputError(
                 f"conductivity.{name}: k = {k:.4g} W/(m K) makes region {name!r} conduct no heat "
                 f"in double precision (k·ℓ^(d-2) = {g:.3g} is below ε = {EPS:.2g} times the "
@@ -133,16 +139,13 @@ def check_heat_paths(system: System, T: np.ndarray) -> None:
     if nb > 1:
         rows.append(np.repeat(disc.edofs[:, 0], nb - 1))
         cols.append(disc.edofs[:, 1:].ravel())
-    for itf, h in zip(system.interfaces, h_itf.values(), strict=True):
-        on = np.any(h > 0, axis=1)
-        rows.append(itf.qa.dofs[on, 0])
-        cols.append(itf.qb.dofs[on, 0])
     grounded = [np.asarray(system.dir_dofs)]
-    for _, q, coef, _, _, _ in system.robin:
-        grounded.append(q.dofs[np.any(coef > 0, axis=1), 0])
-    for _, q, eps, _, _ in system.rad:
-        if eps > 0:
-            grounded.append(q.dofs[:, 0])
+    for _, _, g, dofs, dofs_b in facets:  # interface: a-b edges; boundary: edges to the sink
+        if dofs_b is None:
+            grounded.append(dofs[g > tiny])
+        else:
+            rows.append(dofs[g > tiny])
+            cols.append(dofs_b[g > tiny])
     g = np.concatenate(grounded).astype(np.int64)
     rows.append(np.full(g.size, sink, dtype=np.int64))
     cols.append(g)
@@ -154,10 +157,12 @@ def check_heat_paths(system: System, T: np.ndarray) -> None:
     bad = cell_label != labels[sink]
     if not bad.any():
         return
-    raise InputError(_unreached_message(system, cell_label, bad))
+    dead = sorted({f"{kind} {name!r}" for kind, name, g, _, _ in facets if not np.any(g > tiny)})
+    raise InputError(_unreached_message(system, cell_label, bad, dead))
 
 
-def _unreached_message(system: System, cell_label: np.ndarray, bad: np.ndarray) -> str:
+def _unreached_message(system: System, cell_label: np.ndarray, bad: np.ndarray,
+                       dead: list[str]) -> str:
     disc = system.disc
     parts = np.unique(cell_label[bad])
     lines = [f"{parts.size} part(s) of the body have no heat path to a fixed-temperature, "
@@ -175,9 +180,7 @@ def _unreached_message(system: System, cell_label: np.ndarray, bad: np.ndarray) 
                      f"{np.round(lo, 9).tolist()}..{np.round(hi, 9).tolist()} m")
     if parts.size > 5:
         lines.append(f"  ... and {parts.size - 5} more")
-    zero_h = [name for name, _, coef, _, _, _ in system.robin if not np.any(coef > 0)]
-    zero_h += [name for name, _, eps, _, _ in system.rad if not eps > 0]
-    if zero_h:
-        lines.append(f"  boundaries with zero h or emissivity (no heat leaves there): "
-                     f"{sorted(set(zero_h))}")
+    if dead:
+        lines.append(f"  carrying no heat (h, emissivity or h·area zero or lost in round-off): "
+                     f"{', '.join(dead)}")
     return "\n".join(lines)

@@ -2,9 +2,10 @@
 
 Convergence: ‖R_free(T_k)‖₂ ≤ rtol · ‖R_free(T_0)‖₂, or ‖R_free‖ at the round-off level of its
 terms (32 ε ‖ |J||T| + |F| ‖), which a converged solution cannot beat, reached by a step that
-reduced ‖R‖ (the floor grows with |T|: a diverging iterate must not meet it).  Before the first
-step :func:`~femtbr.fem.connectivity.check_heat_paths` rejects a singular problem (a part with
-no heat path), and a linear solve that fails or returns NaN raises :class:`ConvergenceError`.
+reduced ‖R‖, to below ‖R(T_0)‖ (the floor grows with |T|: a diverging iterate must not meet
+it).  Before the first step :func:`~femtbr.fem.connectivity.check_heat_paths` rejects a
+singular problem (a part with no heat path), and a linear solve that fails or returns NaN
+raises :class:`ConvergenceError`.
 Line search: Armijo
 backtracking on ‖R‖ (Dennis & Schnabel, *Numerical Methods for Unconstrained Optimization*
 (1996), §6.3), made non-monotone with a summable allowance η_k = 4·2⁻ᵏ as in the derivative-free
@@ -118,9 +119,10 @@ def newton(system: System, progress=None) -> dict:
             floor = 32 * EPS * float(np.linalg.norm(terms))
             if it == 0:
                 roundoff_W = 32 * EPS * float(terms.sum())
-        # the round-off floor is convergence only right after a step that reduced the residual
-        # (a singular problem's residual grows with |T| and so does its floor)
-        at_floor = r <= floor and (it == 0 or r < r_prev)
+        # the round-off floor is convergence only right after a step that reduced the residual,
+        # to below the initial one (a singular problem's residual grows with |T|, so does its
+        # floor)
+        at_floor = r <= floor and (it == 0 or r < min(r_prev, r0))
         if rel <= opt.rtol or at_floor:
             return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
                     "linear_method": method, "t_linear": t_lin, "t_assemble": t_asm,
