@@ -203,6 +203,8 @@ class SolverSpec(Strict):
     linear_solver: Literal["auto", "direct", "amg"] = "auto"
     linear_rtol: float = Field(1e-12, gt=0, lt=1)
     T_initial: Temperature | None = Field(None, description="initial guess")
+    max_dofs: int | None = Field(None, ge=1, description="largest mesh accepted, in unknowns "
+                                 "(default: a quarter of the memory, see femtbr.geometry.size)")
 
 
 class OutputSpec(Strict):
