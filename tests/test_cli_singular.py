@@ -45,3 +45,19 @@ def test_nonsense_input_exits_2_naming_the_cause(kind, tmp_path, capsys):
         assert e in err, (e, err)
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if ".staging-" in p.name]
+
+
+def test_zero_power_reports_balance_in_watts(tmp_path):
+    """No heat input and a fixed-temperature bottom: T is uniform, the summary carries the
+    absolute imbalance in W and a relative one against the round-off scale, not 1.0."""
+    import json
+
+    out = tmp_path / "out"
+    assert main(["run", str(CASES / "multilayer_stack.toml"), "--out", str(out),
+                 "--set", "outputs.render=false", "--set", "geometry.bottom=temperature",
+                 "--set", "geometry.T_bottom=300",
+                 "--set", 'geometry.sources=[{name="chip", size=0.01, power=0.0}]']) == 0
+    s = json.loads((out / "summary.json").read_text())
+    assert all(abs(r["T_max"] - 300.0) < 1e-9 for r in s["regions"].values())
+    assert 0.0 <= s["energy_balance_W"] < 1e-9
+    assert s["energy_balance"] <= 1e-6

@@ -100,7 +100,7 @@ class Solution:
     energy_balance: float
     n_dofs: int
     timings: Mapping[str, float] = field(default_factory=dict)
-    energy_balance_W: float = 0.0
+    energy_balance_W: float = float("nan")  # NaN: not computed (a transient state)
     #: Element order (1: P1/Q1, 2: P2/Q2).  For order 2, ``points``/``temperature`` hold the
     #: vertices only; the full field is ``dof_temperature`` on ``element_dofs`` (n_cells, n_basis,
     #: scikit-fem local order) and :func:`femtbr.fem.probe` uses it.
