@@ -7,13 +7,14 @@ Mathematical Theory of Finite Element Methods*, 3rd ed. (2008), §5.2), so its t
 undefined and, with a source, does not exist.  Newton would return round-off amplified to
 ±1e16 K.  This module finds such parts on a small graph before any linear solve:
 
-* nodes: the DOFs of the split mesh plus one "sink" node;
-* edges: the DOFs of each cell (a star from its first DOF), one edge across every interface
+* the connected parts of the split mesh (cells joined by shared DOFs; computed once per
+  discretization with ``scipy.sparse.csgraph.connected_components``);
+* a small graph of those parts plus one "sink" node, with an edge across every interface
   facet whose conductance h(T̄₀, p) > 0 at the initial temperature, and an edge from the sink
-  to every DOF on a fixed-temperature facet, a convection facet with h > 0 or a radiation
+  to the part of every fixed-temperature facet, convection facet with h > 0 or radiation
   facet with ε > 0;
-* ``scipy.sparse.csgraph.connected_components``: cells outside the sink's component form parts
-  without a heat path, each named by its regions and bounding box.
+* cells outside the sink's component form parts without a heat path, each named by its
+  regions and bounding box.
 
 Two inputs make a heat path vanish although the mesh is connected, and are named as such:
 
@@ -99,6 +100,21 @@ def _zero_interface_message(system: System, name: str, T: np.ndarray) -> str:
     return msg
 
 
+def _mesh_parts(disc) -> tuple[np.ndarray, int]:
+    """Connected parts of the split mesh (cells joined by shared DOFs): a part label per DOF
+    and the number of parts (cached on the discretization: sweep cases reuse it).  A chain
+    through each cell's DOFs joins them; one ``connected_components`` call on n_dofs nodes."""
+    hit = disc.cache.get("heat_path_parts")
+    if hit is None:
+        e = disc.edofs
+        n = disc.n_dofs
+        r, c = e[:, :-1].ravel(), e[:, 1:].ravel()
+        graph = sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n)).tocsr()
+        n_parts, labels = connected_components(graph, directed=False)
+        hit = disc.cache["heat_path_parts"] = (labels, int(n_parts))
+    return hit
+
+
 def check_heat_paths(system: System, T: np.ndarray) -> None:
     """Raise :class:`InputError` unless every cell has a heat path to a sink.
 
@@ -116,7 +132,6 @@ def check_heat_paths(system: System, T: np.ndarray) -> None:
         in round-off, or the regions (and bounding box) of each part without a heat path.
     """
     disc = system.disc
-    n = disc.n_dofs
     T0 = float(np.mean(T)) if T.size else 0.0
     h_itf = _interface_h(system, T)
     for name, h in h_itf.items():
@@ -133,27 +148,24 @@ def check_heat_paths(system: System, T: np.ndarray) -> None:
                 f"conductivity.{name}: k = {k:.4g} W/(m K) makes region {name!r} conduct no heat "
                 f"in double precision (k·ℓ^(d-2) = {g:.3g} is below ε = {EPS:.2g} times the "
                 f"problem's largest conductance {scale:.3g}); the steady temperature is undefined")
-    sink = n
+    parts, n_parts = _mesh_parts(disc)
+    sink = n_parts  # the graph of parts: one node per part of the split mesh, plus the sink
     rows, cols = [], []
-    nb = disc.edofs.shape[1]
-    if nb > 1:
-        rows.append(np.repeat(disc.edofs[:, 0], nb - 1))
-        cols.append(disc.edofs[:, 1:].ravel())
     grounded = [np.asarray(system.dir_dofs)]
     for _, _, g, dofs, dofs_b in facets:  # interface: a-b edges; boundary: edges to the sink
         if dofs_b is None:
             grounded.append(dofs[g > tiny])
         else:
-            rows.append(dofs[g > tiny])
-            cols.append(dofs_b[g > tiny])
-    g = np.concatenate(grounded).astype(np.int64)
-    rows.append(np.full(g.size, sink, dtype=np.int64))
-    cols.append(g)
+            rows.append(parts[dofs[g > tiny]])
+            cols.append(parts[dofs_b[g > tiny]])
+    sunk = np.unique(parts[np.concatenate(grounded).astype(np.int64)])
+    rows.append(np.full(sunk.size, sink))
+    cols.append(sunk)
     r = np.concatenate([a.astype(np.int64, copy=False) for a in rows])
     c = np.concatenate([a.astype(np.int64, copy=False) for a in cols])
-    graph = sp.csr_matrix((np.ones(r.size, dtype=np.int8), (r, c)), shape=(n + 1, n + 1))
+    graph = sp.coo_matrix((np.ones(c.size), (r, c)), shape=(n_parts + 1,) * 2).tocsr()
     _, labels = connected_components(graph, directed=False)
-    cell_label = labels[disc.edofs[:, 0]]
+    cell_label = labels[parts[disc.edofs[:, 0]]]
     bad = cell_label != labels[sink]
     if not bad.any():
         return
