@@ -189,10 +189,20 @@ def test_zero_convection_is_no_heat_path():
     assert np.allclose(ok.regions["c"].T_max, 290.0, rtol=0, atol=1e-9)
 
 
+class _ContactLike:
+    """h = 1e4 (p / 1 MPa) W/(m² K): nothing at zero pressure, like a contact model."""
+
+    def conductance(self, T, p):
+        return 1e4 * p / 1e6, np.zeros_like(T)
+
+
 def test_interface_with_zero_h_everywhere_is_named():
     with pytest.raises(InputError, match=r"interfaces\.ab: h = 0 .*pressure = 0 Pa.*"
-                                         r"set interfaces\.ab\.pressure"):
+                                         r"check the parameters of interfaces\.ab"):
         solve(_problem(interfaces={"ab": InterfaceSpec(ConstantH(0.0))}))
+    with pytest.raises(InputError, match=r"interfaces\.ab: h = 0 .*pressure = 0 Pa made it zero "
+                                         r".*h = 1e\+04 .*set interfaces\.ab\.pressure"):
+        solve(_problem(interfaces={"ab": InterfaceSpec(_ContactLike())}))
 
 
 @pytest.mark.parametrize("k", [1e-300, 5e-324])

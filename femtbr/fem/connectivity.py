@@ -88,16 +88,30 @@ def _interface_h(system: System, T: np.ndarray) -> dict[str, np.ndarray]:
     return out
 
 
+#: Contact pressure [Pa] at which a zero-pressure interface is probed to name the cause.
+PROBE_PRESSURE = 1e6
+
+
 def _zero_interface_message(system: System, name: str, T: np.ndarray) -> str:
+    """Why interface ``name`` has h = 0 everywhere: zero pressure (when the model conducts at
+    :data:`PROBE_PRESSURE`) or the model's own parameters."""
     itf = next(i for i in system.interfaces if i.name == name)
     Tbar = 0.5 * (_fq_values(itf.qa, T) + _fq_values(itf.qb, T))
+    model = type(itf.model).__name__
     msg = (f"interfaces.{name}: h = 0 W/(m² K) on every facet at the initial temperature "
            f"T̄ = {Tbar.min():.6g}..{Tbar.max():.6g} K with pressure = {itf.pressure:g} Pa "
-           f"(model {type(itf.model).__name__}): the interface carries no heat")
+           f"(model {model}): the interface carries no heat")
+    h_probe = 0.0
     if itf.pressure == 0:
-        msg += (f"; pressure = 0 Pa with a contact model gives no contact conductance: set "
-                f"interfaces.{name}.pressure")
-    return msg
+        try:
+            h, _ = itf.model.conductance(Tbar, np.full_like(Tbar, PROBE_PRESSURE))
+            h_probe = float(np.mean(h))
+        except Exception:  # only a diagnostic: any failure means "unknown"
+            h_probe = 0.0
+    if h_probe > 0:
+        return (msg + f"; pressure = 0 Pa made it zero (model {model} gives h = {h_probe:.3g} "
+                f"W/(m² K) at {PROBE_PRESSURE:g} Pa): set interfaces.{name}.pressure")
+    return msg + f"; check the parameters of interfaces.{name}"
 
 
 def _mesh_parts(disc) -> tuple[np.ndarray, int]:
@@ -112,6 +126,7 @@ def _mesh_parts(disc) -> tuple[np.ndarray, int]:
         graph = sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n)).tocsr()
         n_parts, labels = connected_components(graph, directed=False)
         hit = disc.cache["heat_path_parts"] = (labels, int(n_parts))
+        log.debug("heat paths: the split mesh has %d connected parts", n_parts)
     return hit
 
 
