@@ -269,3 +269,15 @@ def test_zero_power_balance_is_absolute_not_one():
     assert np.allclose([r.T_max for r in sol.regions.values()], 300.0, rtol=0, atol=1e-10)
     assert sol.energy_balance_W < 1e-9
     assert sol.energy_balance <= 1e-6
+
+
+@pytest.mark.parametrize("x", [[1e30, 0.5], [1.5, -1e300], [float("nan"), 0.5], [3.5, 0.5]])
+def test_probe_outside_the_mesh_is_an_input_error(x):
+    """Far outside (Newton on the cells' maps used to overflow: LinAlgError), NaN, or just
+    beyond the end: an InputError naming the probe point, never a traceback."""
+    from femtbr.fem import probe
+
+    sol = solve(_problem(sources={"a": Source(power=1.0)}))
+    assert probe(sol, np.array([[1.5, 0.5]]))[0] > 290.0  # inside: a temperature
+    with pytest.raises(InputError, match=r"probe point 0 at .* lies outside the mesh"):
+        probe(sol, np.array([x]))
