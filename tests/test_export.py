@@ -156,8 +156,8 @@ def test_summary_keys_values_and_strict_json(tmp_path):
     params = {"geometry": {"t_die": np.float64(5e-4), "n": np.int64(3)}, "tag": "x"}
     summ = build_summary(s, name="slab", parameters=params, probes={"centre": np.float64(355.0)})
     assert set(summ) == {
-        "name", "converged", "iterations", "energy_balance", "regions", "interfaces",
-        "boundaries", "probes", "parameters",
+        "name", "converged", "iterations", "energy_balance", "energy_balance_W", "regions",
+        "interfaces", "boundaries", "probes", "parameters",
     }  # fmt: skip
     assert set(summ["regions"]["die"]) == {"T_max", "T_mean", "power"}
     ifc = summ["interfaces"]["die_tim"]

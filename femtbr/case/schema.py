@@ -238,6 +238,8 @@ class SolverSpec(Strict):
     T_initial: Temperature | None = Field(None, description="initial guess")
     backend: Literal["fast", "skfem"] = Field(
         "fast", description="assembly: fast kernels, or skfem.asm of the forms (reference)")
+    max_dofs: int | None = Field(None, ge=1, description="largest mesh accepted, in unknowns "
+                                 "(default: a quarter of the memory, see femtbr.geometry.size)")
 
 
 class OutputSpec(Strict):

@@ -14,7 +14,11 @@ Two mechanisms, both relying on ``os.replace`` being atomic within one file syst
   result, and an earlier result is replaced only by a complete new one.
 
 Hidden names start with ``.`` and contain ``.tmp-`` / ``.staging-`` so that nothing left over by
-a killed process looks like a result.
+a killed process looks like a result.  A staging directory's name records its owner
+(``.<name>.staging-<pid>-<start time>-<host>-<random>``, the start time from
+``/proc/<pid>/stat`` so that a reused PID is not taken for the owner); the next
+:func:`atomic_output_dir` into the same destination removes the staging directories whose owner
+on this host is gone (see :func:`remove_stale_staging`).
 """
 
 from __future__ import annotations
@@ -22,9 +26,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import secrets
 import shutil
+import socket
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -132,6 +139,72 @@ def _commit(staging: Path, dest: Path, clean: Iterable[str], last: Iterable[str]
     _fsync_dir(dest)
 
 
+#: Staging directories without an owner record (older femtbr) count as stale after this [s].
+UNOWNED_STALE_AFTER = 7 * 24 * 3600.0
+
+
+def _start_time(pid: int) -> str:
+    """Start time of process ``pid`` in clock ticks since boot (``/proc/<pid>/stat`` field
+    22, proc(5)); ``"0"`` where there is no ``/proc``."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return "0"
+    return stat.rsplit(")", 1)[1].split()[19]  # fields after the command name, from field 3
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.]", "", socket.gethostname())[:40] or "host"
+
+
+def _alive(pid: int, start: str) -> bool:
+    """Whether process ``pid`` exists and (where known) is the one started at ``start``."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by another user
+        pass
+    return start == "0" or _start_time(pid) in (start, "0")
+
+
+def _owner_prefix(dest: Path) -> str:
+    pid = os.getpid()
+    return f".{dest.name}.staging-{pid}-{_start_time(pid)}-{_host()}-"
+
+
+def remove_stale_staging(dest: str | os.PathLike[str]) -> list[Path]:
+    """Remove the staging directories of ``dest`` left by killed runs; return them.
+
+    A staging directory is stale when its recorded owner process (same host) no longer exists,
+    or its PID now belongs to a process started at another time.  Directories of other hosts
+    are left alone (their processes cannot be seen from here); directories with no owner record
+    count as stale once unmodified for :data:`UNOWNED_STALE_AFTER`.
+    """
+    dest = Path(dest).resolve()
+    prefix = f".{dest.name}.staging-"
+    removed = []
+    try:
+        entries = [p for p in dest.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return removed
+    owner = re.compile(r"(\d+)-(\d+)-([A-Za-z0-9.]+)-[^-]+$")
+    for path in entries:
+        m = owner.match(path.name[len(prefix):])
+        try:
+            if m is None:
+                stale = time.time() - path.stat().st_mtime > UNOWNED_STALE_AFTER
+            else:
+                stale = m.group(3) == _host() and not _alive(int(m.group(1)), m.group(2))
+        except OSError:
+            continue
+        if stale and path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+            log.info("removed stale staging directory %s", path)
+    return removed
+
+
 @contextlib.contextmanager
 def atomic_output_dir(
     out_dir: str | os.PathLike[str],
@@ -162,11 +235,13 @@ def atomic_output_dir(
     -----
     On an exception (including ``KeyboardInterrupt``) the staging directory is removed and
     ``out_dir`` is untouched.  A process killed outright leaves only a hidden
-    ``.<name>.staging-*`` directory, which is never mistaken for a result.
+    ``.<name>.staging-*`` directory, which is never mistaken for a result and which the next
+    call for the same ``out_dir`` removes (:func:`remove_stale_staging`).
     """
     dest = Path(out_dir).resolve()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}.staging-"))
+    remove_stale_staging(dest)
+    staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=_owner_prefix(dest)))
     try:
         yield staging
         _commit(staging, dest, clean, last)

@@ -5,7 +5,8 @@ Layout (design note §3)::
     name            case name
     converged       bool
     iterations      Newton iterations
-    energy_balance  relative energy-balance error
+    energy_balance  relative energy-balance error (rule: femtbr.fem.solve)
+    energy_balance_W  absolute imbalance |Σ sources − Σ heat out| [W] (W/m in 2D)
     regions         {name: {T_max, T_mean [K], power [W]}}
     interfaces      {name: {area [m²], heat [W, a → b], jump_mean [K], h_mean [W/m²K],
                             resistance [m²K/W], components {part: area-weighted mean h}}}
@@ -128,6 +129,7 @@ def build_summary(
         "converged": solution.converged,
         "iterations": solution.iterations,
         "energy_balance": solution.energy_balance,
+        "energy_balance_W": getattr(solution, "energy_balance_W", None),
         "regions": {
             n: {"T_max": r.T_max, "T_mean": r.T_mean, "power": r.power}
             for n, r in solution.regions.items()

@@ -38,7 +38,7 @@ from femtbr.fem.kernels import (
 from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
 from femtbr.fem.sparse import coo_to_csr, csr_positions
 from femtbr.fem.split import SplitResult, split_vertices
-from femtbr.fem.threads import n_threads, run_parallel
+from femtbr.fem.threads import n_threads, reduction_parts, run_parallel
 from femtbr.fem.topology import check_cells, local_facet_index, match_facets, vertex_to_cells
 from femtbr.mesh import TaggedMesh
 
@@ -550,7 +550,7 @@ class Discretization:
                 yield s, K  # a slice: the element DOFs are a view
 
         # two halves of the cells in two threads when the machine has the cores for it
-        nt = min(n_threads(), 2) if nc >= PARALLEL_CELLS else 1
+        nt = reduction_parts(nc, PARALLEL_CELLS)  # not thread-dependent: same sums with 1
         cuts = [nc * i // nt for i in range(nt + 1)]
         streams = [gen(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         A = self.assemble_cells(streams if nt > 1 else streams[0], symmetric=True)

@@ -110,9 +110,9 @@ def over_halves(fn, n: int, min_n: int | None = None) -> list:
     array loops release the GIL, so chunked cell loops overlap well."""
     from functools import partial
 
-    from femtbr.fem.threads import n_threads, run_parallel
+    from femtbr.fem.threads import reduction_parts, run_parallel
 
-    nt = min(n_threads(), 2) if n >= (PARALLEL_CELLS if min_n is None else min_n) else 1
+    nt = reduction_parts(n, PARALLEL_CELLS if min_n is None else min_n)  # not thread-dependent
     cuts = [n * i // nt for i in range(nt + 1)]
     return run_parallel([partial(fn, slice(a, b))
                          for a, b in zip(cuts[:-1], cuts[1:], strict=True)])

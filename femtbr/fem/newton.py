@@ -1,7 +1,12 @@
 """Newton's method with exact Jacobian and backtracking line search.
 
 Convergence: ‖R_free(T_k)‖₂ ≤ rtol · ‖R_free(T_0)‖₂, or ‖R_free‖ at the round-off level of its
-terms (32 ε ‖ |J||T| + |F| ‖), which a converged solution cannot beat.  Line search: Armijo
+terms (32 ε ‖ |J||T| + |F| ‖), which a converged solution cannot beat, reached by a step that
+reduced ‖R‖, to below ‖R(T_0)‖ (the floor grows with |T|: a diverging iterate must not meet
+it).  Before the first step :func:`~femtbr.fem.connectivity.check_heat_paths` rejects a
+singular problem (a part with no heat path), and a linear solve that fails or returns NaN
+raises :class:`ConvergenceError`.
+Line search: Armijo
 backtracking on ‖R‖ (Dennis & Schnabel, *Numerical Methods for Unconstrained Optimization*
 (1996), §6.3), made non-monotone with a summable allowance η_k = 4·2⁻ᵏ as in the derivative-free
 line search of Li & Fukushima, Optim. Methods Softw. 13 (2000) 181, eq. (2.5): accept α when
@@ -25,6 +30,7 @@ import scipy.sparse as sp
 from femtbr.errors import ConvergenceError
 from femtbr.fem import linear, threads
 from femtbr.fem.assemble import System
+from femtbr.fem.connectivity import check_heat_paths
 
 log = logging.getLogger(__name__)
 EPS = np.finfo(float).eps
@@ -73,12 +79,14 @@ def newton(system: System, progress=None) -> dict:
     T[system.dir_dofs] = system.dir_vals
     t_lin = 0.0
     t_asm = time.perf_counter()
-    R, data = system.evaluate(T)
+    R, data = system.evaluate(T)  # (bad k(T) or h(T) values raise here, naming the region)
     t_asm = time.perf_counter() - t_asm
+    check_heat_paths(system, T)  # a part with no heat path is singular: name it, do not solve
     r0 = float(np.linalg.norm(R[free]))
     history = [1.0]
     lin_its = []
     eta_prev, r_prev = None, None
+    roundoff_W = 0.0  # round-off level of the nodal heats at the initial guess [W]
     indptr, indices = disc.pattern
     spare: list[np.ndarray] = []  # Jacobian data buffers free for reuse
 
@@ -107,12 +115,19 @@ def newton(system: System, progress=None) -> dict:
         stalled = len(history) > 2 and history[-1] > 0.5 * history[-2]  # (H5a: floor on stalls)
         if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations) or stalled:  # round-off level
             J = sp.csr_matrix((data, indices, indptr), shape=(disc.n_dofs,) * 2)
-            floor = 32 * EPS * float(np.linalg.norm((_abs_matvec(J, np.abs(T))
-                                                     + np.abs(system.F))[free]))
-        if rel <= opt.rtol or r <= floor:
+            terms = (_abs_matvec(J, np.abs(T)) + np.abs(system.F))[free]
+            floor = 32 * EPS * float(np.linalg.norm(terms))
+            if it == 0:
+                roundoff_W = 32 * EPS * float(terms.sum())
+        # the round-off floor is convergence only right after a step that reduced the residual,
+        # to below the initial one (a singular problem's residual grows with |T|, so does its
+        # floor)
+        at_floor = r <= floor and (it == 0 or r < min(r_prev, r0))
+        if rel <= opt.rtol or at_floor:
             return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
                     "linear_method": method, "t_linear": t_lin, "t_assemble": t_asm,
-                    "residual_floor": floor / r0 if r0 > 0 else 0.0}
+                    "residual_floor": floor / r0 if r0 > 0 else 0.0,
+                    "roundoff_W": roundoff_W, "residual_W": r}
         if it == opt.max_iterations:
             break
         if method == "direct":
@@ -125,7 +140,14 @@ def newton(system: System, progress=None) -> dict:
             eta = min(max(eta, opt.linear_rtol, 0.5 * opt.rtol * r0 / r), cap)
         A = sp.csr_matrix((data if all_free else data[keep], ix, ip), shape=(free.size,) * 2)
         t1 = time.perf_counter()
-        dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric, disc.cache)
+        try:
+            dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric, disc.cache)
+        except (RuntimeError, ArithmeticError, np.linalg.LinAlgError) as exc:
+            raise ConvergenceError(f"linear solve of Newton step {it + 1} failed ({exc}): the "
+                                   "Jacobian is singular in double precision", history) from exc
+        if not np.all(np.isfinite(dx)):
+            raise ConvergenceError(f"linear solve of Newton step {it + 1} returned NaN/inf: the "
+                                   "Jacobian is singular in double precision", history)
         t_lin += time.perf_counter() - t1
         lin_its.append(info["iterations"])
         eta_prev, r_prev = eta, r

@@ -88,6 +88,13 @@ def locate(solution: Solution, points: np.ndarray) -> LocatedProbes:
     """
     x = np.atleast_2d(np.asarray(points, dtype=float))
     sol = solution
+    lo, hi = sol.points.min(axis=0), sol.points.max(axis=0)
+    pad = TOL * float(np.max(hi - lo, initial=0.0))
+    out = ~(np.all(np.isfinite(x), axis=1) & np.all((x >= lo - pad) & (x <= hi + pad), axis=1))
+    if out.any():  # far outside: Newton on the cells' maps would overflow (LinAlgError)
+        i = int(np.flatnonzero(out)[0])
+        raise InputError(f"probe point {i} at {x[i].tolist()} lies outside the mesh's bounding "
+                         f"box {lo.tolist()}..{hi.tolist()} m")
     cells_sk = sol.cells[:, VTK_TO_SKFEM[sol.cell_type]]
     cent = sol.points[sol.cells].mean(axis=1)
     tree = cKDTree(cent)

@@ -72,7 +72,13 @@ class Solution:
     converged, iterations, residual_history
         Newton record.
     energy_balance
-        |Σ sources + Σ boundary heat in| / max(Σ|terms|): relative.
+        ``energy_balance_W / S_ref``: relative.  S_ref = max(S, round-off / ENERGY_RTOL) with
+        S = Σ|source powers| + Σ|boundary heats| (the heat throughput) and round-off the level
+        32 ε Σ_i (|J||T₀| + |F|)_i of the nodal heats at the initial guess: a problem with no
+        heat flow (zero power, one temperature) reports its imbalance against what double
+        precision resolves, not 1.0 (see :mod:`femtbr.fem.solve`).
+    energy_balance_W
+        |Σ sources − Σ boundary heat out| [W] (W/m in 2D): the absolute imbalance.
     n_dofs
         Number of unknowns (split).
     """
@@ -94,6 +100,7 @@ class Solution:
     energy_balance: float
     n_dofs: int
     timings: Mapping[str, float] = field(default_factory=dict)
+    energy_balance_W: float = float("nan")  # NaN: not computed (a transient state)
     #: Element order (1: P1/Q1, 2: P2/Q2).  For order 2, ``points``/``temperature`` hold the
     #: vertices only; the full field is ``dof_temperature`` on ``element_dofs`` (n_cells, n_basis,
     #: scikit-fem local order) and :func:`femtbr.fem.probe` uses it.

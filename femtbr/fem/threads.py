@@ -9,6 +9,16 @@ the hand-off (~50 µs) would cost more than it saves.
 The number of threads is the number of cores this process may run on
 (``os.sched_getaffinity``), or the environment variable ``FEMTBR_THREADS`` when set (sweep
 workers set it to 1 so that parallel cases do not oversubscribe the cores).
+
+Determinism: every result is bit-identical whatever the number of threads and however they are
+scheduled.  Row-block products compute each output row in one thread (the same sum as one
+thread).  Work whose partial results are *added* (cell loops accumulating into shared DOFs)
+is cut into :func:`reduction_parts` parts, a number that depends on the size of the work only,
+never on the thread count; the parts' results are combined in part order (:func:`run_parallel`
+returns them in call order), and with one thread the same parts simply run in turn.
+Floating-point addition is not associative, so a partition that followed the thread count
+would make a run on a 1-thread sweep worker differ from the same case run alone in the last
+bits.
 """
 
 from __future__ import annotations
@@ -54,6 +64,16 @@ def n_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: Parts of a cell loop whose partial sums are added: fixed, independent of the thread count.
+REDUCTION_PARTS = 2
+
+
+def reduction_parts(n: int, min_n: int) -> int:
+    """Parts to cut a reduction over ``n`` items into: :data:`REDUCTION_PARTS` from ``min_n``
+    items on, else 1 (a function of the work only, so the sums do not depend on the threads)."""
+    return REDUCTION_PARTS if n >= min_n else 1
+
+
 def _executor(workers: int) -> ThreadPoolExecutor:
     global _pool, _pool_pid, _pool_workers
     with _lock:
@@ -70,9 +90,11 @@ def run_parallel(calls: Sequence[Callable[[], T]]) -> list[T]:
     """``[c() for c in calls]`` with ``calls[1:]`` on the shared thread pool and ``calls[0]``
     in the calling thread.  The calls must write disjoint data; they overlap where they spend
     their time in GIL-free compiled loops (numpy, SciPy's sparsetools).  Called from one of the
-    pool's own threads it runs the calls in turn (a nested wait on the pool could deadlock).
+    pool's own threads it runs the calls in turn (a nested wait on the pool could deadlock),
+    and so it does when :func:`n_threads` is 1.
     """
-    if len(calls) == 1 or threading.current_thread().name.startswith(_PREFIX):
+    if (len(calls) == 1 or threading.current_thread().name.startswith(_PREFIX)
+            or n_threads() == 1):
         return [c() for c in calls]
     pool = _executor(len(calls) - 1)
     futures = [pool.submit(c) for c in calls[1:]]

@@ -131,6 +131,9 @@ class Builder:
     fn: BuilderFn
     params: tuple[Param, ...]
     doc: str
+    #: Whether the builder meshes a :class:`~femtbr.geometry.grid.LabelGrid` whose size
+    #: :mod:`femtbr.geometry.size` estimates before building (False for mesh files).
+    sized: bool = True
 
     def resolve(self, params: Mapping[str, Any], prefix: str = "geometry") -> dict[str, Any]:
         """Defaults merged with validated user values; unknown or missing keys raise."""
@@ -158,11 +161,13 @@ class Builder:
 _REGISTRY: dict[str, Builder] = {}
 
 
-def register(name: str, params: tuple[Param, ...], doc: str) -> Callable[[BuilderFn], BuilderFn]:
-    """Decorator registering a builder function under ``name``."""
+def register(name: str, params: tuple[Param, ...], doc: str,
+             sized: bool = True) -> Callable[[BuilderFn], BuilderFn]:
+    """Decorator registering a builder function under ``name`` (``sized``: see
+    :attr:`Builder.sized`)."""
 
     def deco(fn: BuilderFn) -> BuilderFn:
-        _REGISTRY[name] = Builder(name, fn, params, doc)
+        _REGISTRY[name] = Builder(name, fn, params, doc, sized)
         return fn
 
     return deco
@@ -177,10 +182,22 @@ def get_builder(name: str) -> Builder:
     return _REGISTRY[name]
 
 
-def build(name: str, params: Mapping[str, Any] | None = None) -> Geometry:
-    """Build geometry ``name`` from ``params`` (the case's [geometry] table minus "builder")."""
+def build(name: str, params: Mapping[str, Any] | None = None, max_dofs: int | None = None,
+          order: int = 1) -> Geometry:
+    """Build geometry ``name`` from ``params`` (the case's [geometry] table minus "builder").
+
+    The mesh size is estimated first (:func:`femtbr.geometry.size.check`): a mesh above
+    ``max_dofs`` unknowns at element ``order`` (``None``: the default limit for this machine's
+    memory) raises :class:`CaseError` naming the parameters that made it large, before anything
+    large is allocated.
+    """
+    from femtbr.geometry import size
+
     b = get_builder(name)
-    return b.fn(b.resolve(dict(params or {})))
+    resolved = b.resolve(dict(params or {}))
+    if b.sized:
+        size.check(name, params or {}, max_dofs, order)
+    return b.fn(resolved)
 
 
 def builders() -> dict[str, dict[str, Any]]:

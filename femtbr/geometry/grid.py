@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from femtbr.errors import MeshError
+from femtbr.geometry import size
 from femtbr.mesh import Interface, TaggedMesh
 
 #: Kuhn (Freudenthal) split of a hexahedron (VTK vertex order) into 6 positively oriented
@@ -45,6 +46,7 @@ class LabelGrid:
     @classmethod
     def empty(cls, axes: Sequence[np.ndarray]) -> LabelGrid:
         axes = tuple(np.asarray(a, dtype=float) for a in axes)
+        size.grid_hook(axes)  # a size estimate of a huge grid stops here, before allocating
         shape = tuple(a.size - 1 for a in axes)
         return cls(axes, np.full(shape, -1, dtype=np.int32), [])
 
@@ -140,6 +142,7 @@ def to_mesh(
     MeshError
         If a named interface has no facet or a region no cell.
     """
+    size.grid_hook(grid.axes, grid.labels)  # a size estimate stops here, before meshing
     dim = len(grid.axes)
     nn = tuple(a.size for a in grid.axes)
     labels = grid.labels

@@ -198,7 +198,7 @@ def load_msh(path: str | Path, scale: float = 1.0, check: bool = True) -> Tagged
     Param("scale", 1.0, "", "coordinate factor to metres (1e-3 for a model in mm)",
           positive=True),
     Param("materials", {}, "", "region -> material name", "any"),
-), "a mesh file (gmsh MSH 4.1 with named physical groups)")
+), "a mesh file (gmsh MSH 4.1 with named physical groups)", sized=False)
 def build_msh(p: dict[str, Any]) -> Geometry:
     """Geometry of a mesh file: regions, interfaces, boundaries as named in the file."""
     mesh = load_msh(p["path"], scale=p["scale"])
