@@ -1,6 +1,6 @@
 """Bond-line model of a grease or phase-change TIM: bulk of thickness BLT(p) plus two contacts.
 
-Resistance per unit area of the whole joint [P06, eq. R_TIM]::
+Resistance per unit area of the whole joint (the decomposition of [P05, P06])::
 
     R = BLT(p)/k_TIM + R_c1(p) + R_c2(p)          [m² K/W],   h = 1/R  [W/(m² K)]
 
@@ -20,15 +20,20 @@ harmonic mean of the TIM and the substrate::
 
     R_ci = σ_i / (1.25 k_si m_i (A_r/A_n)_i^0.95),   k_si = 2 k_TIM k_i / (k_TIM + k_i)
 
-[P01] makes A_r/A_n depend on surface tension, contact angle, roughness and pressure: the paste
-fills the valleys against the gas trapped in them, driven by the applied pressure and the
-capillary (Laplace) pressure p_cap,i = 2 γ cos θ / r_i.  Isothermal compression of the trapped gas
-(Boyle, p_0 V_0 = (p_0 + p + p_cap) V) gives the wetted fraction used here::
+In [P01] A_r/A_n depends on the surface tension and contact angle of the paste, the roughness and
+the pressure: the paste fills the valleys of the rough face against the gas trapped in them,
+driven by the applied pressure and the capillary (Laplace) pressure.  femtbr closes this with the
+simplest balance of that picture (its own closure, not an equation copied from [P01]): capillary
+pressure p_cap,i = 2 γ cos θ / r_i of a valley of radius r_i = σ_i/m_i (the roughness length), and
+isothermal compression of the trapped gas (Boyle, p_0 V_0 = (p_0 + p + p_cap) V), the wetted
+fraction being the displaced gas volume fraction::
 
-    (A_r/A_n)_i = (p + p_cap,i) / (p_0 + p + p_cap,i),   r_i = σ_i / m_i
+    (A_r/A_n)_i = (p + p_cap,i) / (p_0 + p + p_cap,i)
 
-(r_i, the valley radius, is taken as the roughness length σ_i/m_i; m_i defaults to Antonetti's
-m = 0.125 (σ/1 µm)^0.402 [A91]).  Wetting pastes only (θ < 90°, so p_cap > 0).
+m_i defaults to Antonetti's m = 0.125 (σ/1 µm)^0.402 [A91].  Wetting pastes only (θ < 90°, so
+p_cap > 0).  The CMY constant 1.25 and exponent 0.95 are those of the plastic correlation
+(fitted for 1e-6 ≤ P/H_c ≤ 2e-2 [Y05]); a wetted fraction is of order 0.1-1, so at the fraction
+level the correlation is extrapolated (no fitted range to warn about).
 
 Nothing here depends on temperature (k_TIM and the substrate conductivities are constants):
 dh/dT = 0.
@@ -112,6 +117,7 @@ class BondLine(Rebuildable, ModelBase):
     summary: ClassVar[str] = "grease / phase-change TIM: BLT(p)/k_TIM + two contacts (Prasher)"
     validity: ClassVar[str] = (
         "particle-laden pastes that flow (p >= tau_y; warns below), wetting (theta < 90 deg), "
+        "A_r/A_n from a trapped-gas + capillary closure (femtbr's), "
         "Gaussian rough faces 0.216 <= sigma <= 9.6 um when m is from Antonetti (warns outside); "
         "constant properties (dh/dT = 0)"
     )
