@@ -56,6 +56,19 @@ def test_closed_form_joint_contacts_and_faces():
     assert np.all((R_joint > 1e-6) & (R_joint < 1e-4))
 
 
+def test_components_are_the_series_parts():
+    T = np.full(P.shape, 300.0)
+    rc1, rc2 = rc_ref(P, 0.5e-6, 0.08, 390.0), rc_ref(P, 1.5e-6, 0.15, 200.0)
+    c = model().components(T, P)
+    np.testing.assert_allclose(c["bulk"], 4.0 / blt_ref(P), rtol=1e-13)
+    np.testing.assert_allclose(c["contact1"], 1 / rc1, rtol=1e-13)
+    np.testing.assert_allclose(c["contact2"], 1 / rc2, rtol=1e-13)
+    h = model().conductance(T, P)[0]
+    np.testing.assert_allclose(1 / h, sum(1 / v for v in c.values()), rtol=1e-13)
+    assert set(model(part="contacts").components(T, P)) == {"contact1", "contact2"}
+    assert set(model(part="face2").components(T, P)) == {"bond_line"}
+
+
 def test_default_slope_is_antonetti():
     m = model(m1=None, m2=None)
     h, _ = m.conductance(300.0, 2e5)
@@ -145,12 +158,12 @@ def _interface(name, part):
             f"pressure = {PRESSURE!r}\n")
 
 
-def _solve(tmp_path, name, layers, interfaces, top):
+def _solve(tmp_path, name, layers, interfaces, top, overrides=()):
     path = tmp_path / f"{name}.toml"
     path.write_text(STACK.format(name=name, layers=layers, interfaces=interfaces, top=top))
     with warnings.catch_warnings():
         warnings.simplefilter("error", RangeWarning)  # the operating point is in range
-        return run(load_case(path), write=False).summary
+        return run(load_case(path, overrides), write=False).summary
 
 
 def test_interface_equals_meshed_layer_of_thickness_blt(tmp_path):
@@ -190,3 +203,17 @@ def test_interface_equals_meshed_layer_of_thickness_blt(tmp_path):
 def rc_ref_tim(p, face):
     sigma, m, k_sub = ((0.5e-6, 0.08, 150.0), (1.5e-6, 0.15, 390.0))[face - 1]
     return rc_ref(p, sigma, m, k_sub)
+
+
+@pytest.mark.parametrize("key, value", [("pressure", "1 MPa"), ("yield_stress", "5 kPa")])
+def test_set_reaches_the_model(tmp_path, key, value):
+    """``--set`` (and so a sweep) on the pressure or a model parameter changes h accordingly."""
+    die = '{ name = "die", material = "silicon", thickness = 0.5e-3 }'
+    spreader = '{ name = "spreader", material = "copper", thickness = 2e-3 }'
+    s = _solve(tmp_path, "joint", f"{die}, {spreader}", _interface("die_spreader", "joint"),
+               2.5e-3, [f"interfaces.die_spreader.{key}={value}"])
+    p = 1e6 if key == "pressure" else PRESSURE
+    params = {**TIM, "yield_stress": 5e3} if key == "yield_stress" else TIM
+    R = (1.31 * 30e-6 * (params["yield_stress"] / p) ** 0.166 / 4.0
+         + rc_ref_tim(p, 1) + rc_ref_tim(p, 2))
+    assert s["interfaces"]["die_spreader"]["h_mean"] == pytest.approx(1 / R, rel=1e-12)

@@ -185,6 +185,18 @@ class BondLine(Rebuildable, ModelBase):
                         p / self.yield_stress, 1.0, math.inf, "the BLT fit [P05]", self._seen)  # type: ignore[attr-defined]
         return self.bond_line_thickness(p) / self.k_tim + contacts
 
+    def components(self, T: Any, p: Any) -> dict[str, np.ndarray]:
+        """Conductances [W/(m² K)] of the parts *in series*: ``bulk`` = k_TIM/BLT, ``contact1``,
+        ``contact2`` = 1/R_ci (1/h = the sum of their inverses); a single face reports itself."""
+        T, p = as_arrays(T, p)
+        if self.part in ("face1", "face2"):
+            return {self.name: self.conductance(T, p)[0]}
+        with np.errstate(divide="ignore"):
+            out = {f"contact{i}": 1.0 / self.contact_resistance(p, i) for i in (1, 2)}
+            if self.part == "joint":
+                out = {"bulk": self.k_tim / self.bond_line_thickness(p), **out}
+        return out
+
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
         """h = 1/R [W/(m² K)] and dh/dT = 0 [W/(m² K²)] at T [K], pressure p [Pa]."""
         T, p = as_arrays(T, p)
