@@ -113,7 +113,11 @@ def test_cpu_heatsink_resistance_vs_hand_estimate(cpu):
     R_base_sp = lee_spreading(
         math.sqrt(A_lid / math.pi), b_base, th["base"], k_al, 1.0 / (R_cool * A_base)
     )
-    R_below_lid = (1 / 2e5 + th["tim2"] / k_gr + 1 / 1e5) / A_lid + R_base_1d + R_base_sp + R_cool
+    # the TIM2 faces carry the bond_line model's contact resistances at the clamping pressure
+    h_lid_tim2 = s["interfaces"]["lid_tim2"]["h_mean"]
+    h_tim2_sink = s["interfaces"]["tim2_heatsink"]["h_mean"]
+    R_tim2 = 1 / h_lid_tim2 + th["tim2"] / k_gr + 1 / h_tim2_sink
+    R_below_lid = R_tim2 / A_lid + R_base_1d + R_base_sp + R_cool
     R_lid_1d = th["lid"] / (k_cu * A_lid)
     R_lid_sp = lee_spreading(
         math.sqrt(A_die / math.pi),
@@ -146,6 +150,30 @@ def test_cpu_heatsink_breakdown_adds_up(cpu):
     # series parts add up to the interface resistance (uniform h: exactly)
     assert sum(parts.values()) == pytest.approx(items(cpu[0].summary)["die_tim1"], rel=1e-3)
     assert items(cpu[0].summary)["spreading"] > 0
+
+
+def test_cpu_heatsink_tim2_joint_is_the_bond_line_model(cpu):
+    """TIM2 = meshed grease bulk + the two faces' Prasher contact resistances at the clamping
+    pressure: the model's BLT(p) = 1.31 d_p (tau_y/p)^0.166 is the meshed thickness (the bulk is
+    counted once), and each face's h = 1/R_c with R_c = sigma/(1.25 k_s m (A_r/A_n)^0.95)."""
+    from femtbr.runner import geometry_of
+
+    case = load_case(CASES / "cpu_heatsink.toml")
+    s = cpu[0].summary
+    for name, face in (("lid_tim2", 1), ("tim2_heatsink", 2)):
+        spec = case.interfaces[name]
+        q = spec.model_extra
+        p = spec.pressure
+        blt = 1.31 * q["particle_diameter"] * (q["yield_stress"] / p) ** 0.166
+        assert blt == pytest.approx(geometry_of(case).info["layer_thickness"]["tim2"], rel=0.01)
+        sigma, k_sub = q[f"sigma{face}"], q[f"k{face}"]
+        m = 0.125 * (sigma / 1e-6) ** 0.402  # Antonetti (1991)
+        p_cap = 2 * q["surface_tension"] * math.cos(math.radians(q["contact_angle"])) * m / sigma
+        frac = (p + p_cap) / (101325.0 + p + p_cap)
+        k_s = 2 * q["k_tim"] * k_sub / (q["k_tim"] + k_sub)
+        R_c = sigma / (1.25 * k_s * m * frac**0.95)
+        assert s["interfaces"][name]["h_mean"] == pytest.approx(1 / R_c, rel=1e-9)
+        assert 1e-7 < R_c < 1e-5  # grease contact resistances (Prasher 2001): ~1e-6 m^2 K/W
 
 
 # ----------------------------------------------------------------------------- 1D stacks

@@ -37,6 +37,8 @@ PARAMS = {
     "series": {"parts": [{"model": "constant", "h": 1e4}, {"model": "constant", "h": 2e4}]},
     "parallel": {"parts": [{"model": "constant", "h": 1e4}, {"model": "constant", "h": 2e4}]},
     "spin_kapitza": {"up": 1e-8, "down": 2e-8},
+    "bond_line": {"k_tim": 4.0, "particle_diameter": 30e-6, "yield_stress": 2e3, "sigma1": 1e-6,
+                  "sigma2": 1e-6, "k1": 390.0, "k2": 200.0},
 }
 
 BAD = [
