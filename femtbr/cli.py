@@ -54,20 +54,27 @@ def _short(v: Any) -> str:
 # ----------------------------------------------------------------------------- table
 def format_table(summary: dict[str, Any]) -> str:
     """The end-of-run table: T_max per region, junction-to-ambient resistance, breakdown."""
+    transient = summary.get("transient")
+    count = (
+        f"time steps={transient.get('steps')} (rejected {transient.get('rejected_steps')}), "
+        f"t_end={_num(transient.get('t_end'), '.4g')} s"
+        if transient
+        else f"iterations={summary.get('iterations')}"
+    )
     lines = [
-        f"case {summary.get('name', '?')}: converged={summary.get('converged')} "
-        f"iterations={summary.get('iterations')} "
+        f"case {summary.get('name', '?')}: converged={summary.get('converged')} {count} "
         f"energy balance={_num(summary.get('energy_balance'), '.1e')}",
         "",
     ]
     lines.append(
-        f"{'region':<24}{'T_max [K]':>12}{'T_max [°C]':>12}{'T_mean [K]':>12}{'power [W]':>12}"
+        f"{'region':<24}{'T_max [K]':>12}{'T_max [°C]':>12}{'T_mean [K]':>12}{'heat in [W]':>12}"
     )
     for name, r in summary.get("regions", {}).items():
         tmax = r.get("T_max")
+        heat = r.get("heat_input", r.get("power"))  # sources + fixed flux into its faces
         lines.append(
             f"{name:<24}{_num(tmax, '.3f'):>12}{_num(tmax and tmax - 273.15, '.2f'):>12}"
-            f"{_num(r.get('T_mean'), '.3f'):>12}{_num(r.get('power'), '.4g'):>12}"
+            f"{_num(r.get('T_mean'), '.3f'):>12}{_num(heat, '.4g'):>12}"
         )
     probes = summary.get("probes") or {}
     if probes:
@@ -88,6 +95,8 @@ def format_table(summary: dict[str, Any]) -> str:
                 f"{_num(i.get('resistance'), '.3g'):>12}  {lk}"
             )
     b = summary.get("breakdown") or {}
+    if b.get("junction_to_ambient") is None and b.get("note"):
+        lines += ["", f"resistance breakdown: {b['note']}"]
     if b.get("junction_to_ambient") is not None:
         lines += [
             "",
@@ -129,23 +138,35 @@ def _num(v: Any, fmt: str) -> str:
 
 # ----------------------------------------------------------------------------- verbs
 def _cmd_run(args: argparse.Namespace) -> int:
-    from femtbr.case import load_case
-    from femtbr.runner import run
+    from femtbr import pipeline
 
     progress = None if args.quiet else ProgressPrinter(sys.stderr)
     if progress:
-        progress("reading and checking the case (builds the mesh)", {"file": args.case})
-    case = load_case(args.case, args.set or ())
-    result = run(case, out_dir=args.out, progress=progress)
+        progress("reading and checking the case", {"file": args.case})
+    loaded = pipeline.load(args.case, args.set or ())
+    if loaded.case.sweep is not None:
+        raise CaseError(
+            [
+                (
+                    "sweep",
+                    f"this case defines a parametric study: run it with `femtbr sweep "
+                    f"{args.case}` (`femtbr run` solves one case; remove [sweep] to run the "
+                    "base case alone)",
+                )
+            ]
+        )
+    result = pipeline.run(
+        loaded.case, out_dir=args.out, progress=progress, geometry=loaded.geometry
+    )
     sys.stdout.write(format_table(result.summary))
     sys.stdout.write(f"\nwrote {', '.join(p.name for p in result.files)} to {result.out_dir}\n")
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from femtbr.case import load_case
+    from femtbr import pipeline
 
-    case = load_case(args.case, args.set or ())
+    case = pipeline.load(args.case, args.set or ()).case
     sys.stdout.write(
         f"{args.case}: ok (case {case.name!r}: {len(case.materials)} regions, "
         f"{len(case.interfaces)} interfaces, {len(case.boundaries)} boundary conditions, "

@@ -114,12 +114,12 @@ def test_non_convergence_exit_3_and_nothing_written(tmp_path, capsys):
 
 
 def test_internal_error_exit_1(tmp_path, monkeypatch, capsys):
-    import femtbr.runner
+    import femtbr.pipeline
 
     def boom(*a, **k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(femtbr.runner, "run", boom)
+    monkeypatch.setattr(femtbr.pipeline, "run", boom)
     assert main(["run", str(case_file(tmp_path))]) == 1
     assert "internal error" in capsys.readouterr().err
 
@@ -175,9 +175,8 @@ def test_sweep_verb_delegates_to_femtbr_sweep(tmp_path, capsys):
 
 def test_probe_interpolates_the_1d_profile(tmp_path):
     """A probe inside the copper reads T = T_bottom + q y / k (uniform flux q = 5000 W/m²)."""
-    from femtbr.case import load_case
     from femtbr.materials import get
-    from femtbr.runner import run
+    from femtbr.pipeline import load_case, run
 
     text = SMALL.replace('mid = ["2 mm", "1 mm"]', 'mid = ["1.3 mm", "0.5 mm"]')
     res = run(load_case(case_file(tmp_path, text)), write=False)

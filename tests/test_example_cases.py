@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from femtbr.case import load_case
 from femtbr.cli import main
-from femtbr.runner import run
+from femtbr.pipeline import load_case, run
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 ALL = sorted(CASES.glob("*.toml"))
@@ -87,9 +86,9 @@ def test_cpu_heatsink_resistance_vs_hand_estimate(cpu):
     result, _ = cpu
     s = result.summary
     info_case = load_case(CASES / "cpu_heatsink.toml")
-    from femtbr.runner import geometry_of
+    from femtbr.pipeline.geometry import build_geometry, geometry_table
 
-    g = geometry_of(info_case)
+    g = build_geometry(geometry_table(info_case))
     th, fp = g.info["layer_thickness"], g.info["footprint_area"]
     Tm = {n: r["T_mean"] for n, r in s["regions"].items()}
 
@@ -170,7 +169,7 @@ def test_multilayer_stack_breakdown_is_the_series_formula():
 def test_si_cu_pressed_contact_depends_on_pressure_bonded_does_not():
     """CMY: h_c ∝ P^0.95 (Yovanovich 2005, eq. for plastic contact) -> R(0.5)/R(4 MPa) = 8^0.95.
     Bonded at 4 K with DMM: the same R at both pressures."""
-    from femtbr.runner import interface_model
+    from femtbr.pipeline.prepare import interface_model
 
     R = {}
     for p in (0.5e6, 4e6):

@@ -13,7 +13,6 @@ from test_export_fixtures import LAYERS, WIDTH, H, Q, layered_solution
 
 from femtbr.errors import FemtbrError
 from femtbr.export import (
-    build_summary,
     flatten_summary,
     read_pvd,
     write_fields_vtu,
@@ -21,7 +20,9 @@ from femtbr.export import (
     write_pvd,
     write_summary,
 )
-from femtbr.export.summary import facet_areas, jsonable
+from femtbr.export.summary import jsonable
+from femtbr.geometry.measure import facet_areas
+from femtbr.pipeline.report import build_summary
 
 CELL_TYPES = ["quad", "triangle", "hexahedron"]
 
@@ -211,25 +212,26 @@ def test_jsonable_converts_numpy_and_specials():
     json.dumps(out, allow_nan=False)
 
 
-def test_write_series_steps_and_pvd(tmp_path):
-    from femtbr.export import write_series
+def test_series_writer_steps_and_pvd(tmp_path):
+    from femtbr.export.transient_series import SeriesWriter
 
     s = layered_solution("quad")
-    steps = [(0.0, s.temperature - 5.0), (0.1, s.temperature - 1.0), (0.3, s)]
-    pvd = write_series(s, steps, tmp_path, stem="transient")
+    states = [(0.0, s.temperature - 5.0), (0.1, s.temperature - 1.0), (0.3, s.temperature)]
+    writer = SeriesWriter(tmp_path, lambda T, t: replace(s, temperature=T), subdir="steps")
+    for t, T in states:
+        writer(t, T)
+    pvd = writer.write_collections()[0]
     listed = read_pvd(pvd)
     assert [t for t, _ in listed] == [0.0, 0.1, 0.3]
-    for (_, rel), (_, state) in zip(listed, steps, strict=True):
+    for (_, rel), (_, T) in zip(listed, states, strict=True):
         m = meshio.read(tmp_path / rel)
-        T = state.temperature if hasattr(state, "temperature") else state
         np.testing.assert_array_equal(m.point_data["temperature"], T)
-        # A bare temperature step has no heat flux (the template's would be wrong there).
-        assert ("heat_flux" in m.cell_data) == hasattr(state, "temperature")
         np.testing.assert_array_equal(m.cell_data["region"][0], s.region_id)
     with pytest.raises(FemtbrError, match="not after"):
-        write_series(s, [(1.0, s), (1.0, s)], tmp_path / "b")
+        writer(0.3, s.temperature)
+    bad = SeriesWriter(tmp_path / "c", lambda T, t: replace(s, temperature=T))
     with pytest.raises(FemtbrError, match="shape"):
-        write_series(s, [(0.0, s.temperature[:-1])], tmp_path / "c")
+        bad(0.0, s.temperature[:-1])
 
 
 def test_interface_arrays_of_the_wrong_length_are_named(tmp_path):

@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 from test_export_fixtures import H, Q, layered_solution
 
-from femtbr.export import build_summary, write_fields_vtu, write_outputs, write_pvd
+from femtbr.export import write_fields_vtu, write_outputs, write_pvd
+from femtbr.pipeline.report import build_summary
 
 PVPYTHON = shutil.which("pvpython")
 pytestmark = pytest.mark.skipif(

@@ -1,7 +1,7 @@
 """A study on a real ``distributed.LocalCluster`` (loopback, 2 worker processes) gives the same
 table as the local process pool, and the per-case outputs travel back to the study folder.
 
-The cases are the tiny 2D stack of :mod:`femtbr.sweep.testing` through the full pipeline; the
+The cases are the tiny 2D stack of :mod:`sweep_doubles` through the full pipeline; the
 CLI test uses the closed-form wall runner (it only checks the --scheduler plumbing)."""
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
+from sweep_doubles import TINY_STACK  # noqa: E402
+
 from femtbr.errors import InputError  # noqa: E402
 from femtbr.sweep import sweep  # noqa: E402
 from femtbr.sweep.cli import main as sweep_main  # noqa: E402
 from femtbr.sweep.executors import DaskExecutor  # noqa: E402
-from femtbr.sweep.testing import TINY_STACK  # noqa: E402
 
-TOY = "femtbr.sweep.testing:wall_runner"
+TOY = "sweep_doubles:wall_runner"
 
 WALL_TOY = """
 name = "wall"

@@ -1,4 +1,9 @@
-"""Read a TOML case file, apply overrides, fill defaults, validate: ``load_case``."""
+"""Read a TOML case file, apply overrides, fill defaults, validate against a handed-in geometry.
+
+The geometry is not built here: every entry point takes a
+:data:`~femtbr.case.builder_params.GeometrySource` (``femtbr.pipeline`` hands in the builder),
+so the case layer imports no meshing or finite-element code.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from femtbr.case.builder_params import GeometrySource
 from femtbr.case.overrides import apply_overrides
 from femtbr.case.problems import from_validation_error
 from femtbr.case.schema import Case
@@ -41,8 +47,9 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise CaseError([(str(path), f"TOML syntax error: {exc}")]) from None
 
 
-def load_case(path: str | Path, overrides: Overrides = ()) -> Case:
-    """Read, override and validate a case file.
+def load_case(path: str | Path, overrides: Overrides = (), *, geometry: GeometrySource) -> Case:
+    """Read, override and validate a case file (use :func:`femtbr.load_case` for the default
+    geometry builder).
 
     Parameters
     ----------
@@ -50,6 +57,8 @@ def load_case(path: str | Path, overrides: Overrides = ()) -> Case:
         The TOML case file; relative paths inside it are relative to its directory.
     overrides
         ``{"a.b.c": value}`` or ``["a.b.c=VALUE", ...]`` (see :func:`apply_overrides`).
+    geometry
+        Builds the geometry of the resolved ``[geometry]`` table; names are checked against it.
 
     Returns
     -------
@@ -62,17 +71,40 @@ def load_case(path: str | Path, overrides: Overrides = ()) -> Case:
         Every problem found, each with its key path.
     """
     path = Path(path)
-    return validate(read_toml(path), base_dir=path.parent, overrides=overrides)
+    return validate(read_toml(path), base_dir=path.parent, overrides=overrides, geometry=geometry)
 
 
-def validate(raw: Mapping[str, Any], base_dir: str | Path = ".", overrides: Overrides = ()) -> Case:
+def validate(
+    raw: Mapping[str, Any],
+    base_dir: str | Path = ".",
+    overrides: Overrides = (),
+    *,
+    geometry: GeometrySource,
+) -> Case:
     """Validate a raw case dictionary (as read from TOML); see :func:`load_case`."""
+    return resolve(raw, base_dir, overrides, geometry=geometry)[0]
+
+
+def resolve(
+    raw: Mapping[str, Any],
+    base_dir: str | Path = ".",
+    overrides: Overrides = (),
+    *,
+    geometry: GeometrySource,
+) -> tuple[Case, Any]:
+    """:func:`validate`, also returning the geometry the case was checked against.
+
+    Raises
+    ------
+    CaseError
+        Every problem found, each with its key path.
+    """
     from femtbr.case import semantics
 
     if not isinstance(raw, Mapping):
         raise CaseError([("", f"a case must be a table, got {type(raw).__name__}")])
     data = apply_overrides(raw, overrides, extra_keys=semantics.extra_keys)
-    data, problems, geo = semantics.resolve(data, Path(base_dir))
+    data, problems, geo = semantics.resolve(data, Path(base_dir), geometry)
     geometry_broken = geo is None and any(k.startswith("geometry") for k, _ in problems)
     problems.extend(_sweep_keys(data))
     try:
@@ -91,7 +123,7 @@ def validate(raw: Mapping[str, Any], base_dir: str | Path = ".", overrides: Over
     if problems:
         raise CaseError(_unique(problems))
     assert case is not None
-    return case
+    return case, geo
 
 
 def _sweep_keys(data: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -3,8 +3,9 @@
 Works on the raw (dict) case before pydantic validation so that every problem is collected,
 even when other parts of the file are broken.  It
 
-* builds the geometry (cached) and fills in the builder's default materials, boundaries,
-  sources and interface region pairs where the case does not give them;
+* asks the geometry source it is handed for the geometry (it builds none itself) and fills in
+  the builder's default materials, boundaries, sources and interface region pairs where the
+  case does not give them;
 * checks that every region, boundary and interface name exists in the mesh;
 * resolves materials (library names, inline properties with units);
 * converts model parameters to SI using the units each model declares, fills ``side_a`` /
@@ -20,6 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from femtbr.case.builder_params import GEOMETRY_KEYS, GeometrySource, convert_builder_params
 from femtbr.case.units import pint_unit, to_base_si, to_si
 from femtbr.errors import CaseError, FemtbrError
 
@@ -52,8 +54,13 @@ PART_KEYS = {"model", "label", "parts"}
 _STARTS_NUMERIC = re.compile(r"^\s*[-+]?(\d|\.\d)")
 
 
-def resolve(raw: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], Problems, Any]:
-    """Fill defaults and check names against the registries.
+def resolve(
+    raw: dict[str, Any], base_dir: Path, geometry: GeometrySource
+) -> tuple[dict[str, Any], Problems, Any]:
+    """Fill defaults and check names against the registries and the geometry ``geometry`` gives.
+
+    ``geometry(table, base_dir)`` builds (or looks up) the geometry of the converted
+    ``[geometry]`` table; the case layer itself builds no mesh.
 
     Returns
     -------
@@ -67,7 +74,7 @@ def resolve(raw: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], Proble
     raw = copy.deepcopy(raw)
     problems: Problems = []
     _relative_paths(raw, base_dir)
-    geo = _geometry(raw, base_dir, problems)
+    geo = _geometry(raw, base_dir, geometry, problems)
     if geo is not None:
         _merge_defaults(raw, geo)
     _materials(raw, geo, problems)
@@ -105,9 +112,10 @@ def _relative_paths(raw: dict[str, Any], base_dir: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- geometry
-def _geometry(raw: dict[str, Any], base_dir: Path, problems: Problems) -> Any:
-    from femtbr.case.geometry_source import geometry_for
-
+def _geometry(
+    raw: dict[str, Any], base_dir: Path, source: GeometrySource, problems: Problems
+) -> Any:
+    """Convert the builder parameters in place, then ask ``source`` for the geometry."""
     table = raw.get("geometry")
     if not isinstance(table, dict):
         return None
@@ -116,19 +124,18 @@ def _geometry(raw: dict[str, Any], base_dir: Path, problems: Problems) -> Any:
     if isinstance(table.get("mesh"), str):
         table["mesh"] = str(Path(base_dir, table["mesh"]).resolve())
     try:
-        geo = geometry_for(table, base_dir)
+        if "builder" in table:
+            builder = table["builder"]
+            if not isinstance(builder, str):
+                raise CaseError([("geometry.builder", f"must be a builder name, got {builder!r}")])
+            params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
+            table.update(convert_builder_params(builder, params))
+        return source(table, base_dir)
     except CaseError as exc:
         problems.extend(exc.problems)
-        return None
     except FemtbrError as exc:
         problems.append(("geometry", str(exc)))
-        return None
-    if "builder" in table:
-        from femtbr.case.geometry_source import GEOMETRY_KEYS, convert_builder_params
-
-        params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
-        table.update(convert_builder_params(table["builder"], params))
-    return geo
+    return None
 
 
 def _kind_key(section: str) -> str | None:

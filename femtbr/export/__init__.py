@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from femtbr.export.atomic import (
     atomic_output_dir,
@@ -18,8 +18,7 @@ from femtbr.export.atomic import (
     atomic_write_bytes,
     atomic_write_text,
 )
-from femtbr.export.series import write_series
-from femtbr.export.summary import build_summary, flatten_summary, jsonable, write_summary
+from femtbr.export.summary import flatten_summary, jsonable, write_summary
 from femtbr.export.vtu import (
     read_pvd,
     write_fields_vtu,
@@ -27,7 +26,9 @@ from femtbr.export.vtu import (
     write_pvd,
     write_vtu,
 )
-from femtbr.fem.solution import Solution
+
+if TYPE_CHECKING:
+    from femtbr.fem.solution import Solution
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ __all__ = [
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
-    "build_summary",
     "flatten_summary",
     "jsonable",
     "read_pvd",
@@ -48,7 +48,6 @@ __all__ = [
     "write_interfaces_vtu",
     "write_outputs",
     "write_pvd",
-    "write_series",
     "write_summary",
     "write_vtu",
 ]
@@ -74,11 +73,11 @@ def write_outputs(
     solution
         The solved problem.
     summary
-        From :func:`build_summary`.
+        From :mod:`femtbr.pipeline.report`.
     out_dir
         Destination directory (created if missing).
     render
-        Try to write ``fields.png`` (see :func:`femtbr.plot.render_fields_png`).
+        Try to write ``fields.png`` (see :func:`femtbr.export.render.render_fields_png`).
     """
     out = Path(out_dir)
     with atomic_output_dir(out, clean=RESULT_FILES, last=("summary.json",)) as stage:
@@ -86,7 +85,7 @@ def write_outputs(
         if solution.interfaces:
             write_interfaces_vtu(solution, stage / "interfaces.vtu")
         if render:
-            from femtbr.plot import render_fields_png
+            from femtbr.export.render import render_fields_png
 
             render_fields_png(stage / "fields.vtu", stage / "fields.png")
         write_summary(summary, stage / "summary.json")

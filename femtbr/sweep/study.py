@@ -28,9 +28,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from femtbr.case.sweep_spec import SweepSpec
+from femtbr.case.units import number_in_si
 from femtbr.errors import CaseError
 from femtbr.sweep import sampling
-from femtbr.sweep.units import to_si
 
 DEFAULT_COLLECT = ("interfaces.*.resistance", "regions.*.T_max")
 
@@ -92,7 +92,7 @@ def _spec(table: Any) -> SweepSpec:
             if isinstance(value, dict):
                 for bound in ("min", "max"):
                     if isinstance(value.get(bound), str):
-                        value[bound] = to_si(value[bound], f"sweep.parameters.{key}.{bound}")
+                        value[bound] = number_in_si(value[bound], f"sweep.parameters.{key}.{bound}")
         table["parameters"] = params
     try:
         return SweepSpec.model_validate(table)

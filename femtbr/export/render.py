@@ -263,7 +263,7 @@ class _RenderFailed(Exception):
 
 
 def _render_child(fields_vtu: Path, png: Path, interfaces: Path | None) -> None:
-    cmd = [sys.executable, "-m", "femtbr.plot", str(fields_vtu), str(png)]
+    cmd = [sys.executable, "-m", "femtbr.export.render", str(fields_vtu), str(png)]
     if interfaces is not None:
         cmd.append(str(interfaces))
     try:
@@ -337,9 +337,11 @@ def plot_xy(
 
 
 def _main(argv: Sequence[str]) -> int:
-    """``python -m femtbr.plot FIELDS.vtu OUT.png [INTERFACES.vtu]`` (used by the renderer)."""
+    """``python -m femtbr.export.render FIELDS.vtu OUT.png [INTERFACES.vtu]`` (the child
+    process of :func:`render_fields_png`)."""
     if len(argv) not in (2, 3):
-        sys.stderr.write("usage: python -m femtbr.plot FIELDS.vtu OUT.png [INTERFACES.vtu]\n")
+        usage = "usage: python -m femtbr.export.render FIELDS.vtu OUT.png [INTERFACES.vtu]"
+        sys.stderr.write(usage + "\n")
         return 2
     _render(Path(argv[0]), Path(argv[1]), Path(argv[2]) if len(argv) == 3 else None)
     return 0

@@ -1,0 +1,83 @@
+"""Read and validate a case with femtbr's geometry builders handed to the case layer.
+
+:func:`load` returns the case *and* the geometry it was checked against, so a run does not
+build it again (``femtbr check`` builds it once; ``femtbr run`` uses the same one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from femtbr.case import Case, GeometrySource, read_toml, resolve
+from femtbr.pipeline.geometry import build_geometry
+
+Overrides = Mapping[str, Any] | Iterable[str]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated case and the :class:`femtbr.geometry.Geometry` its names were checked on."""
+
+    case: Case
+    geometry: Any
+
+
+def load(
+    path: str | Path, overrides: Overrides = (), *, geometry: GeometrySource = build_geometry
+) -> Loaded:
+    """Read, override and validate a case file; keep the geometry it was checked against.
+
+    Raises
+    ------
+    CaseError
+        Every problem found, each with its key path.
+    """
+    path = Path(path)
+    return load_table(read_toml(path), path.parent, overrides, geometry=geometry)
+
+
+def load_table(
+    raw: Mapping[str, Any],
+    base_dir: str | Path = ".",
+    overrides: Overrides = (),
+    *,
+    geometry: GeometrySource = build_geometry,
+) -> Loaded:
+    """:func:`load` for a case table already read (relative paths resolve against
+    ``base_dir``)."""
+    case, geo = resolve(raw, base_dir, overrides, geometry=geometry)
+    return Loaded(case=case, geometry=geo)
+
+
+def load_case(path: str | Path, overrides: Overrides = ()) -> Case:
+    """Read, override and validate a case file (``femtbr.load_case``).
+
+    Parameters
+    ----------
+    path
+        The TOML case file; relative paths inside it are relative to its directory.
+    overrides
+        ``{"a.b.c": value}`` or ``["a.b.c=VALUE", ...]`` (``--set`` syntax).
+
+    Raises
+    ------
+    CaseError
+        Every problem found, each with its key path.
+    """
+    return load(path, overrides).case
+
+
+def validate(
+    raw: Mapping[str, Any], base_dir: str | Path = ".", overrides: Overrides = ()
+) -> Case:
+    """Validate a raw case table (as read from TOML) with femtbr's geometry builders."""
+    return load_table(raw, base_dir, overrides).case
+
+
+def with_overrides(case: Case, overrides: Overrides) -> Case:
+    """A new validated case with ``overrides`` (``["a.b=V", ...]`` or ``{"a.b": V}``) applied to
+    ``case`` (a case is immutable: this is how to change it)."""
+    return validate(case.model_dump(mode="json", exclude_none=True), overrides=overrides)
