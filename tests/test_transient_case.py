@@ -67,9 +67,8 @@ def test_step_case_thermal_impedance_tends_to_steady_resistance(tmp_path):
 
 
 def test_transient_needs_density_and_cp():
-    from femtbr.pipeline.transient import heat_capacity_of
-
     from femtbr.materials import from_dict
+    from femtbr.pipeline.transient import heat_capacity_of
 
     with pytest.raises(CaseError, match=r"materials\.die\.density"):
         heat_capacity_of("die", from_dict("die", {"k": 148.0}))

@@ -112,6 +112,7 @@ def sweep(
     runner: str = DEFAULT_RUNNER,
     shared_filesystem: bool | None = None,
     plots: bool = True,
+    overrides: Any = (),
 ) -> SweepResult:
     """Run the parametric study defined by the ``[sweep]`` table of a case file.
 
@@ -138,6 +139,8 @@ def sweep(
         and false for Dask (outputs then travel back with the result).
     plots
         Write the PNG plots.
+    overrides
+        ``--set`` overrides of the base case (``["a.b=V", ...]`` or ``{"a.b": V}``).
 
     Returns
     -------
@@ -150,7 +153,7 @@ def sweep(
     InputError
         ``out_dir`` holds a study and ``resume`` is false, or holds a different study.
     """
-    study = load_study(case_path)
+    study = load_study(case_path, overrides)
     if runner == DEFAULT_RUNNER:
         check_keys(study)
     out = Path(out_dir) if out_dir is not None else Path("results") / study.name

@@ -37,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     where.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, tcp://HOST:PORT"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a key of the base case (as for run), e.g. --set geometry.refine=2",
+    )
     parser.add_argument("--resume", action="store_true", help="continue a study in --out")
     parser.add_argument(
         "--retry-failed", action="store_true", help="with --resume, rerun failed cases too"
@@ -97,6 +103,7 @@ def run_cli(args: argparse.Namespace, stderr: TextIO | None = None) -> int:
             progress=None if getattr(args, "quiet", False) else ProgressBar(stderr),
             plots=not getattr(args, "no_plots", False),
             runner=getattr(args, "runner", DEFAULT_RUNNER),
+            overrides=getattr(args, "set", None) or (),
         )
     except FemtbrError as exc:
         stderr.write(f"error: {exc}\n")
