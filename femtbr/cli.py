@@ -12,7 +12,6 @@ import argparse
 import json
 import logging
 import sys
-import time
 import traceback
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -21,34 +20,6 @@ from femtbr import __version__
 from femtbr.errors import CaseError, FemtbrError
 
 log = logging.getLogger("femtbr")
-
-
-# ----------------------------------------------------------------------------- progress
-class ProgressPrinter:
-    """``Problem.progress`` callback printing stages and Newton residuals to a stream."""
-
-    def __init__(self, stream: TextIO = sys.stderr):
-        self.stream = stream
-        self.t0 = time.perf_counter()
-
-    def __call__(self, stage: str, info: dict[str, Any] | None = None) -> None:
-        info = dict(info or {})
-        t = time.perf_counter() - self.t0
-        if "residual" in info:
-            it = info.pop("iteration", "?")
-            text = f"Newton {it}: residual {float(info.pop('residual')):.3e}"
-        else:
-            text = stage
-        extra = ", ".join(f"{k}={_short(v)}" for k, v in info.items())
-        self.stream.write(f"[{t:7.2f} s] {text}{' (' + extra + ')' if extra else ''}\n")
-        self.stream.flush()
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    s = str(v)
-    return s if len(s) < 60 else s[:57] + "..."
 
 
 # ----------------------------------------------------------------------------- table
@@ -139,11 +110,20 @@ def _num(v: Any, fmt: str) -> str:
 # ----------------------------------------------------------------------------- verbs
 def _cmd_run(args: argparse.Namespace) -> int:
     from femtbr import pipeline
+    from femtbr.cli_progress import terminal_progress
 
-    progress = None if args.quiet else ProgressPrinter(sys.stderr)
+    progress = None if args.quiet else terminal_progress(sys.stderr)
+    try:
+        return _run_with(args, pipeline, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _run_with(args: argparse.Namespace, pipeline: Any, progress: Any) -> int:
     if progress:
         progress("reading and checking the case", {"file": args.case})
-    loaded = pipeline.load(args.case, args.set or ())
+    loaded = pipeline.load(args.case, args.set or (), progress=progress)
     if loaded.case.sweep is not None:
         raise CaseError(
             [
@@ -201,7 +181,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
         for p, info in params.items():
             lo, hi = (list(info.get("range") or [None, None]) + [None, None])[:2]
             rng = "" if lo is None and hi is None else f"[{_r(lo)}, {_r(hi)}]"
-            default = "required" if info.get("required") else _short(info.get("default"))
+            default = "required" if info.get("required") else _brief(info.get("default"))
             out.append(
                 f"{p:<20}{info.get('unit', ''):<14}{default:<14}{rng:<22}{info.get('doc', '')}"
             )
@@ -212,6 +192,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
         out += ["", "references:"] + [f"  - {r}" for r in refs]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
+
+
+def _brief(v: Any) -> str:
+    text = f"{v:.4g}" if isinstance(v, float) else str(v)
+    return text if len(text) < 60 else text[:57] + "..."
 
 
 def _r(v: Any) -> str:

@@ -25,10 +25,28 @@ class Loaded:
     geometry: Any
 
 
+def reporting(source: GeometrySource, progress: Any) -> GeometrySource:
+    """``source`` that reports ``meshing`` before and ``mesh ready`` after it builds."""
+
+    def build(table: Mapping[str, Any], base_dir: Path) -> Any:
+        progress("meshing", {"geometry": table.get("builder") or table.get("mesh")})
+        geo = source(table, base_dir)
+        progress("mesh ready", {"cells": geo.mesh.n_cells, "points": len(geo.mesh.points)})
+        return geo
+
+    return build
+
+
 def load(
-    path: str | Path, overrides: Overrides = (), *, geometry: GeometrySource = build_geometry
+    path: str | Path,
+    overrides: Overrides = (),
+    *,
+    geometry: GeometrySource = build_geometry,
+    progress: Any = None,
 ) -> Loaded:
     """Read, override and validate a case file; keep the geometry it was checked against.
+
+    ``progress(stage, info)`` hears ``meshing`` / ``mesh ready`` around the geometry build.
 
     Raises
     ------
@@ -36,7 +54,8 @@ def load(
         Every problem found, each with its key path.
     """
     path = Path(path)
-    return load_table(read_toml(path), path.parent, overrides, geometry=geometry)
+    source = reporting(geometry, progress) if progress is not None else geometry
+    return load_table(read_toml(path), path.parent, overrides, geometry=source)
 
 
 def load_table(

@@ -153,11 +153,13 @@ class Integration:
 
 
 def _progress_monitor(progress: Any, t_end: float) -> Callable:
-    count = [0]
+    """A monitor reporting each accepted step (the first call is the initial state)."""
+    states = [0]
 
     def report(t: float, T: np.ndarray) -> dict[str, float]:
-        count[0] += 1
-        progress("time step", {"step": count[0], "t": t, "t_end": t_end})
+        if states[0]:
+            progress("time step", {"step": states[0], "t": t, "t_end": t_end})
+        states[0] += 1
         return {}
 
     return report
