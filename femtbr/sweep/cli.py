@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from femtbr.errors import FemtbrError
-from femtbr.sweep.api import Progress, sweep
 from femtbr.sweep.worker import DEFAULT_RUNNER
+
+if TYPE_CHECKING:
+    from femtbr.sweep.api import Progress
 
 HELP = "run the parametric study of a case's [sweep] table"
 
@@ -118,6 +120,8 @@ class ProgressBar:
 
 def run_cli(args: argparse.Namespace, stderr: TextIO | None = None) -> int:
     """Run the study described by parsed ``args``; return the exit code."""
+    from femtbr.sweep.api import sweep
+
     stderr = stderr if stderr is not None else sys.stderr
     bar = None if getattr(args, "quiet", False) else ProgressBar(stderr)
     try:
