@@ -1,8 +1,8 @@
 """VTU files of a :class:`~femtbr.fem.Solution`: the split volume mesh and the interface surfaces.
 
-Both files are VTK XML unstructured grids written by meshio (binary, zlib at level 1, see
-:func:`_zlib_level_1`) and then moved into place atomically.  Points are always 3D and vectors
-always have 3 components (VTK / ParaView conventions; a 2D problem gets z = 0).  Because meshio
+Both files are VTK XML unstructured grids written by meshio (binary, zlib at meshio's default
+level) and then moved into place atomically.  Points are always 3D and vectors always have 3
+components (VTK / ParaView conventions; a 2D problem gets z = 0).  Because meshio
 does not write VTU ``FieldData``, the names behind the integer ids (``region`` in
 ``fields.vtu``, ``interface`` in ``interfaces.vtu``) are added as a small ``<FieldData>`` block
 of one-value ``Int32`` arrays named ``region:<name>`` / ``interface:<name>``; meshio and
