@@ -135,9 +135,7 @@ def _run_with(args: argparse.Namespace, pipeline: Any, progress: Any) -> int:
                 )
             ]
         )
-    result = pipeline.run(
-        loaded.case, out_dir=args.out, progress=progress, geometry=loaded.geometry
-    )
+    result = pipeline.run(loaded, out_dir=args.out, progress=progress)
     sys.stdout.write(format_table(result.summary))
     sys.stdout.write(f"\nwrote {', '.join(p.name for p in result.files)} to {result.out_dir}\n")
     return 0

@@ -9,7 +9,7 @@ meshing or finite-element code.  With femtbr's builders:
 
 from femtbr.case.builder_params import GeometrySource
 from femtbr.case.jsonschema import case_json_schema, write_json_schema
-from femtbr.case.loader import load_case, read_toml, resolve, validate
+from femtbr.case.loader import Resolved, load_case, read_toml, resolve, validate
 from femtbr.case.overrides import apply_overrides, parse_path, parse_value
 from femtbr.case.schema import (
     BoundarySpec,
@@ -35,6 +35,7 @@ __all__ = [
     "OutputSpec",
     "PartSpec",
     "ReportSpec",
+    "Resolved",
     "SolverSpec",
     "SourceSpec",
     "apply_overrides",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,28 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 Overrides = Mapping[str, Any] | Iterable[str]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A validated case and what was built to check it.
+
+    Attributes
+    ----------
+    case
+        The validated, immutable case.
+    geometry
+        The :class:`femtbr.geometry.Geometry` its names were checked against.
+    materials
+        Region -> :class:`femtbr.materials.Material`.
+    models
+        Interface name -> conductance model.
+    """
+
+    case: Case
+    geometry: Any
+    materials: Mapping[str, Any]
+    models: Mapping[str, Any]
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -82,7 +105,7 @@ def validate(
     geometry: GeometrySource,
 ) -> Case:
     """Validate a raw case dictionary (as read from TOML); see :func:`load_case`."""
-    return resolve(raw, base_dir, overrides, geometry=geometry)[0]
+    return resolve(raw, base_dir, overrides, geometry=geometry).case
 
 
 def resolve(
@@ -91,8 +114,9 @@ def resolve(
     overrides: Overrides = (),
     *,
     geometry: GeometrySource,
-) -> tuple[Case, Any]:
-    """:func:`validate`, also returning the geometry the case was checked against.
+) -> Resolved:
+    """:func:`validate`, also returning what checking built: the geometry, the materials and
+    the interface models (:class:`Resolved`), so that a run need not build them again.
 
     Raises
     ------
@@ -104,7 +128,8 @@ def resolve(
     if not isinstance(raw, Mapping):
         raise CaseError([("", f"a case must be a table, got {type(raw).__name__}")])
     data = apply_overrides(raw, overrides, extra_keys=semantics.extra_keys)
-    data, problems, geo = semantics.resolve(data, Path(base_dir), geometry)
+    data, problems, built = semantics.resolve(data, Path(base_dir), geometry)
+    geo = built.geometry
     geometry_broken = geo is None and any(k.startswith("geometry") for k, _ in problems)
     problems.extend(_sweep_keys(data))
     try:
@@ -123,7 +148,7 @@ def resolve(
     if problems:
         raise CaseError(_unique(problems))
     assert case is not None
-    return case, geo
+    return Resolved(case, geo, built.materials, built.models)
 
 
 def _sweep_keys(data: Mapping[str, Any]) -> list[tuple[str, str]]:

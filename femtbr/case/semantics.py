@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +55,19 @@ PART_KEYS = {"model", "label", "parts"}
 _STARTS_NUMERIC = re.compile(r"^\s*[-+]?(\d|\.\d)")
 
 
+@dataclass
+class Built:
+    """What checking a case built, handed on so that a run does not build it again: the
+    geometry, the material of each region and the conductance model of each interface."""
+
+    geometry: Any = None
+    materials: dict[str, Any] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
+
+
 def resolve(
     raw: dict[str, Any], base_dir: Path, geometry: GeometrySource
-) -> tuple[dict[str, Any], Problems, Any]:
+) -> tuple[dict[str, Any], Problems, Built]:
     """Fill defaults and check names against the registries and the geometry ``geometry`` gives.
 
     ``geometry(table, base_dir)`` builds (or looks up) the geometry of the converted
@@ -68,8 +79,8 @@ def resolve(
         A new dict with defaults merged and units of registry-defined keys converted.
     problems : list
         ``(key path, message)`` pairs.
-    geometry : Geometry or None
-        The built geometry (None if it could not be built).
+    built : Built
+        The geometry (None if it could not be built), materials and interface models.
     """
     raw = copy.deepcopy(raw)
     problems: Problems = []
@@ -77,10 +88,11 @@ def resolve(
     geo = _geometry(raw, base_dir, geometry, problems)
     if geo is not None:
         _merge_defaults(raw, geo)
-    _materials(raw, geo, problems)
-    _interfaces(raw, geo, problems)
+    built = Built(geometry=geo)
+    _materials(raw, geo, problems, built.materials)
+    _interfaces(raw, geo, problems, built.models)
     _names(raw, geo, problems)
-    return raw, problems, geo
+    return raw, problems, built
 
 
 def _relative_paths(raw: dict[str, Any], base_dir: Path) -> None:
@@ -222,7 +234,7 @@ def _convert_material(entry: dict[str, Any], path: str, problems: Problems) -> d
     return out
 
 
-def _materials(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
+def _materials(raw: dict[str, Any], geo: Any, problems: Problems, built: dict[str, Any]) -> None:
     from femtbr.materials import from_dict
 
     table = raw.get("materials")
@@ -244,7 +256,7 @@ def _materials(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
         if len(problems) > n or ("use" not in entry and "k" not in entry):
             continue
         try:
-            from_dict(region, entry)
+            built[region] = from_dict(region, entry)
         except FemtbrError as exc:
             msg = str(exc).replace(f"material {region!r}: ", "")
             key = "use" if "unknown material" in msg else ""
@@ -354,7 +366,7 @@ def _model_problem(msg: str, model: str, path: str) -> tuple[str, str]:
     return path, msg
 
 
-def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
+def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems, built: dict[str, Any]) -> None:
     table = raw.get("interfaces")
     if not isinstance(table, dict):
         return
@@ -400,7 +412,9 @@ def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
                             )
                         )
             sides = tuple(material_ref(materials.get(r)) for r in between)
-        _convert_params(entry, path, INTERFACE_KEYS, sides, problems, sides_known=geo is not None)
+        model = _convert_params(entry, path, INTERFACE_KEYS, sides, problems, geo is not None)
+        if model is not None:
+            built[name] = model
 
 
 # ----------------------------------------------------------------------------- names

@@ -1,28 +1,25 @@
 """Read and validate a case with femtbr's geometry builders handed to the case layer.
 
-:func:`load` returns the case *and* the geometry it was checked against, so a run does not
-build it again (``femtbr check`` builds it once; ``femtbr run`` uses the same one).
+:func:`load` returns the case *and* what checking it built — the geometry, the materials, the
+interface models (:class:`Loaded`) — so a run does not build them again (``femtbr check``
+builds them once; ``femtbr run`` hands the same ones to :func:`femtbr.pipeline.run`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from femtbr.case import Case, GeometrySource, read_toml, resolve
+from femtbr.case import Case, GeometrySource, Resolved, read_toml, resolve
 from femtbr.pipeline.geometry import build_geometry
 
 Overrides = Mapping[str, Any] | Iterable[str]
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """A validated case and the :class:`femtbr.geometry.Geometry` its names were checked on."""
-
-    case: Case
-    geometry: Any
+#: A validated case with its geometry, materials and interface models (the case layer's
+#: :class:`~femtbr.case.Resolved`).
+Loaded = Resolved
 
 
 def reporting(source: GeometrySource, progress: Any) -> GeometrySource:
@@ -67,8 +64,7 @@ def load_table(
 ) -> Loaded:
     """:func:`load` for a case table already read (relative paths resolve against
     ``base_dir``)."""
-    case, geo = resolve(raw, base_dir, overrides, geometry=geometry)
-    return Loaded(case=case, geometry=geo)
+    return resolve(raw, base_dir, overrides, geometry=geometry)
 
 
 def load_case(path: str | Path, overrides: Overrides = ()) -> Case:

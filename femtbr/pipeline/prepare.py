@@ -6,7 +6,7 @@ interface models are built here once and handed on to the solve and to the repor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,8 +87,18 @@ def _options(case: Case) -> Any:
     )
 
 
-def prepare(case: Case, geometry: Any, progress: Progress | None = None) -> Prepared:
+def prepare(
+    case: Case,
+    geometry: Any,
+    progress: Progress | None = None,
+    *,
+    materials: Mapping[str, Any] | None = None,
+    models: Mapping[str, Any] | None = None,
+) -> Prepared:
     """Build the :class:`~femtbr.fem.Problem` of a validated case on its ``geometry``.
+
+    ``materials`` (region -> material) and ``models`` (interface -> conductance model) built
+    while checking the case are used as handed; whatever is missing is built here.
 
     Raises
     ------
@@ -97,14 +107,21 @@ def prepare(case: Case, geometry: Any, progress: Progress | None = None) -> Prep
     """
     from femtbr.fem import InterfaceSpec, Problem, Source
 
-    materials = {r: material_of(r, s) for r, s in case.materials.items()}
+    given_materials, given_models = materials or {}, models or {}
+    materials = {
+        r: given_materials[r] if r in given_materials else material_of(r, s)
+        for r, s in case.materials.items()
+    }
     problem = Problem(
         mesh=_split_mesh(case, geometry.mesh),
         conductivity={r: _conductivity(m) for r, m in materials.items()},
         sources={r: Source(power=s.power, density=s.density) for r, s in case.sources.items()},
         boundaries={n: _boundary(b) for n, b in case.boundaries.items() if b.type != "adiabatic"},
         interfaces={
-            name: InterfaceSpec(model=interface_model(spec), pressure=spec.pressure)
+            name: InterfaceSpec(
+                model=given_models[name] if name in given_models else interface_model(spec),
+                pressure=spec.pressure,
+            )
             for name, spec in case.interfaces.items()
         },
         options=_options(case),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from femtbr.case import Resolved
 from femtbr.case.schema import Case
 from femtbr.pipeline.prepare import Prepared, prepare
 
@@ -123,12 +124,11 @@ def _transient(case, prepared, disc, out, progress, finish: Finish) -> tuple[Any
 
 
 def run(
-    case: Case,
+    case: Case | Resolved,
     out_dir: str | Path | None = None,
     progress: Progress | None = None,
     write: bool = True,
     *,
-    geometry: Any = None,
     reuse: Any = None,
 ) -> RunResult:
     """Solve ``case`` (steady, or in time when it has a ``[transient]`` table) and write its
@@ -137,16 +137,15 @@ def run(
     Parameters
     ----------
     case
-        A validated case (:func:`femtbr.load_case`).
+        A validated case (:func:`femtbr.load_case`), or what :func:`femtbr.pipeline.load`
+        returns: the case with the geometry, materials and models built to check it, which
+        are then used as they are (not built again).
     out_dir
         Output directory; default ``[outputs] directory`` or ``results/<name>/``.
     progress
         ``progress(stage, info)`` callback (meshing, Newton iterations, time steps …).
     write
         False to skip writing files (tests, studies that collect scalars only).
-    geometry
-        The geometry the case was validated against (:func:`femtbr.pipeline.load`); built
-        from the case when None.
     reuse
         A :class:`~femtbr.pipeline.reuse.Reuse` held by the caller (a sweep worker): geometry
         and discretization are reused across runs, and the summary gains a ``sweep`` section
@@ -160,8 +159,17 @@ def run(
         Bad mesh, model or material (exit code 2).
     """
     t0 = time.perf_counter()
-    geo = _geometry(case, geometry, reuse, progress)
-    prepared = prepare(case, geo, progress)
+    built = case if isinstance(case, Resolved) else None
+    if built is not None:
+        case = built.case
+    geo = _geometry(case, built.geometry if built else None, reuse, progress)
+    prepared = prepare(
+        case,
+        geo,
+        progress,
+        materials=built.materials if built else None,
+        models=built.models if built else None,
+    )
     disc, reused = _discretization(case, prepared, reuse)
     target = (Path(out_dir) if out_dir is not None else default_out_dir(case)) if write else None
 

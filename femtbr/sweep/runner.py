@@ -55,7 +55,7 @@ class CaseRunner:
         loaded = load_table(
             base, Path(case_path).parent, overrides, geometry=self.reuse.geometry
         )
-        result = run(loaded.case, out_dir, geometry=loaded.geometry, reuse=self.reuse)
+        result = run(loaded, out_dir, reuse=self.reuse)
         return result.summary
 
 
