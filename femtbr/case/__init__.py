@@ -9,7 +9,7 @@ meshing or finite-element code.  With femtbr's builders:
 
 from femtbr.case.builder_params import GeometrySource
 from femtbr.case.jsonschema import case_json_schema, write_json_schema
-from femtbr.case.loader import Resolved, load_case, read_toml, resolve, validate
+from femtbr.case.loader import Resolved, read_toml, resolve
 from femtbr.case.overrides import apply_overrides, parse_path, parse_value
 from femtbr.case.schema import (
     BoundarySpec,
@@ -40,12 +40,10 @@ __all__ = [
     "SourceSpec",
     "apply_overrides",
     "case_json_schema",
-    "load_case",
     "parse_path",
     "parse_value",
     "read_toml",
     "resolve",
     "to_si",
-    "validate",
     "write_json_schema",
 ]

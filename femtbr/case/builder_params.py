@@ -1,7 +1,7 @@
 """Builder parameters of a ``[geometry]`` table in SI, using the units each builder declares.
 
 The case layer converts and checks the parameters; the geometry itself is built outside the
-case layer (:mod:`femtbr.pipeline.geometry`) and handed to :func:`femtbr.case.validate`.
+case layer (:mod:`femtbr.pipeline.geometry`) and handed to :func:`femtbr.case.resolve`.
 """
 
 from __future__ import annotations

@@ -70,44 +70,6 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise CaseError([(str(path), f"TOML syntax error: {exc}")]) from None
 
 
-def load_case(path: str | Path, overrides: Overrides = (), *, geometry: GeometrySource) -> Case:
-    """Read, override and validate a case file (use :func:`femtbr.load_case` for the default
-    geometry builder).
-
-    Parameters
-    ----------
-    path
-        The TOML case file; relative paths inside it are relative to its directory.
-    overrides
-        ``{"a.b.c": value}`` or ``["a.b.c=VALUE", ...]`` (see :func:`apply_overrides`).
-    geometry
-        Builds the geometry of the resolved ``[geometry]`` table; names are checked against it.
-
-    Returns
-    -------
-    Case
-        The validated, immutable case with defaults filled and all values in SI.
-
-    Raises
-    ------
-    CaseError
-        Every problem found, each with its key path.
-    """
-    path = Path(path)
-    return validate(read_toml(path), base_dir=path.parent, overrides=overrides, geometry=geometry)
-
-
-def validate(
-    raw: Mapping[str, Any],
-    base_dir: str | Path = ".",
-    overrides: Overrides = (),
-    *,
-    geometry: GeometrySource,
-) -> Case:
-    """Validate a raw case dictionary (as read from TOML); see :func:`load_case`."""
-    return resolve(raw, base_dir, overrides, geometry=geometry).case
-
-
 def resolve(
     raw: Mapping[str, Any],
     base_dir: str | Path = ".",
@@ -115,8 +77,23 @@ def resolve(
     *,
     geometry: GeometrySource,
 ) -> Resolved:
-    """:func:`validate`, also returning what checking built: the geometry, the materials and
-    the interface models (:class:`Resolved`), so that a run need not build them again.
+    """Validate a raw case table (as read from TOML) against the geometry ``geometry`` builds.
+
+    Parameters
+    ----------
+    raw
+        The case table; relative paths in it are relative to ``base_dir``.
+    overrides
+        ``{"a.b.c": value}`` or ``["a.b.c=VALUE", ...]`` (see :func:`apply_overrides`).
+    geometry
+        Builds the geometry of the resolved ``[geometry]`` table; names are checked against it.
+
+    Returns
+    -------
+    Resolved
+        The validated, immutable case (defaults filled, values in SI) and what checking it
+        built — the geometry, the materials, the interface models — so that a run need not
+        build them again.
 
     Raises
     ------

@@ -73,18 +73,14 @@ def _split_mesh(case: Case, mesh: Any) -> Any:
     return mesh
 
 
+#: ``[solver]`` keys that are :class:`femtbr.fem.SolverOptions` fields of the same name
+SOLVER_OPTIONS = ("order", "rtol", "max_iterations", "linear_solver", "linear_rtol", "T_initial")
+
+
 def _options(case: Case) -> Any:
     from femtbr.fem import SolverOptions
 
-    s = case.solver
-    return SolverOptions(
-        order=s.order,
-        rtol=s.rtol,
-        max_iterations=s.max_iterations,
-        linear_solver=s.linear_solver,
-        linear_rtol=s.linear_rtol,
-        T_initial=s.T_initial,
-    )
+    return SolverOptions(**{key: getattr(case.solver, key) for key in SOLVER_OPTIONS})
 
 
 def prepare(
