@@ -33,7 +33,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: File names of one run's results (what a new run replaces or removes).
-RESULT_FILES = ("summary.json", "fields.vtu", "interfaces.vtu", "fields.png")
+RESULT_FILES = (
+    "summary.json",
+    "fields.vtu",
+    "interfaces.vtu",
+    "fields.png",
+    "breakdown.png",
+    "profile.png",
+)
 
 __all__ = [
     "RESULT_FILES",
@@ -63,7 +70,9 @@ def write_outputs(
     """Write a run's result files into ``out_dir`` as one atomic set; return their paths.
 
     Writes ``fields.vtu``, ``interfaces.vtu`` (when the solution has split interfaces),
-    ``fields.png`` (when ``render`` and rendering is possible here) and ``summary.json``.  They
+    ``fields.png`` (when ``render`` and rendering is possible here), with ``render`` also
+    ``breakdown.png`` (when the breakdown applies) and ``profile.png`` (T along the vertical
+    line through the hot spot, :mod:`femtbr.export.charts`), and ``summary.json``.  They
     are staged next to ``out_dir`` and moved in only when all succeeded (``summary.json``
     last); result files of an earlier run in ``out_dir`` that this run does not produce are
     removed then, so the directory never mixes two runs.  Other files in ``out_dir`` are kept.
@@ -85,9 +94,12 @@ def write_outputs(
         if solution.interfaces:
             write_interfaces_vtu(solution, stage / "interfaces.vtu")
         if render:
+            from femtbr.export.charts import plot_breakdown, plot_vertical_profile
             from femtbr.export.render import render_fields_png
 
             render_fields_png(stage / "fields.vtu", stage / "fields.png")
+            plot_breakdown(summary.get("breakdown") or {}, stage / "breakdown.png")
+            plot_vertical_profile(solution, stage / "profile.png")
         write_summary(summary, stage / "summary.json")
         names = sorted(p.name for p in stage.iterdir())
     written = [out.resolve() / n for n in names]
