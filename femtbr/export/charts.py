@@ -111,7 +111,7 @@ def plot_vertical_profile(solution: Any, path: str | os.PathLike[str]) -> Path |
     for (_, (z0, T0)), (_, (z1, T1)) in zip(ordered, ordered[1:], strict=False):
         if abs(z1[0] - z0[-1]) <= 1e-9 * span:  # a split interface: draw its jump
             ax.plot([T0[-1], T1[0]], [z0[-1] * 1e3] * 2, ls=":", color="grey", lw=1)
-            ax.annotate(f"ΔT = {T1[0] - T0[-1]:.3g} K", (0.5 * (T0[-1] + T1[0]), z0[-1] * 1e3),
+            ax.annotate(f"ΔT = {abs(T1[0] - T0[-1]):.3g} K", (0.5 * (T0[-1] + T1[0]), z0[-1] * 1e3),
                         textcoords="offset points", xytext=(0, 4), ha="center", fontsize=7)
     ax.set_xlabel("temperature [K]")
     ax.set_ylabel("height [mm]")
