@@ -19,11 +19,9 @@ from typing import Any
 
 from femtbr.case import Resolved
 from femtbr.case.schema import Case
-from femtbr.pipeline.prepare import Prepared, prepare
+from femtbr.pipeline.prepare import Prepared, Progress, prepare
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str, dict], None]
 
 
 @dataclass(frozen=True)
@@ -47,14 +45,12 @@ def _geometry(case: Case, geometry: Any, reuse: Any, progress: Progress | None) 
     if geometry is not None:
         return geometry
     from femtbr.pipeline.geometry import build_geometry, geometry_table
+    from femtbr.pipeline.load import reporting
 
-    if progress:
-        progress("meshing", {"geometry": case.geometry.builder or case.geometry.mesh})
     source = reuse.geometry if reuse is not None else build_geometry
-    geo = source(geometry_table(case), Path("."))
     if progress:
-        progress("mesh ready", {"cells": geo.mesh.n_cells, "points": int(len(geo.mesh.points))})
-    return geo
+        source = reporting(source, progress)
+    return source(geometry_table(case), Path("."))
 
 
 def _discretization(case: Case, prepared: Prepared, reuse: Any) -> tuple[Any, bool]:
