@@ -94,16 +94,31 @@ def with_reuse_column(case: Path, tmp: Path) -> Path:
     return out
 
 
+def without_study(case: Path) -> Path:
+    """A copy of ``case`` without its ``[sweep]`` tables (``femtbr run`` runs single cases)."""
+    text = case.read_text()
+    cut = text.find("\n[sweep")
+    if cut < 0 or "\n[" in text[cut + 1 :].replace("\n[sweep", ""):
+        raise SystemExit(f"{case}: expected the [sweep] tables at the end of the file")
+    out = case.parent / f".bench_base_{os.getpid()}_{case.name}"
+    out.write_text(text[:cut] + "\n")
+    return out
+
+
 def cold_run(case: Path, out: Path) -> tuple[float, float]:
     """Wall and CPU time [s] of a fresh ``femtbr run`` process on the first case of the study."""
     params = load_study(case).cases[0].params
-    cmd = [sys.executable, "-m", "femtbr", "run", str(case), "--out", str(out), "--quiet"]
+    base = without_study(case)
+    cmd = [sys.executable, "-m", "femtbr", "run", str(base), "--out", str(out), "--quiet"]
     cmd += ["--set", "outputs.render=false"]
     for key, value in params.items():
         cmd += ["--set", f"{key}={value!r}" if isinstance(value, str) else f"{key}={value}"]
     t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     env = {**os.environ, **{k: os.environ.get(k, "1") for k in SINGLE_THREAD_ENV}}
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)  # BLAS as in workers
+    try:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)  # BLAS as in workers
+    finally:
+        base.unlink(missing_ok=True)
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     return time.perf_counter() - t0, cpu

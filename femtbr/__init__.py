@@ -17,8 +17,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "load_case": ("femtbr.case", "load_case"),
-    "run": ("femtbr.runner", "run"),
+    "load_case": ("femtbr.pipeline", "load_case"),
+    "run": ("femtbr.pipeline", "run"),
     "solve": ("femtbr.fem", "solve"),
     "sweep": ("femtbr.sweep", "sweep"),
     "models": ("femtbr.models", None),

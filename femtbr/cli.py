@@ -12,7 +12,6 @@ import argparse
 import json
 import logging
 import sys
-import time
 import traceback
 from collections.abc import Sequence
 from typing import Any, TextIO
@@ -23,51 +22,30 @@ from femtbr.errors import CaseError, FemtbrError
 log = logging.getLogger("femtbr")
 
 
-# ----------------------------------------------------------------------------- progress
-class ProgressPrinter:
-    """``Problem.progress`` callback printing stages and Newton residuals to a stream."""
-
-    def __init__(self, stream: TextIO = sys.stderr):
-        self.stream = stream
-        self.t0 = time.perf_counter()
-
-    def __call__(self, stage: str, info: dict[str, Any] | None = None) -> None:
-        info = dict(info or {})
-        t = time.perf_counter() - self.t0
-        if "residual" in info:
-            it = info.pop("iteration", "?")
-            text = f"Newton {it}: residual {float(info.pop('residual')):.3e}"
-        else:
-            text = stage
-        extra = ", ".join(f"{k}={_short(v)}" for k, v in info.items())
-        self.stream.write(f"[{t:7.2f} s] {text}{' (' + extra + ')' if extra else ''}\n")
-        self.stream.flush()
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, float):
-        return f"{v:.4g}"
-    s = str(v)
-    return s if len(s) < 60 else s[:57] + "..."
-
-
 # ----------------------------------------------------------------------------- table
 def format_table(summary: dict[str, Any]) -> str:
     """The end-of-run table: T_max per region, junction-to-ambient resistance, breakdown."""
+    transient = summary.get("transient")
+    count = (
+        f"time steps={transient.get('steps')} (rejected {transient.get('rejected_steps')}), "
+        f"t_end={_num(transient.get('t_end'), '.4g')} s"
+        if transient
+        else f"iterations={summary.get('iterations')}"
+    )
     lines = [
-        f"case {summary.get('name', '?')}: converged={summary.get('converged')} "
-        f"iterations={summary.get('iterations')} "
+        f"case {summary.get('name', '?')}: converged={summary.get('converged')} {count} "
         f"energy balance={_num(summary.get('energy_balance'), '.1e')}",
         "",
     ]
     lines.append(
-        f"{'region':<24}{'T_max [K]':>12}{'T_max [°C]':>12}{'T_mean [K]':>12}{'power [W]':>12}"
+        f"{'region':<24}{'T_max [K]':>12}{'T_max [°C]':>12}{'T_mean [K]':>12}{'heat in [W]':>12}"
     )
     for name, r in summary.get("regions", {}).items():
         tmax = r.get("T_max")
+        heat = r.get("heat_input", r.get("power"))  # sources + fixed flux into its faces
         lines.append(
             f"{name:<24}{_num(tmax, '.3f'):>12}{_num(tmax and tmax - 273.15, '.2f'):>12}"
-            f"{_num(r.get('T_mean'), '.3f'):>12}{_num(r.get('power'), '.4g'):>12}"
+            f"{_num(r.get('T_mean'), '.3f'):>12}{_num(heat, '.4g'):>12}"
         )
     probes = summary.get("probes") or {}
     if probes:
@@ -88,6 +66,8 @@ def format_table(summary: dict[str, Any]) -> str:
                 f"{_num(i.get('resistance'), '.3g'):>12}  {lk}"
             )
     b = summary.get("breakdown") or {}
+    if b.get("junction_to_ambient") is None and b.get("note"):
+        lines += ["", f"resistance breakdown: {b['note']}"]
     if b.get("junction_to_ambient") is not None:
         lines += [
             "",
@@ -129,23 +109,42 @@ def _num(v: Any, fmt: str) -> str:
 
 # ----------------------------------------------------------------------------- verbs
 def _cmd_run(args: argparse.Namespace) -> int:
-    from femtbr.case import load_case
-    from femtbr.runner import run
+    from femtbr import pipeline
+    from femtbr.cli_progress import terminal_progress
 
-    progress = None if args.quiet else ProgressPrinter(sys.stderr)
+    progress = None if args.quiet else terminal_progress(sys.stderr)
+    try:
+        return _run_with(args, pipeline, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+
+
+def _run_with(args: argparse.Namespace, pipeline: Any, progress: Any) -> int:
     if progress:
-        progress("reading and checking the case (builds the mesh)", {"file": args.case})
-    case = load_case(args.case, args.set or ())
-    result = run(case, out_dir=args.out, progress=progress)
+        progress("reading and checking the case", {"file": args.case})
+    loaded = pipeline.load(args.case, args.set or (), progress=progress)
+    if loaded.case.sweep is not None:
+        raise CaseError(
+            [
+                (
+                    "sweep",
+                    f"this case defines a parametric study: run it with `femtbr sweep "
+                    f"{args.case}` (`femtbr run` solves one case; remove [sweep] to run the "
+                    "base case alone)",
+                )
+            ]
+        )
+    result = pipeline.run(loaded, out_dir=args.out, progress=progress)
     sys.stdout.write(format_table(result.summary))
     sys.stdout.write(f"\nwrote {', '.join(p.name for p in result.files)} to {result.out_dir}\n")
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from femtbr.case import load_case
+    from femtbr import pipeline
 
-    case = load_case(args.case, args.set or ())
+    case = pipeline.load(args.case, args.set or ()).case
     sys.stdout.write(
         f"{args.case}: ok (case {case.name!r}: {len(case.materials)} regions, "
         f"{len(case.interfaces)} interfaces, {len(case.boundaries)} boundary conditions, "
@@ -180,7 +179,7 @@ def _cmd_models(args: argparse.Namespace) -> int:
         for p, info in params.items():
             lo, hi = (list(info.get("range") or [None, None]) + [None, None])[:2]
             rng = "" if lo is None and hi is None else f"[{_r(lo)}, {_r(hi)}]"
-            default = "required" if info.get("required") else _short(info.get("default"))
+            default = "required" if info.get("required") else _brief(info.get("default"))
             out.append(
                 f"{p:<20}{info.get('unit', ''):<14}{default:<14}{rng:<22}{info.get('doc', '')}"
             )
@@ -191,6 +190,11 @@ def _cmd_models(args: argparse.Namespace) -> int:
         out += ["", "references:"] + [f"  - {r}" for r in refs]
     sys.stdout.write("\n".join(out) + "\n")
     return 0
+
+
+def _brief(v: Any) -> str:
+    text = f"{v:.4g}" if isinstance(v, float) else str(v)
+    return text if len(text) < 60 else text[:57] + "..."
 
 
 def _r(v: Any) -> str:

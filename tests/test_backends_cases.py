@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from femtbr.case import load_case
 from femtbr.fem.skfem_backend import FormSystem
-from femtbr.runner import run
+from femtbr.pipeline import load_case, run
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 ALL = sorted(CASES.glob("*.toml"))

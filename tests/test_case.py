@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from femtbr.case import apply_overrides, load_case, parse_path, to_si, validate
+from femtbr.case import apply_overrides, parse_path, to_si
 from femtbr.errors import CaseError
+from femtbr.pipeline import load_case, validate, with_overrides
 
 BASE = """
 name = "t"
@@ -275,7 +276,7 @@ def test_mesh_file_case_runs_like_the_equivalent_builder(tmp_path):
     case on both meshes gives the same junction temperature rise within discretisation error."""
     import warnings
 
-    from femtbr.runner import run
+    from femtbr.pipeline import run
 
     msh = Path(__file__).resolve().parents[1] / "meshes" / "stack3.msh"
     if not msh.is_file():
@@ -335,6 +336,6 @@ def test_broken_geometry_does_not_cascade(tmp_path):
 def test_resolved_case_round_trips_and_with_overrides(tmp_path):
     case = load_case(write(tmp_path))
     assert validate(case.model_dump(mode="json", exclude_none=True)) == case
-    changed = case.with_overrides(["interfaces.die_tim.h=4e5"])
+    changed = with_overrides(case, ["interfaces.die_tim.h=4e5"])
     assert changed.interfaces["die_tim"].model_extra["h"] == 4e5
     assert case.interfaces["die_tim"].model_extra["h"] == 2e5

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from femtbr.case import validate
 from femtbr.errors import FemtbrError
+from femtbr.pipeline import validate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -124,7 +124,7 @@ def test_base_of_the_fuzz_is_valid():
 
 @pytest.mark.parametrize("text", ["", "name = 1", "[geometry]\nbuilder = 3", "x = [1,"])
 def test_small_garbage(text, tmp_path):
-    from femtbr.case import load_case
+    from femtbr.pipeline import load_case
 
     p = tmp_path / "c.toml"
     p.write_text(text)
@@ -177,7 +177,7 @@ CASE_TEXT = (Path(__file__).resolve().parents[1] / "cases" / "multilayer_stack.t
 )
 def test_mutated_case_files_raise_only_femtbr_errors(edits, tmp_path):
     """Text-level edits (delete a few characters, insert junk) of a real case file."""
-    from femtbr.case import load_case
+    from femtbr.pipeline import load_case
 
     text = CASE_TEXT
     for pos, n, ins in edits:

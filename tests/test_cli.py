@@ -114,12 +114,12 @@ def test_non_convergence_exit_3_and_nothing_written(tmp_path, capsys):
 
 
 def test_internal_error_exit_1(tmp_path, monkeypatch, capsys):
-    import femtbr.runner
+    import femtbr.pipeline
 
     def boom(*a, **k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(femtbr.runner, "run", boom)
+    monkeypatch.setattr(femtbr.pipeline, "run", boom)
     assert main(["run", str(case_file(tmp_path))]) == 1
     assert "internal error" in capsys.readouterr().err
 
@@ -175,9 +175,8 @@ def test_sweep_verb_delegates_to_femtbr_sweep(tmp_path, capsys):
 
 def test_probe_interpolates_the_1d_profile(tmp_path):
     """A probe inside the copper reads T = T_bottom + q y / k (uniform flux q = 5000 W/m²)."""
-    from femtbr.case import load_case
     from femtbr.materials import get
-    from femtbr.runner import run
+    from femtbr.pipeline import load_case, run
 
     text = SMALL.replace('mid = ["2 mm", "1 mm"]', 'mid = ["1.3 mm", "0.5 mm"]')
     res = run(load_case(case_file(tmp_path, text)), write=False)
@@ -193,3 +192,95 @@ def test_probe_outside_the_mesh_exit_2_naming_it(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "probes.mid" in err and "outside the mesh" in err and "Traceback" not in err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_breakdown_of_a_plate_between_two_fixed_temperatures_says_it_does_not_apply(
+    tmp_path, capsys
+):
+    """Heat enters through a fixed-temperature boundary and leaves through another: there is
+    no junction and no ambient, so no shares of a junction-to-ambient resistance."""
+    text = SMALL.replace('sources = [{name = "chip", size = "4 mm", power = 20.0}]', "sources = []")
+    text += '\n[boundaries.sides]\ntype = "temperature"\nT = "350 K"\n'
+    out = tmp_path / "out"
+    assert main(["run", str(case_file(tmp_path, text)), "--out", str(out), "-q"]) == 0
+    printed = capsys.readouterr().out
+    b = json.loads((out / "summary.json").read_text())["breakdown"]
+    assert b["junction_to_ambient"] is None
+    assert "not a junction-to-ambient package" in b["note"] and "sides" in b["note"]
+    assert "not a junction-to-ambient package" in printed
+    assert "%" not in printed  # no shares
+
+
+def test_breakdown_of_a_package_still_adds_up(tmp_path):
+    """The heated stack on a fixed-temperature sink is a package: R_ja = ΔT/P, parts sum."""
+    out = tmp_path / "out"
+    assert main(["run", str(case_file(tmp_path)), "--out", str(out), "-q"]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    b = s["breakdown"]
+    assert b["power"] == pytest.approx(20.0, rel=1e-9)
+    assert b["junction_to_ambient"] == pytest.approx((s["regions"]["die"]["T_max"] - 300.0) / 20.0)
+    # the heated layer's input shows in the region table (a flux on its top face)
+    assert s["regions"]["die"]["heat_input"] == pytest.approx(20.0, rel=1e-9)
+    assert s["regions"]["cu"]["heat_input"] == 0.0
+
+
+def test_transient_run_prints_its_step_count(tmp_path, capsys):
+    case = ROOT / "cases" / "cpu_power_pulse.toml"
+    out = tmp_path / "out"
+    argv = ["run", str(case), "--out", str(out), "-q", "--set", "transient.t_end=0.3 s",
+            "--set", "outputs.render=false"]
+    assert main(argv) == 0
+    printed = capsys.readouterr().out
+    steps = json.loads((out / "summary.json").read_text())["transient"]["steps"]
+    assert steps == 6  # 0.3 s in fixed steps of 0.05 s
+    assert f"time steps={steps}" in printed and "iterations=0" not in printed
+
+
+class _Terminal:
+    """A text stream that says it is a terminal (as stderr in an interactive shell)."""
+
+    def __init__(self):
+        import io
+
+        self.buffer = io.StringIO()
+
+    def write(self, text: str) -> int:
+        return self.buffer.write(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+    def getvalue(self) -> str:
+        return self.buffer.getvalue()
+
+
+def test_progress_is_live_on_a_terminal_and_plain_lines_otherwise(tmp_path, monkeypatch, capsys):
+    from femtbr.cli_progress import LiveProgress, PlainProgress, terminal_progress
+
+    live = terminal_progress(_Terminal())
+    assert isinstance(live, LiveProgress)
+    live.close()
+    # not a terminal: plain lines, meshing announced before the mesh is ready
+    assert main(["run", str(case_file(tmp_path)), "--out", str(tmp_path / "a")]) == 0
+    err = capsys.readouterr().err
+    assert isinstance(terminal_progress(sys.stderr), PlainProgress)
+    assert err.index("meshing") < err.index("mesh ready") < err.index("Newton 1")
+    # a terminal: the live display shows the Newton residual
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    assert main(["run", str(case_file(tmp_path)), "--out", str(tmp_path / "b")]) == 0
+    shown = term.getvalue()
+    assert "Newton" in shown and "residual" in shown and "meshing" in shown
+
+
+def test_transient_progress_reports_time_steps(tmp_path, capsys):
+    case = ROOT / "cases" / "cpu_power_pulse.toml"
+    argv = ["run", str(case), "--out", str(tmp_path / "o"), "--set", "transient.t_end=0.5 s",
+            "--set", "outputs.render=false"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    # plain lines: every tenth step and the last one
+    assert "time step (step=10, t=0.5, t_end=0.5)" in err

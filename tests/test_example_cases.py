@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from femtbr.case import load_case
 from femtbr.cli import main
-from femtbr.runner import run
+from femtbr.pipeline import load_case, run
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 ALL = sorted(CASES.glob("*.toml"))
@@ -87,9 +86,9 @@ def test_cpu_heatsink_resistance_vs_hand_estimate(cpu):
     result, _ = cpu
     s = result.summary
     info_case = load_case(CASES / "cpu_heatsink.toml")
-    from femtbr.runner import geometry_of
+    from femtbr.pipeline.geometry import build_geometry, geometry_table
 
-    g = geometry_of(info_case)
+    g = build_geometry(geometry_table(info_case))
     th, fp = g.info["layer_thickness"], g.info["footprint_area"]
     Tm = {n: r["T_mean"] for n, r in s["regions"].items()}
 
@@ -156,7 +155,7 @@ def test_cpu_heatsink_tim2_joint_is_the_bond_line_model(cpu):
     """TIM2 = meshed grease bulk + the two faces' Prasher contact resistances at the clamping
     pressure: the model's BLT(p) = 1.31 d_p (tau_y/p)^0.166 is the meshed thickness (the bulk is
     counted once), and each face's h = 1/R_c with R_c = sigma/(1.25 k_s m (A_r/A_n)^0.95)."""
-    from femtbr.runner import geometry_of
+    from femtbr.pipeline.geometry import build_geometry, geometry_table
 
     case = load_case(CASES / "cpu_heatsink.toml")
     s = cpu[0].summary
@@ -165,7 +164,8 @@ def test_cpu_heatsink_tim2_joint_is_the_bond_line_model(cpu):
         q = spec.model_extra
         p = spec.pressure
         blt = 1.31 * q["particle_diameter"] * (q["yield_stress"] / p) ** 0.166
-        assert blt == pytest.approx(geometry_of(case).info["layer_thickness"]["tim2"], rel=0.01)
+        layers = build_geometry(geometry_table(case)).info["layer_thickness"]
+        assert blt == pytest.approx(layers["tim2"], rel=0.01)
         sigma, k_sub = q[f"sigma{face}"], q[f"k{face}"]
         m = 0.125 * (sigma / 1e-6) ** 0.402  # Antonetti (1991)
         p_cap = 2 * q["surface_tension"] * math.cos(math.radians(q["contact_angle"])) * m / sigma
@@ -198,7 +198,7 @@ def test_multilayer_stack_breakdown_is_the_series_formula():
 def test_si_cu_pressed_contact_depends_on_pressure_bonded_does_not():
     """CMY: h_c ∝ P^0.95 (Yovanovich 2005, eq. for plastic contact) -> R(0.5)/R(4 MPa) = 8^0.95.
     Bonded at 4 K with DMM: the same R at both pressures."""
-    from femtbr.runner import interface_model
+    from femtbr.pipeline.prepare import interface_model
 
     R = {}
     for p in (0.5e6, 4e6):

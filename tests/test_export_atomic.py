@@ -13,9 +13,9 @@ from femtbr.export import (
     atomic_output_dir,
     atomic_path,
     atomic_write_text,
-    build_summary,
     write_outputs,
 )
+from femtbr.pipeline.report import build_summary
 
 
 def _entries(d):

@@ -9,9 +9,10 @@ import pytest
 from matplotlib.image import imread
 from test_export_fixtures import layered_solution
 
-import femtbr.plot as plot
+import femtbr.export.render as plot
 from femtbr.errors import FemtbrError
-from femtbr.export import build_summary, write_fields_vtu, write_outputs
+from femtbr.export import write_fields_vtu, write_outputs
+from femtbr.pipeline.report import build_summary
 
 CAN_RENDER, WHY_NOT = plot.rendering_available()
 needs_render = pytest.mark.skipif(not CAN_RENDER, reason=f"no off-screen rendering: {WHY_NOT}")
@@ -59,7 +60,7 @@ def test_render_reports_false_without_pyvista(tmp_path, monkeypatch, caplog):
         plot.importlib.util, "find_spec", lambda n, *a: None if n == "pyvista" else real(n, *a)
     )
     fields = write_fields_vtu(layered_solution("quad"), tmp_path / "fields.vtu")
-    with caplog.at_level(logging.WARNING, logger="femtbr.plot"):
+    with caplog.at_level(logging.WARNING, logger="femtbr.export.render"):
         assert plot.render_fields_png(fields, tmp_path / "fields.png") is False
     assert "pyvista is not installed" in caplog.text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fields.vtu"]
@@ -69,7 +70,7 @@ def test_render_reports_false_without_pyvista(tmp_path, monkeypatch, caplog):
 def test_render_failure_in_child_is_a_notice_not_a_crash(tmp_path, caplog):
     bad = tmp_path / "fields.vtu"
     bad.write_text("<VTKFile this is not a grid")
-    with caplog.at_level(logging.WARNING, logger="femtbr.plot"):
+    with caplog.at_level(logging.WARNING, logger="femtbr.export.render"):
         assert plot.render_fields_png(bad, tmp_path / "fields.png") is False
     assert "fields.png skipped" in caplog.text
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fields.vtu"]

@@ -14,8 +14,9 @@ import meshio
 import numpy as np
 import pytest
 
-from femtbr.export import build_summary, write_outputs
+from femtbr.export import write_outputs
 from femtbr.mesh import TaggedMesh
+from femtbr.pipeline.report import build_summary
 
 fem = pytest.importorskip("femtbr.fem")
 if not hasattr(fem, "solve"):  # pragma: no cover - before the solver landed

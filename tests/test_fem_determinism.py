@@ -13,7 +13,7 @@ import femtbr.fem.discretization as discretization
 import femtbr.fem.kernels as kernels
 import femtbr.fem.threads as threads
 from femtbr import load_case
-from femtbr.runner import run
+from femtbr.pipeline import run
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from femtbr import materials
-from femtbr.case import load_case
 from femtbr.errors import CaseError, MaterialError
 from femtbr.materials import PropertyTable
+from femtbr.pipeline import load_case
 
 CASES = "cases"
 
@@ -74,7 +74,7 @@ def test_case_accepts_k_and_cp_tables():
         "materials.die.cp={T=[300, 310], cp=[100, 600]}",
         'materials.solder.k={T=[300, 310], k=[10, 60], interpolation="power"}',
     ])
-    from femtbr.runner import material_of
+    from femtbr.pipeline.prepare import material_of
 
     die = material_of("die", case.materials["die"])
     assert die.conductivity(305.0)[0] == pytest.approx(350.0)

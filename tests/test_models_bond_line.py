@@ -8,11 +8,10 @@ import warnings
 import numpy as np
 import pytest
 
-from femtbr.case import load_case
 from femtbr.errors import ModelError
 from femtbr.models import available, create
 from femtbr.models._surface import RangeWarning
-from femtbr.runner import run
+from femtbr.pipeline import load_case, run
 
 # a silicone grease (k 4 W/(m K), 30 um filler, tau_y 2 kPa) between a lapped copper lid and
 # a machined aluminium base

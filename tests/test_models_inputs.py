@@ -122,7 +122,7 @@ def test_check_operating_point_rejects_pressure_above_hardness():
 
 
 def test_femtbr_check_rejects_pressure_1e12():
-    from femtbr.case import load_case
+    from femtbr.pipeline import load_case
 
     with pytest.raises(CaseError) as info:
         load_case("cases/si_cu_pressed_vs_bonded.toml",

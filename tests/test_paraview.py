@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 from test_export_fixtures import H, Q, layered_solution
 
-from femtbr.export import build_summary, write_fields_vtu, write_outputs, write_pvd
+from femtbr.export import write_fields_vtu, write_outputs, write_pvd
+from femtbr.pipeline.report import build_summary
 
 PVPYTHON = shutil.which("pvpython")
 pytestmark = pytest.mark.skipif(
@@ -114,7 +115,7 @@ def test_pvpython_reads_outputs(tmp_path, cell_type):
     assert {"interface", "T_a", "T_b", "jump", "heat_flux", "h", "h_contact", "h_gap"} == set(
         i["cell"]
     )
-    assert set(i["point"]) == {"T_a"}
+    assert set(i["point"]) == {"T_a", "T_b"}
     np.testing.assert_allclose(i["cell"]["jump"][2], sorted(Q / np.array(H)), rtol=1e-12)
     np.testing.assert_allclose(i["cell"]["h"][2], sorted(H), rtol=1e-14)
     assert i["field"] == {f"interface:{n}": k for k, n in enumerate(s.interfaces)}

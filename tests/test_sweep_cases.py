@@ -1,6 +1,6 @@
 """Sweeps through the real pipeline (case -> mesh -> FE solve -> export) on a tiny 2D stack.
 
-The stack (:data:`femtbr.sweep.testing.TINY_STACK`) carries a uniform 1000 W/m² across silicon,
+The stack (:data:`sweep_doubles.TINY_STACK`) carries a uniform 1000 W/m² across silicon,
 a constant-h contact and copper into a convective bottom, so heat flows one-dimensionally and
 T_max(die) = T_inf + q (t_Si/k_Si + 1/h_c + t_Cu/k_Cu + 1/h_bottom) (series resistances,
 Incropera et al., Fundamentals of Heat and Mass Transfer, 6th ed., eq. 3.19).
@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
+from sweep_doubles import TINY_STACK
 
 from femtbr.errors import CaseError
 from femtbr.sweep import sweep
 from femtbr.sweep.cli import main as sweep_main
-from femtbr.sweep.runner import STATS, clear_cache, run_case
-from femtbr.sweep.testing import TINY_STACK
+from femtbr.sweep.runner import run_case, worker_runner
 
 Q = 4.0 / 4e-3  # W/m² (4 W per metre of depth over 4 mm)
 
@@ -49,8 +49,9 @@ collect = ["regions.die.T_max", "interfaces.*.resistance", "sweep.reused"]
 
 
 def test_grid_matches_series_formula_and_reuses_the_discretization(tmp_path):
-    clear_cache()
-    before = dict(STATS)
+    reuse = worker_runner().reuse  # what this process's sweep worker keeps
+    reuse.clear()
+    before = (reuse.stats.built, reuse.stats.reused)
     res = sweep(write(tmp_path, GRID), tmp_path / "out", workers=0)
     assert res.n_failed == 0 and len(res.records) == 8
     for row in res.rows():
@@ -65,9 +66,9 @@ def test_grid_matches_series_formula_and_reuses_the_discretization(tmp_path):
         assert row["interfaces.die_spreader.resistance"] == pytest.approx(1.0 / h, rel=1e-9)
     # one discretization for all 8 cases: mesh, split and bulk matrix built once
     assert [r["sweep.reused"] for r in res.rows()] == [0.0] + [1.0] * 7
-    assert STATS["built"] - before["built"] == 1 and STATS["reused"] - before["reused"] == 7
+    assert reuse.stats.built - before[0] == 1 and reuse.stats.reused - before[1] == 7
     # a reused discretization gives the numbers of a cold solve
-    clear_cache()
+    worker_runner().reuse.clear()
     study = res.study
     cold = run_case(study.base, study.cases[5].params, study.case_path, tmp_path / "cold")
     assert cold["regions"]["die"]["T_max"] == pytest.approx(
@@ -173,7 +174,7 @@ collect = ["regions.die.T_max", "sweep.reused"]
 
 
 def test_geometry_keys_sweep_and_rebuild_only_when_geometry_changes(tmp_path):
-    clear_cache()
+    worker_runner().reuse.clear()
     res = sweep(write(tmp_path, GEOMETRY), tmp_path / "out", workers=0, plots=False)
     rows = res.rows()
     assert [r["sweep.reused"] for r in rows] == [0.0, 1.0, 0.0, 1.0]

@@ -1,7 +1,7 @@
 """A study on a real ``distributed.LocalCluster`` (loopback, 2 worker processes) gives the same
 table as the local process pool, and the per-case outputs travel back to the study folder.
 
-The cases are the tiny 2D stack of :mod:`femtbr.sweep.testing` through the full pipeline; the
+The cases are the tiny 2D stack of :mod:`sweep_doubles` through the full pipeline; the
 CLI test uses the closed-form wall runner (it only checks the --scheduler plumbing)."""
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
+from sweep_doubles import TINY_STACK  # noqa: E402
+
 from femtbr.errors import InputError  # noqa: E402
 from femtbr.sweep import sweep  # noqa: E402
 from femtbr.sweep.cli import main as sweep_main  # noqa: E402
 from femtbr.sweep.executors import DaskExecutor  # noqa: E402
-from femtbr.sweep.testing import TINY_STACK  # noqa: E402
 
-TOY = "femtbr.sweep.testing:wall_runner"
+TOY = "sweep_doubles:wall_runner"
 
 WALL_TOY = """
 name = "wall"
@@ -95,3 +96,41 @@ def test_unreachable_scheduler_is_an_input_error():
     with pytest.raises(InputError, match="tcp://127.0.0.1:1"):
         with DaskExecutor("tcp://127.0.0.1:1", connect_timeout=1.0):
             pass
+
+
+def same_report(study_summary: dict, run_summary: dict) -> None:
+    """Everything but the study's own bookkeeping (``sweep``; the ``[sweep]`` table in
+    ``parameters``) is identical, number for number."""
+    a = {k: v for k, v in study_summary.items() if k != "sweep"}
+    b = dict(run_summary)
+    a["parameters"] = {k: v for k, v in a["parameters"].items() if k != "sweep"}
+    b["parameters"] = {k: v for k, v in b["parameters"].items() if k != "sweep"}
+    assert a == b
+
+
+def test_a_steady_case_on_dask_gets_what_femtbr_run_gives(tmp_path, cluster):
+    import json
+
+    from femtbr.cli import main
+
+    grid = (
+        '\n[sweep]\nmode = "grid"\ncollect = ["regions.die.T_max"]\n[sweep.parameters]\n'
+        '"interfaces.die_spreader.h" = [2e4, 3e5]\n'
+    )
+    study_file = tmp_path / "study.toml"
+    study_file.write_text(TINY_STACK + grid)
+    base_file = tmp_path / "base.toml"
+    base_file.write_text(TINY_STACK)
+    with distributed.Client(cluster) as client:
+        res = sweep(study_file, tmp_path / "dask", scheduler=client, plots=False)
+    assert res.n_failed == 0 and len(res.records) == 2
+    for rec in res.records:
+        (key, value), = rec["params"].items()
+        out = tmp_path / f"run_{rec['index']}"
+        argv = ["run", str(base_file), "--out", str(out), "-q", "--set", f"{key}={value}"]
+        assert main([*argv, "--set", "outputs.render=false"]) == 0
+        case_dir = tmp_path / "dask" / "cases" / rec["case_id"]
+        got = json.loads((case_dir / "summary.json").read_text())
+        want = json.loads((out / "summary.json").read_text())
+        assert got["sweep"]["reused"] in (0.0, 1.0)  # the study's section reached the file
+        same_report(got, want)

@@ -1,7 +1,7 @@
 """The results store survives SIGKILL at any moment; failing cases are recorded, not fatal.
 
 These tests drive the sweep machinery with the closed-form plane-wall runner of
-:mod:`femtbr.sweep.testing` (series resistances, Incropera eq. 3.19) so that many kills stay
+:mod:`sweep_doubles` (series resistances, Incropera eq. 3.19) so that many kills stay
 fast; tests/test_sweep_cases.py repeats the kill/resume check on the finite-element pipeline.
 """
 
@@ -22,7 +22,7 @@ import pytest
 from femtbr.errors import InputError
 from femtbr.sweep import sweep
 
-TOY = "femtbr.sweep.testing:wall_runner"
+TOY = "sweep_doubles:wall_runner"
 
 WALL = """
 name = "wall"
@@ -54,11 +54,18 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return [{k: v for k, v in row.items() if k != "wall_time"} for row in csv.DictReader(fh)]
 
 
+def with_tests_on_path() -> dict[str, str]:
+    """The environment with this folder on PYTHONPATH (the wall runner lives here)."""
+    here = str(Path(__file__).resolve().parent)
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+
+
 def launch(case: Path, out: Path, *extra: str) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "femtbr.sweep.cli", str(case), "--out", str(out)]
     cmd += ["--runner", TOY, "--quiet", "--no-plots", *extra]
     return subprocess.Popen(
-        cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=with_tests_on_path(),
     )
 
 

@@ -124,7 +124,7 @@ def test_femtbr_sweep_is_callable_before_and_after_import(tmp_path):
         "name = 'w'\n[wall]\nh = 1e4\nq = 1.0\nT_sink = 300.0\n[wall.layers.a]\nt = 1e-3\n"
         "k = 1.0\n[sweep]\ncollect = ['resistance']\n[sweep.parameters]\n'wall.h' = [1e3]\n"
     )
-    runner = "femtbr.sweep.testing:wall_runner"
+    runner = "sweep_doubles:wall_runner"
     for i in range(2):  # first access may resolve lazily; later ones see the package
         res = femtbr.sweep(case, tmp_path / f"o{i}", workers=0, runner=runner, plots=False)
         assert res.rows()[0]["resistance"] == pytest.approx(1e-3 / 1.0 + 1e-3)

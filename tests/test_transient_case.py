@@ -9,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from femtbr.case import load_case
 from femtbr.errors import CaseError
 from femtbr.export import read_pvd
-from femtbr.runner import run
+from femtbr.pipeline import load_case, run
 
 CASE = Path(__file__).resolve().parents[1] / "cases" / "cpu_power_pulse.toml"
 
@@ -69,7 +68,7 @@ def test_step_case_thermal_impedance_tends_to_steady_resistance(tmp_path):
 
 def test_transient_needs_density_and_cp():
     from femtbr.materials import from_dict
-    from femtbr.transient_run import heat_capacity_of
+    from femtbr.pipeline.transient import heat_capacity_of
 
     with pytest.raises(CaseError, match=r"materials\.die\.density"):
         heat_capacity_of("die", from_dict("die", {"k": 148.0}))

@@ -9,11 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from femtbr.case import load_case
 from femtbr.fem import FixedTemperature, Problem, SolverOptions, Source, solve
 from femtbr.fem.probe import locate, probe
 from femtbr.mesh import TaggedMesh
-from femtbr.runner import run
+from femtbr.pipeline import load_case, run
 
 probe_mod = importlib.import_module("femtbr.fem.probe")
 

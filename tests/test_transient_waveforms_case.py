@@ -17,9 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from femtbr.case import load_case
 from femtbr.errors import CaseError
-from femtbr.runner import run
+from femtbr.pipeline import load_case, run
 
 SLAB = """
 name = "slab"

@@ -1,14 +1,21 @@
-"""Read a TOML case file, apply overrides, fill defaults, validate: ``load_case``."""
+"""Read a TOML case file, apply overrides, fill defaults, validate against a handed-in geometry.
+
+The geometry is not built here: every entry point takes a
+:data:`~femtbr.case.builder_params.GeometrySource` (``femtbr.pipeline`` hands in the builder),
+so the case layer imports no meshing or finite-element code.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from femtbr.case.builder_params import GeometrySource
 from femtbr.case.overrides import apply_overrides
 from femtbr.case.problems import from_validation_error
 from femtbr.case.schema import Case
@@ -20,6 +27,28 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 Overrides = Mapping[str, Any] | Iterable[str]
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A validated case and what was built to check it.
+
+    Attributes
+    ----------
+    case
+        The validated, immutable case.
+    geometry
+        The :class:`femtbr.geometry.Geometry` its names were checked against.
+    materials
+        Region -> :class:`femtbr.materials.Material`.
+    models
+        Interface name -> conductance model.
+    """
+
+    case: Case
+    geometry: Any
+    materials: Mapping[str, Any]
+    models: Mapping[str, Any]
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -41,38 +70,43 @@ def read_toml(path: str | Path) -> dict[str, Any]:
         raise CaseError([(str(path), f"TOML syntax error: {exc}")]) from None
 
 
-def load_case(path: str | Path, overrides: Overrides = ()) -> Case:
-    """Read, override and validate a case file.
+def resolve(
+    raw: Mapping[str, Any],
+    base_dir: str | Path = ".",
+    overrides: Overrides = (),
+    *,
+    geometry: GeometrySource,
+) -> Resolved:
+    """Validate a raw case table (as read from TOML) against the geometry ``geometry`` builds.
 
     Parameters
     ----------
-    path
-        The TOML case file; relative paths inside it are relative to its directory.
+    raw
+        The case table; relative paths in it are relative to ``base_dir``.
     overrides
         ``{"a.b.c": value}`` or ``["a.b.c=VALUE", ...]`` (see :func:`apply_overrides`).
+    geometry
+        Builds the geometry of the resolved ``[geometry]`` table; names are checked against it.
 
     Returns
     -------
-    Case
-        The validated, immutable case with defaults filled and all values in SI.
+    Resolved
+        The validated, immutable case (defaults filled, values in SI) and what checking it
+        built — the geometry, the materials, the interface models — so that a run need not
+        build them again.
 
     Raises
     ------
     CaseError
         Every problem found, each with its key path.
     """
-    path = Path(path)
-    return validate(read_toml(path), base_dir=path.parent, overrides=overrides)
-
-
-def validate(raw: Mapping[str, Any], base_dir: str | Path = ".", overrides: Overrides = ()) -> Case:
-    """Validate a raw case dictionary (as read from TOML); see :func:`load_case`."""
     from femtbr.case import semantics
 
     if not isinstance(raw, Mapping):
         raise CaseError([("", f"a case must be a table, got {type(raw).__name__}")])
     data = apply_overrides(raw, overrides, extra_keys=semantics.extra_keys)
-    data, problems, geo = semantics.resolve(data, Path(base_dir))
+    data, problems, built = semantics.resolve(data, Path(base_dir), geometry)
+    geo = built.geometry
     geometry_broken = geo is None and any(k.startswith("geometry") for k, _ in problems)
     problems.extend(_sweep_keys(data))
     try:
@@ -91,7 +125,7 @@ def validate(raw: Mapping[str, Any], base_dir: str | Path = ".", overrides: Over
     if problems:
         raise CaseError(_unique(problems))
     assert case is not None
-    return case
+    return Resolved(case, geo, built.materials, built.models)
 
 
 def _sweep_keys(data: Mapping[str, Any]) -> list[tuple[str, str]]:

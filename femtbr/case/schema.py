@@ -287,13 +287,6 @@ class Case(Strict):
     transient: TransientSpec | None = None
     sweep: SweepSpec | None = None
 
-    def with_overrides(self, overrides: Any) -> Case:
-        """A new validated case with ``overrides`` (``["a.b=V", ...]`` or ``{"a.b": V}``) applied
-        to this one (the case is immutable: this is how to change it)."""
-        from femtbr.case.loader import validate
-
-        return validate(self.model_dump(mode="json", exclude_none=True), overrides=overrides)
-
     @field_validator("probes")
     @classmethod
     def _points(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:

@@ -3,8 +3,9 @@
 Works on the raw (dict) case before pydantic validation so that every problem is collected,
 even when other parts of the file are broken.  It
 
-* builds the geometry (cached) and fills in the builder's default materials, boundaries,
-  sources and interface region pairs where the case does not give them;
+* asks the geometry source it is handed for the geometry (it builds none itself) and fills in
+  the builder's default materials, boundaries, sources and interface region pairs where the
+  case does not give them;
 * checks that every region, boundary and interface name exists in the mesh;
 * resolves materials (library names, inline properties with units);
 * converts model parameters to SI using the units each model declares, fills ``side_a`` /
@@ -17,9 +18,11 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from femtbr.case.builder_params import GEOMETRY_KEYS, GeometrySource, convert_builder_params
 from femtbr.case.units import pint_unit, to_base_si, to_si
 from femtbr.errors import CaseError, FemtbrError
 
@@ -53,8 +56,23 @@ PART_KEYS = {"model", "label", "parts"}
 _STARTS_NUMERIC = re.compile(r"^\s*[-+]?(\d|\.\d)")
 
 
-def resolve(raw: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], Problems, Any]:
-    """Fill defaults and check names against the registries.
+@dataclass
+class Built:
+    """What checking a case built, handed on so that a run does not build it again: the
+    geometry, the material of each region and the conductance model of each interface."""
+
+    geometry: Any = None
+    materials: dict[str, Any] = field(default_factory=dict)
+    models: dict[str, Any] = field(default_factory=dict)
+
+
+def resolve(
+    raw: dict[str, Any], base_dir: Path, geometry: GeometrySource
+) -> tuple[dict[str, Any], Problems, Built]:
+    """Fill defaults and check names against the registries and the geometry ``geometry`` gives.
+
+    ``geometry(table, base_dir)`` builds (or looks up) the geometry of the converted
+    ``[geometry]`` table; the case layer itself builds no mesh.
 
     Returns
     -------
@@ -62,19 +80,20 @@ def resolve(raw: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], Proble
         A new dict with defaults merged and units of registry-defined keys converted.
     problems : list
         ``(key path, message)`` pairs.
-    geometry : Geometry or None
-        The built geometry (None if it could not be built).
+    built : Built
+        The geometry (None if it could not be built), materials and interface models.
     """
     raw = copy.deepcopy(raw)
     problems: Problems = []
     _relative_paths(raw, base_dir)
-    geo = _geometry(raw, base_dir, problems)
+    geo = _geometry(raw, base_dir, geometry, problems)
     if geo is not None:
         _merge_defaults(raw, geo)
-    _materials(raw, geo, problems)
-    _interfaces(raw, geo, problems)
+    built = Built(geometry=geo)
+    _materials(raw, geo, problems, built.materials)
+    _interfaces(raw, geo, problems, built.models)
     _names(raw, geo, problems)
-    return raw, problems, geo
+    return raw, problems, built
 
 
 def _relative_paths(raw: dict[str, Any], base_dir: Path) -> None:
@@ -106,9 +125,10 @@ def _relative_paths(raw: dict[str, Any], base_dir: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- geometry
-def _geometry(raw: dict[str, Any], base_dir: Path, problems: Problems) -> Any:
-    from femtbr.case.geometry_source import geometry_for
-
+def _geometry(
+    raw: dict[str, Any], base_dir: Path, source: GeometrySource, problems: Problems
+) -> Any:
+    """Convert the builder parameters in place, then ask ``source`` for the geometry."""
     table = raw.get("geometry")
     if not isinstance(table, dict):
         return None
@@ -117,19 +137,18 @@ def _geometry(raw: dict[str, Any], base_dir: Path, problems: Problems) -> Any:
     if isinstance(table.get("mesh"), str):
         table["mesh"] = str(Path(base_dir, table["mesh"]).resolve())
     try:
-        geo = geometry_for(table, base_dir)
+        if "builder" in table:
+            builder = table["builder"]
+            if not isinstance(builder, str):
+                raise CaseError([("geometry.builder", f"must be a builder name, got {builder!r}")])
+            params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
+            table.update(convert_builder_params(builder, params))
+        return source(table, base_dir)
     except CaseError as exc:
         problems.extend(exc.problems)
-        return None
     except FemtbrError as exc:
         problems.append(("geometry", str(exc)))
-        return None
-    if "builder" in table:
-        from femtbr.case.geometry_source import GEOMETRY_KEYS, convert_builder_params
-
-        params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
-        table.update(convert_builder_params(table["builder"], params))
-    return geo
+    return None
 
 
 def _kind_key(section: str) -> str | None:
@@ -216,7 +235,7 @@ def _convert_material(entry: dict[str, Any], path: str, problems: Problems) -> d
     return out
 
 
-def _materials(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
+def _materials(raw: dict[str, Any], geo: Any, problems: Problems, built: dict[str, Any]) -> None:
     from femtbr.materials import from_dict
 
     table = raw.get("materials")
@@ -238,7 +257,7 @@ def _materials(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
         if len(problems) > n or ("use" not in entry and "k" not in entry):
             continue
         try:
-            from_dict(region, entry)
+            built[region] = from_dict(region, entry)
         except FemtbrError as exc:
             msg = str(exc).replace(f"material {region!r}: ", "")
             key = "use" if "unknown material" in msg else ""
@@ -348,7 +367,7 @@ def _model_problem(msg: str, model: str, path: str) -> tuple[str, str]:
     return path, msg
 
 
-def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
+def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems, built: dict[str, Any]) -> None:
     table = raw.get("interfaces")
     if not isinstance(table, dict):
         return
@@ -396,6 +415,7 @@ def _interfaces(raw: dict[str, Any], geo: Any, problems: Problems) -> None:
             sides = tuple(material_ref(materials.get(r)) for r in between)
         model = _convert_params(entry, path, INTERFACE_KEYS, sides, problems, geo is not None)
         if model is not None:
+            built[name] = model
             _check_operating_point(model, entry.get("pressure", 0.0), path, problems)
 
 

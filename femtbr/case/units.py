@@ -14,6 +14,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from femtbr.errors import CaseError
+
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
@@ -119,4 +121,33 @@ def pint_unit(unit: str) -> str | None:
         _units(unit)
         return unit
     except Exception:
+        return None
+
+
+def number_in_si(value: Any, key: str) -> float:
+    """``value`` as a float in SI base units (sweep ranges, plot axes); numbers pass through.
+
+    Raises
+    ------
+    CaseError
+        ``value`` is neither a number nor a quantity string (names ``key``).
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        out = to_base_si(value)
+        if isinstance(out, float):
+            return out
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise CaseError([(key, f"must be a number or a quantity string like '2 um', got {value!r}")])
+
+
+def as_number(value: Any) -> float | None:
+    """``value`` in SI if it reads as a number or quantity, else ``None`` (for plot axes)."""
+    try:
+        return number_in_si(value, "")
+    except CaseError:
         return None

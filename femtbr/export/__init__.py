@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from femtbr.export.atomic import (
     atomic_output_dir,
@@ -18,8 +18,7 @@ from femtbr.export.atomic import (
     atomic_write_bytes,
     atomic_write_text,
 )
-from femtbr.export.series import write_series
-from femtbr.export.summary import build_summary, flatten_summary, jsonable, write_summary
+from femtbr.export.summary import flatten_summary, jsonable, write_summary
 from femtbr.export.vtu import (
     read_pvd,
     write_fields_vtu,
@@ -27,12 +26,21 @@ from femtbr.export.vtu import (
     write_pvd,
     write_vtu,
 )
-from femtbr.fem.solution import Solution
+
+if TYPE_CHECKING:
+    from femtbr.fem.solution import Solution
 
 log = logging.getLogger(__name__)
 
 #: File names of one run's results (what a new run replaces or removes).
-RESULT_FILES = ("summary.json", "fields.vtu", "interfaces.vtu", "fields.png")
+RESULT_FILES = (
+    "summary.json",
+    "fields.vtu",
+    "interfaces.vtu",
+    "fields.png",
+    "breakdown.png",
+    "profile.png",
+)
 
 __all__ = [
     "RESULT_FILES",
@@ -40,7 +48,6 @@ __all__ = [
     "atomic_path",
     "atomic_write_bytes",
     "atomic_write_text",
-    "build_summary",
     "flatten_summary",
     "jsonable",
     "read_pvd",
@@ -48,7 +55,6 @@ __all__ = [
     "write_interfaces_vtu",
     "write_outputs",
     "write_pvd",
-    "write_series",
     "write_summary",
     "write_vtu",
 ]
@@ -64,7 +70,9 @@ def write_outputs(
     """Write a run's result files into ``out_dir`` as one atomic set; return their paths.
 
     Writes ``fields.vtu``, ``interfaces.vtu`` (when the solution has split interfaces),
-    ``fields.png`` (when ``render`` and rendering is possible here) and ``summary.json``.  They
+    ``fields.png`` (when ``render`` and rendering is possible here), with ``render`` also
+    ``breakdown.png`` (when the breakdown applies) and ``profile.png`` (T along the vertical
+    line through the hot spot, :mod:`femtbr.export.charts`), and ``summary.json``.  They
     are staged next to ``out_dir`` and moved in only when all succeeded (``summary.json``
     last); result files of an earlier run in ``out_dir`` that this run does not produce are
     removed then, so the directory never mixes two runs.  Other files in ``out_dir`` are kept.
@@ -74,11 +82,11 @@ def write_outputs(
     solution
         The solved problem.
     summary
-        From :func:`build_summary`.
+        From :mod:`femtbr.pipeline.report`.
     out_dir
         Destination directory (created if missing).
     render
-        Try to write ``fields.png`` (see :func:`femtbr.plot.render_fields_png`).
+        Try to write ``fields.png`` (see :func:`femtbr.export.render.render_fields_png`).
     """
     out = Path(out_dir)
     with atomic_output_dir(out, clean=RESULT_FILES, last=("summary.json",)) as stage:
@@ -86,9 +94,12 @@ def write_outputs(
         if solution.interfaces:
             write_interfaces_vtu(solution, stage / "interfaces.vtu")
         if render:
-            from femtbr.plot import render_fields_png
+            from femtbr.export.charts import plot_breakdown, plot_vertical_profile
+            from femtbr.export.render import render_fields_png
 
             render_fields_png(stage / "fields.vtu", stage / "fields.png")
+            plot_breakdown(summary.get("breakdown") or {}, stage / "breakdown.png")
+            plot_vertical_profile(solution, stage / "profile.png")
         write_summary(summary, stage / "summary.json")
         names = sorted(p.name for p in stage.iterdir())
     written = [out.resolve() / n for n in names]

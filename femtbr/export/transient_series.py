@@ -61,7 +61,21 @@ class SeriesWriter:
         self.last: Solution | None = None
 
     def __call__(self, t: float, T: np.ndarray) -> None:
+        """Write the state ``T`` at time ``t`` [s] (times must increase).
+
+        Raises
+        ------
+        InputError
+            ``t`` is not after the last written time, or the state's temperature does not have
+            one value per mesh point.
+        """
+        if self.fields and not t > self.fields[-1][0]:
+            raise InputError(f"series: time {t} of step {len(self.fields)} is not after "
+                             f"{self.fields[-1][0]}")
         sol = self.to_solution(T, t)
+        if np.shape(sol.temperature) != (len(sol.points),):
+            raise InputError(f"series: step {len(self.fields)} temperature has shape "
+                             f"{np.shape(sol.temperature)}, the mesh has {len(sol.points)} points")
         self.last = sol
         i = len(self.fields)
         name = f"fields_{i:05d}.vtu"

@@ -4,61 +4,40 @@
 grid of triangles, quads, tetrahedra (6 Kuhn tetrahedra per cube, conforming) or hexahedra,
 with regions from a function of the cell centroids and boundaries ``xmin``, ``xmax``,
 ``ymin``, ``ymax`` (``zmin``, ``zmax``).  Add interfaces with
-:meth:`TaggedMesh.interface_between`.
+:meth:`TaggedMesh.interface_between`.  The grid itself is femtbr's one tensor-mesh generator,
+:func:`femtbr.geometry.grid.to_mesh` (the builders' labelled grids).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import permutations
+from dataclasses import replace
 
 import numpy as np
 
 from femtbr.errors import MeshError
+from femtbr.geometry.grid import FacetSet, LabelGrid, to_mesh
 from femtbr.mesh import CELL_FACETS, TaggedMesh
 
-
-def _grid(*axes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Points of the grid (x fastest) and the vertex-index array of shape (n_x, n_y[, n_z])."""
-    mesh = np.meshgrid(*axes, indexing="ij")
-    shape = tuple(a.size for a in axes)
-    idx = np.arange(np.prod(shape)).reshape(shape[::-1]).transpose()
-    pts = np.stack([m.transpose().ravel() for m in mesh], axis=1)
-    return pts, idx
+_SIMPLEX = {"triangle": 2, "tetra": 3}
+_BOX = {"quad": 2, "hexahedron": 3}
 
 
-def _cells(idx: np.ndarray, cell_type: str) -> np.ndarray:
-    if idx.ndim == 2:
-        v00, v10 = idx[:-1, :-1].ravel(), idx[1:, :-1].ravel()
-        v11, v01 = idx[1:, 1:].ravel(), idx[:-1, 1:].ravel()
-        if cell_type == "quad":
-            return np.stack([v00, v10, v11, v01], axis=1)
-        if cell_type == "triangle":
-            t1 = np.stack([v00, v10, v11], axis=1)
-            t2 = np.stack([v00, v11, v01], axis=1)
-            return np.stack([t1, t2], axis=1).reshape(-1, 3)
-    else:
-        c = {(a, b, d): idx[a:idx.shape[0] - 1 + a, b:idx.shape[1] - 1 + b,
-                            d:idx.shape[2] - 1 + d].transpose(2, 1, 0).ravel()
-             for a in (0, 1) for b in (0, 1) for d in (0, 1)}
-        if cell_type == "hexahedron":
-            order = [(0, 0, 0), (1, 0, 0), (1, 1, 0), (0, 1, 0),
-                     (0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)]
-            return np.stack([c[o] for o in order], axis=1)
-        if cell_type == "tetra":
-            tets = []
-            for perm in permutations(range(3)):
-                path = [np.zeros(3, int)]
-                for ax in perm:
-                    nxt = path[-1].copy()
-                    nxt[ax] = 1
-                    path.append(nxt)
-                p = np.array(path, float)
-                if np.linalg.det(p[1:] - p[0]) < 0:
-                    path[1], path[2] = path[2], path[1]
-                tets.append(np.stack([c[tuple(v)] for v in path], axis=1))
-            return np.stack(tets, axis=1).reshape(-1, 4)
-    raise MeshError(f"cell type {cell_type!r} does not fit a {idx.ndim}D grid")
+def _side_names(fs: FacetSet) -> np.ndarray:
+    """``xmin`` / ``xmax`` / ``ymin`` … of each outer facet of the box."""
+    side = np.where(fs.sign > 0, "max", "min")
+    return np.char.add(np.array(list("xyz"))[fs.axis], side).astype(object)
+
+
+def _x_fastest(boxes: tuple[int, ...], cell_type: str) -> np.ndarray:
+    """Cell order with x varying fastest over the boxes (:func:`to_mesh` runs the last axis
+    fastest); the cells of one box stay together."""
+    n = int(np.prod(boxes))
+    ijk = np.unravel_index(np.arange(n), boxes)
+    x_fast = np.ravel_multi_index(ijk[::-1], boxes[::-1])
+    order = np.argsort(x_fast)
+    per_box = {"triangle": 2, "tetra": 6}.get(cell_type, 1)
+    return (order[:, None] * per_box + np.arange(per_box)).ravel()
 
 
 def tensor_mesh(
@@ -74,23 +53,32 @@ def tensor_mesh(
     ----------
     region_of_cell
         Maps cell centroids ``(n, dim)`` to region names; default: one region ``"body"``.
+
+    Raises
+    ------
+    MeshError
+        ``cell_type`` does not fit the grid's dimension.
     """
     axes = [np.asarray(a, float) for a in (xs, ys) + ((zs,) if zs is not None else ())]
-    pts, idx = _grid(*axes)
-    cells = _cells(idx, cell_type)
+    if {**_SIMPLEX, **_BOX}.get(cell_type) != len(axes):
+        raise MeshError(f"cell type {cell_type!r} does not fit a {len(axes)}D grid")
+    grid = LabelGrid.empty(axes)
+    grid.labels[...] = 0
+    grid.names.append("body")
+    m = to_mesh(grid, {}, _side_names, simplices=cell_type in _SIMPLEX)
+    if len(axes) == 3:  # the test meshes' order: x fastest (the builders' grids run z fastest)
+        m = replace(m, cells=m.cells[_x_fastest(grid.labels.shape, cell_type)])
     if region_of_cell is None:
-        names = np.full(cells.shape[0], "body")
-    else:  # centroids in chunks (a (n_cells, n_vertices, dim) temporary is large)
-        step = 1 << 18
-        names = np.concatenate([np.asarray(region_of_cell(pts[cells[s:s + step]].mean(axis=1)))
-                                for s in range(0, cells.shape[0], step)])
+        return replace(m, regions={"body": np.arange(m.n_cells)})
+    step = 1 << 18  # centroids in chunks (a (n_cells, n_vertices, dim) temporary is large)
+    names = np.concatenate(
+        [
+            np.asarray(region_of_cell(m.points[m.cells[s : s + step]].mean(axis=1)))
+            for s in range(0, m.n_cells, step)
+        ]
+    )
     regions = {str(n): np.flatnonzero(names == n) for n in dict.fromkeys(names.tolist())}
-    m = TaggedMesh(pts, cells, cell_type, regions)
-    bnd = {}
-    for d, ax in enumerate(axes):
-        for side, val in (("min", ax[0]), ("max", ax[-1])):
-            bnd["xyz"[d] + side] = plane_facets(m, d, val)
-    return m.with_boundaries(bnd)
+    return replace(m, regions=regions)
 
 
 def plane_facets(mesh: TaggedMesh, axis: int, value: float, cells: np.ndarray | None = None,

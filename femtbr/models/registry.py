@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable
 from functools import lru_cache
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 from femtbr.errors import ModelError
@@ -39,9 +40,8 @@ def register(name: str) -> Callable[[type], type]:
 
 @lru_cache(maxsize=1)
 def _load_builtins() -> None:
-    import femtbr.models as pkg
-
-    for mod in pkgutil.iter_modules(pkg.__path__):
+    # the package's folder, found without importing the package (which imports this module)
+    for mod in pkgutil.iter_modules([str(Path(__file__).parent)]):
         if mod.name.startswith("_") or mod.name in _NOT_MODELS:
             continue
         importlib.import_module(f"femtbr.models.{mod.name}")

@@ -9,19 +9,34 @@ once the package is imported the package attribute wins, so the package itself i
 and forwards to :func:`sweep`.
 """
 
+import importlib
 import sys
 import types
 from typing import Any
 
-from femtbr.sweep.api import Progress, SweepResult, sweep
-from femtbr.sweep.study import CaseSpec, Study, define_study, load_study
+#: public name -> module that defines it (imported on first use: ``femtbr --help`` stays fast)
+_LAZY = {
+    "CaseSpec": "femtbr.sweep.study",
+    "Study": "femtbr.sweep.study",
+    "define_study": "femtbr.sweep.study",
+    "load_study": "femtbr.sweep.study",
+    "Progress": "femtbr.sweep.api",
+    "SweepResult": "femtbr.sweep.api",
+    "sweep": "femtbr.sweep.api",
+}
 
 __all__ = ["CaseSpec", "Progress", "Study", "SweepResult", "define_study", "load_study", "sweep"]
 
 
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'femtbr.sweep' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)
+
+
 class _CallablePackage(types.ModuleType):
-    def __call__(self, *args: Any, **kwargs: Any) -> SweepResult:
-        return sweep(*args, **kwargs)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return __getattr__("sweep")(*args, **kwargs)
 
 
 sys.modules[__name__].__class__ = _CallablePackage

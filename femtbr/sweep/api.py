@@ -112,6 +112,7 @@ def sweep(
     runner: str = DEFAULT_RUNNER,
     shared_filesystem: bool | None = None,
     plots: bool = True,
+    overrides: Any = (),
 ) -> SweepResult:
     """Run the parametric study defined by the ``[sweep]`` table of a case file.
 
@@ -138,6 +139,8 @@ def sweep(
         and false for Dask (outputs then travel back with the result).
     plots
         Write the PNG plots.
+    overrides
+        ``--set`` overrides of the base case (``["a.b=V", ...]`` or ``{"a.b": V}``).
 
     Returns
     -------
@@ -150,10 +153,35 @@ def sweep(
     InputError
         ``out_dir`` holds a study and ``resume`` is false, or holds a different study.
     """
-    study = load_study(case_path)
+    study = load_study(case_path, overrides)
     if runner == DEFAULT_RUNNER:
         check_keys(study)
     out = Path(out_dir) if out_dir is not None else Path("results") / study.name
+    store, records = _open_store(study, out, resume, retry_failed)
+    if shared_filesystem is None:
+        shared_filesystem = scheduler is None
+    tasks = _tasks(study, store, records, runner, shared_filesystem)
+    if scheduler is None:  # no more processes than cases
+        wanted = (os.cpu_count() or 1) if workers is None else workers
+        workers = min(wanted, max(len(tasks), 1))
+    executor = make_executor(workers, scheduler, runner)
+    book = _Bookkeeper(study, store, records, progress, getattr(executor, "description", ""))
+    book.report(None)
+    if tasks:
+        with executor:
+            for task, result in executor.run(run_task, tasks):
+                book.commit(task, _to_record(task, result))
+    ordered = tuple(sorted(records.values(), key=lambda r: r["index"]))
+    store.write_tables(ordered, study.parameters, study.collect)
+    written = plot_study(ordered, study.parameters, study.collect, out) if plots else []
+    write_study_pvd(ordered, out)
+    return SweepResult(out_dir=out, study=study, records=ordered, plots=tuple(written))
+
+
+def _open_store(
+    study: Study, out: Path, resume: bool, retry_failed: bool
+) -> tuple[ResultsStore, dict[str, dict[str, Any]]]:
+    """Start (or resume) the study folder; the records of cases that need not run again."""
     store = ResultsStore(out)
     header = {
         "name": study.name,
@@ -165,10 +193,14 @@ def sweep(
     }
     store.start(header, resume)
     records = {k: r for k, r in store.load_records().items() if _valid(r, study, retry_failed)}
-    resumed = len(records)
-    if shared_filesystem is None:
-        shared_filesystem = scheduler is None
-    tasks = [
+    return store, records
+
+
+def _tasks(
+    study: Study, store: ResultsStore, done: Mapping[str, Any], runner: str, shared: bool
+) -> list[Task]:
+    """A task per case not yet recorded (outputs written in place when ``shared``)."""
+    return [
         Task(
             case_id=c.case_id,
             index=c.index,
@@ -176,59 +208,57 @@ def sweep(
             base=study.base,
             params=c.params,
             collect=study.collect,
-            case_dir=str(store.cases_dir / c.case_id) if shared_filesystem else None,
+            case_dir=str(store.cases_dir / c.case_id) if shared else None,
             runner=runner,
         )
         for c in study.cases
-        if c.case_id not in records
+        if c.case_id not in done
     ]
-    if scheduler is None:  # no more processes than cases
-        wanted = (os.cpu_count() or 1) if workers is None else workers
-        workers = min(wanted, max(len(tasks), 1))
-    executor = make_executor(workers, scheduler, runner)
-    t0 = time.perf_counter()
 
-    def report(last: str | None) -> None:
-        if progress is None:
+
+class _Bookkeeper:
+    """Commits each finished case to the store, refreshes the tables, reports progress."""
+
+    def __init__(self, study: Study, store: ResultsStore, records: dict, progress, executor: str):
+        self.study, self.store, self.records = study, store, records
+        self.progress, self.executor = progress, executor
+        self.resumed = len(records)
+        self.t0 = time.perf_counter()
+        self.last_table = 0.0
+
+    def commit(self, task: Task, rec: dict[str, Any]) -> None:
+        """Write the case's files and record (the commit point of the case)."""
+        files = rec.pop("files", None)
+        for rel, data in (files or {}).items():
+            atomic_write(self.store.cases_dir / task.case_id / rel, data)
+        self.store.write_record(rec)
+        self.records[task.case_id] = rec
+        if rec["status"] == STATUS_FAILED:
+            log.warning("case %s failed: %s", task.case_id, rec["error"])
+        now = time.perf_counter()
+        if now - self.last_table > TABLE_INTERVAL:
+            study = self.study
+            self.store.write_tables(self.records.values(), study.parameters, study.collect)
+            self.last_table = now
+        self.report(task.case_id)
+
+    def report(self, last: str | None) -> None:
+        """Call ``progress`` with the study's state (after case ``last``; None at the start)."""
+        if self.progress is None:
             return
-        failed = sum(r["status"] == STATUS_FAILED for r in records.values())
-        progress(
+        total, done = len(self.study.cases), len(self.records)
+        self.progress(
             Progress(
-                total=len(study.cases),
-                finished=len(records),
-                failed=failed,
-                remaining=len(study.cases) - len(records),
-                resumed=resumed,
-                elapsed=time.perf_counter() - t0,
+                total=total,
+                finished=done,
+                failed=sum(r["status"] == STATUS_FAILED for r in self.records.values()),
+                remaining=total - done,
+                resumed=self.resumed,
+                elapsed=time.perf_counter() - self.t0,
                 last=last,
-                executor=getattr(executor, "description", ""),
+                executor=self.executor,
             )
         )
-
-    report(None)
-    last_table = 0.0
-    if tasks:
-        with executor:
-            for task, result in executor.run(run_task, tasks):
-                rec = _to_record(task, result)
-                files = rec.pop("files", None)
-                if files:
-                    for rel, data in files.items():
-                        atomic_write(store.cases_dir / task.case_id / rel, data)
-                store.write_record(rec)  # the commit point of this case
-                records[task.case_id] = rec
-                if rec["status"] == STATUS_FAILED:
-                    log.warning("case %s failed: %s", task.case_id, rec["error"])
-                now = time.perf_counter()
-                if now - last_table > TABLE_INTERVAL:
-                    store.write_tables(records.values(), study.parameters, study.collect)
-                    last_table = now
-                report(task.case_id)
-    ordered = tuple(sorted(records.values(), key=lambda r: r["index"]))
-    store.write_tables(ordered, study.parameters, study.collect)
-    written = plot_study(ordered, study.parameters, study.collect, out) if plots else []
-    write_study_pvd(ordered, out)
-    return SweepResult(out_dir=out, study=study, records=ordered, plots=tuple(written))
 
 
 def _to_record(task: Task, result: Any) -> dict[str, Any]:

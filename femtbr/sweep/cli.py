@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from femtbr.errors import FemtbrError
-from femtbr.sweep.api import Progress, sweep
 from femtbr.sweep.worker import DEFAULT_RUNNER
+
+if TYPE_CHECKING:
+    from femtbr.sweep.api import Progress
 
 HELP = "run the parametric study of a case's [sweep] table"
 
@@ -36,6 +37,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     where.add_argument(
         "--scheduler", default=None, metavar="ADDRESS", help="Dask scheduler, tcp://HOST:PORT"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a key of the base case (as for run), e.g. --set geometry.refine=2",
     )
     parser.add_argument("--resume", action="store_true", help="continue a study in --out")
     parser.add_argument(
@@ -54,38 +61,69 @@ def _clock(seconds: float) -> str:
 
 
 class ProgressBar:
-    """Finished / failed / remaining on a terminal line (one line per case when not a TTY)."""
+    """Finished / failed / remaining: a live ``rich`` bar on a terminal, one plain line per
+    case otherwise (logs, CI)."""
 
-    def __init__(self, stream: TextIO | None = None, width: int = 30):
+    def __init__(self, stream: TextIO | None = None):
         self.stream = stream if stream is not None else sys.stderr
-        self.width = width
-        self.tty = self.stream.isatty()
-        self._t0 = time.perf_counter()
+        self._live: Any = None
+        self._task: Any = None
+        if self.stream.isatty():
+            try:
+                from rich.console import Console
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    TextColumn,
+                    TimeElapsedColumn,
+                    TimeRemainingColumn,
+                )
+
+                self._live = Progress(
+                    TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[detail]}"), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=Console(file=self.stream),
+                )
+            except ImportError:
+                self._live = None
 
     def __call__(self, p: Progress) -> None:
         if p.last is None:
             resumed = f", {p.resumed} already recorded" if p.resumed else ""
             self.stream.write(f"sweep: {p.total} cases on {p.executor}{resumed}\n")
             self.stream.flush()
+            if self._live is not None:
+                self._live.start()
+                self._task = self._live.add_task("", total=p.total, completed=p.finished,
+                                                 detail="")
+            return
+        detail = f"{p.failed} failed, {p.remaining} remaining"
+        if self._live is not None:
+            self._live.update(self._task, completed=p.finished, detail=detail)
+            if p.remaining == 0:
+                self._live.stop()
             return
         run = p.finished - p.resumed
         eta = p.elapsed / run * p.remaining if run else 0.0
-        fill = int(self.width * p.finished / max(p.total, 1))
-        line = (
-            f"[{'#' * fill}{'.' * (self.width - fill)}] {p.finished}/{p.total} finished, "
-            f"{p.failed} failed, {p.remaining} remaining  {_clock(p.elapsed)} elapsed, "
-            f"ETA {_clock(eta)}"
+        self.stream.write(
+            f"{p.finished}/{p.total} finished, {detail}  {_clock(p.elapsed)} elapsed, "
+            f"ETA {_clock(eta)}  ({p.last})\n"
         )
-        if self.tty:
-            self.stream.write("\r" + line + ("\n" if p.remaining == 0 else ""))
-        else:
-            self.stream.write(f"{line}  ({p.last})\n")
         self.stream.flush()
+
+    def close(self) -> None:
+        """Stop the live bar (when the study ended early)."""
+        if self._live is not None:
+            self._live.stop()
 
 
 def run_cli(args: argparse.Namespace, stderr: TextIO | None = None) -> int:
     """Run the study described by parsed ``args``; return the exit code."""
+    from femtbr.sweep.api import sweep
+
     stderr = stderr if stderr is not None else sys.stderr
+    bar = None if getattr(args, "quiet", False) else ProgressBar(stderr)
     try:
         result = sweep(
             args.case,
@@ -94,13 +132,17 @@ def run_cli(args: argparse.Namespace, stderr: TextIO | None = None) -> int:
             scheduler=args.scheduler,
             resume=args.resume,
             retry_failed=getattr(args, "retry_failed", False),
-            progress=None if getattr(args, "quiet", False) else ProgressBar(stderr),
+            progress=bar,
             plots=not getattr(args, "no_plots", False),
             runner=getattr(args, "runner", DEFAULT_RUNNER),
+            overrides=getattr(args, "set", None) or (),
         )
     except FemtbrError as exc:
         stderr.write(f"error: {exc}\n")
         return exc.exit_code
+    finally:
+        if bar is not None:
+            bar.close()
     n = len(result.records)
     stderr.write(
         f"sweep: {n - result.n_failed} ok, {result.n_failed} failed; "

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from femtbr.case.units import as_number
 from femtbr.sweep.store import STATUS_OK, atomic_write, output_columns
-from femtbr.sweep.units import as_number
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from femtbr.export.vtu import write_pvd
 from femtbr.sweep.store import STATUS_OK
 
 
@@ -28,4 +27,6 @@ def write_study_pvd(
     ]
     if not entries:
         return None
+    from femtbr.export.vtu import write_pvd  # meshio: only when writing
+
     return write_pvd(entries, out / "study.pvd")

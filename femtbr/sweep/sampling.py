@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from femtbr.errors import CaseError
 
@@ -90,6 +89,8 @@ def sample(ranges: Mapping[str, Range], n: int, method: str = "lhs", seed: int =
     keys = list(ranges)
     rng = np.random.default_rng(seed)
     if method == "lhs":
+        from scipy.stats import qmc  # ~0.6 s to import: only when sampling
+
         u = qmc.LatinHypercube(d=len(keys), rng=rng).random(n)
     elif method == "random":
         u = rng.random((n, len(keys)))

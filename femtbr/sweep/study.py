@@ -28,9 +28,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from femtbr.case.sweep_spec import SweepSpec
+from femtbr.case.units import number_in_si
 from femtbr.errors import CaseError
 from femtbr.sweep import sampling
-from femtbr.sweep.units import to_si
 
 DEFAULT_COLLECT = ("interfaces.*.resistance", "regions.*.T_max")
 
@@ -92,7 +92,7 @@ def _spec(table: Any) -> SweepSpec:
             if isinstance(value, dict):
                 for bound in ("min", "max"):
                     if isinstance(value.get(bound), str):
-                        value[bound] = to_si(value[bound], f"sweep.parameters.{key}.{bound}")
+                        value[bound] = number_in_si(value[bound], f"sweep.parameters.{key}.{bound}")
         table["parameters"] = params
     try:
         return SweepSpec.model_validate(table)
@@ -154,18 +154,25 @@ def define_study(raw: Mapping[str, Any], case_path: str | Path) -> Study:
     )
 
 
-def load_study(case_path: str | Path) -> Study:
-    """Read a TOML case file and build its :class:`Study`."""
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+def load_study(case_path: str | Path, overrides: Any = ()) -> Study:
+    """Read a TOML case file and build its :class:`Study`.
+
+    ``overrides`` (``["a.b=V", ...]`` or ``{"a.b": V}``, as ``--set``) change the base case of
+    every study case; they are part of the study's fingerprint (a resumed study must be given
+    the same ones).
+
+    Raises
+    ------
+    CaseError
+        Unreadable file, invalid TOML, or an override of a key the case does not have.
+    """
+    from femtbr.case import apply_overrides, read_toml
+    from femtbr.case.semantics import extra_keys
 
     path = Path(case_path)
-    try:
-        raw = tomllib.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise CaseError([("", f"case file not found: {path}")]) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseError([("", f"{path}: invalid TOML: {exc}")]) from exc
+    if not path.is_file():
+        raise CaseError([("", f"case file not found: {path}")])
+    raw = read_toml(path)
+    if overrides:
+        raw = apply_overrides(raw, overrides, extra_keys=extra_keys)
     return define_study(raw, path)

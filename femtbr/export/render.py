@@ -78,7 +78,9 @@ def _view_2d(p, grid, ifc, clim, bar) -> None:
 
 
 def _view_clipped(p, grid, ifc, clim, bar, n_ax: int, centre: np.ndarray, ext: np.ndarray):
-    """Half the body clipped away; T on the cut; interfaces faint in the removed half."""
+    """Half the body clipped away; T on the cut; interfaces faint in the removed half.  The
+    camera looks from the side of the hottest point (from below when it lies in the lower half),
+    so the hot spot is in view rather than behind the body."""
     normal = np.eye(3)[n_ax]
     half = grid.clip(normal=normal, origin=centre, invert=True)
     p.add_mesh(
@@ -89,7 +91,7 @@ def _view_clipped(p, grid, ifc, clim, bar, n_ax: int, centre: np.ndarray, ext: n
     if ifc is not None:
         other = ifc.clip(normal=normal, origin=centre, invert=False)
         if other.n_cells:
-            p.add_mesh(other, color="cyan", opacity=0.3, lighting=False)
+            p.add_mesh(other, color="cyan", opacity=0.15, lighting=False)
             rim = other.extract_feature_edges(
                 boundary_edges=True, feature_edges=False, manifold_edges=False,
                 non_manifold_edges=False,
@@ -101,7 +103,8 @@ def _view_clipped(p, grid, ifc, clim, bar, n_ax: int, centre: np.ndarray, ext: n
             p.add_mesh(cut.translate(1e-3 * ext.max() * normal), color="cyan", line_width=4)
     side = 1 - n_ax  # x when cutting along y, y when cutting along x
     view = np.zeros(3)
-    view[n_ax], view[2], view[side] = 1.0, 0.35, -0.35
+    hot = np.asarray(grid.points[int(np.argmax(grid["temperature"]))], dtype=float)
+    view[n_ax], view[2], view[side] = 1.0, 0.35 if hot[2] >= centre[2] else -0.35, -0.35
     dist = 3.0 * float(np.linalg.norm(ext))
     p.camera_position = [tuple(centre + dist * view), tuple(centre), (0.0, 0.0, 1.0)]
     p.reset_camera()
@@ -152,10 +155,33 @@ def _view_section(p, grid, ifc, clim, n_ax: int, centre: np.ndarray, ext: np.nda
     p.camera_position = [tuple(focal + 2 * ext.max() * normal), tuple(focal), (0.0, 0.0, 1.0)]
     p.camera.parallel_projection = True
     p.camera.parallel_scale = vis / 2
+    _scale_bar(p, focal, vis, np.eye(3)[axes[0]], 1e-3 * ext.max() * normal)
     axis_name = "xyz"[n_ax]
     p.add_text(
         f"section {axis_name} = {centre[n_ax]:.4g} m (zoom)", font_size=9, color="grey",
         shadow=True,
+    )  # fmt: skip
+
+
+def _nice_length(x: float) -> float:
+    """The largest 1, 2 or 5 × 10^k not above ``x`` (a round scale-bar length)."""
+    k = np.floor(np.log10(x))
+    return max(m * 10**k for m in (1.0, 2.0, 5.0) if m * 10**k <= x)
+
+
+def _scale_bar(p, focal: np.ndarray, window: float, across: np.ndarray, lift: np.ndarray) -> None:
+    """A black bar of a round length, labelled in mm, in the lower left of the section view."""
+    import pyvista as pv
+
+    length = _nice_length(window / 4)
+    up = np.array([0.0, 0.0, 1.0])
+    start = focal - 0.45 * window * across - 0.44 * window * up + lift
+    end = start + length * across
+    p.add_mesh(pv.Line(start, end), color="black", line_width=5)
+    label = f"{length * 1e3:g} mm" if length >= 1e-4 else f"{length * 1e6:g} um"
+    p.add_point_labels(
+        [0.5 * (start + end) + 0.03 * window * up], [label], font_size=14, text_color="black",
+        shape=None, show_points=False, always_visible=True,
     )  # fmt: skip
 
 
@@ -171,7 +197,7 @@ def _render(fields_vtu: Path, png: Path, interfaces_vtu: Path | None) -> None:
     ext = b[:, 1] - b[:, 0]
     clim = [float(np.min(grid["temperature"])), float(np.max(grid["temperature"]))]
     bar = {
-        "title": "T [K]", "vertical": False, "fmt": "%.5g", "position_x": 0.2,
+        "title": "T [K]", "vertical": False, "fmt": "%.5g", "n_labels": 4, "position_x": 0.2,
         "position_y": 0.03, "width": 0.6, "height": 0.07, "color": "black",
     }  # fmt: skip
     if ext[2] <= 1e-9 * ext.max():  # 2D
@@ -263,7 +289,7 @@ class _RenderFailed(Exception):
 
 
 def _render_child(fields_vtu: Path, png: Path, interfaces: Path | None) -> None:
-    cmd = [sys.executable, "-m", "femtbr.plot", str(fields_vtu), str(png)]
+    cmd = [sys.executable, "-m", "femtbr.export.render", str(fields_vtu), str(png)]
     if interfaces is not None:
         cmd.append(str(interfaces))
     try:
@@ -337,9 +363,11 @@ def plot_xy(
 
 
 def _main(argv: Sequence[str]) -> int:
-    """``python -m femtbr.plot FIELDS.vtu OUT.png [INTERFACES.vtu]`` (used by the renderer)."""
+    """``python -m femtbr.export.render FIELDS.vtu OUT.png [INTERFACES.vtu]`` (the child
+    process of :func:`render_fields_png`)."""
     if len(argv) not in (2, 3):
-        sys.stderr.write("usage: python -m femtbr.plot FIELDS.vtu OUT.png [INTERFACES.vtu]\n")
+        usage = "usage: python -m femtbr.export.render FIELDS.vtu OUT.png [INTERFACES.vtu]"
+        sys.stderr.write(usage + "\n")
         return 2
     _render(Path(argv[0]), Path(argv[1]), Path(argv[2]) if len(argv) == 3 else None)
     return 0

@@ -1,0 +1,41 @@
+"""Figures read off a solved state that the report and the breakdown share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from femtbr.geometry.measure import facet_areas
+
+
+def conductivity_at(material: Any, T: float) -> float:
+    """k [W/(m K)] of a material at temperature T [K]."""
+    k, _ = material.conductivity(np.array([T]))
+    return float(np.asarray(k).ravel()[0])
+
+
+def boundary_region(mesh: Any, name: str) -> str | None:
+    """The region whose cells share most vertices with boundary ``name`` (None if empty)."""
+    facets = mesh.boundaries.get(name)
+    if facets is None or len(facets) == 0:
+        return None
+    verts = np.unique(facets)
+    best, count = None, 0
+    for r, cells in mesh.regions.items():
+        n = np.isin(verts, mesh.cells[cells]).sum()
+        if n > count:
+            best, count = r, n
+    return best
+
+
+def component_means(solution: Any, res: Any) -> dict[str, float]:
+    """Area-weighted mean h [W/(m² K)] of each model component of an interface."""
+    if not res.components:
+        return {}
+    if res.facet_cells is not None and len(res.facet_cells):
+        w = facet_areas(solution.points, res.facet_cells)
+    else:
+        w = np.ones(len(res.T_a))
+    comps = res.components.items()
+    return {k: float(np.sum(w * np.asarray(v, float)) / np.sum(w)) for k, v in comps}
