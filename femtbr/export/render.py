@@ -59,7 +59,7 @@ def rendering_available() -> tuple[bool, str]:
 def _render_env() -> dict[str, str]:
     env = dict(os.environ)
     # The child must import this very femtbr, installed or not.
-    root = str(Path(__file__).resolve().parent.parent)
+    root = str(Path(__file__).resolve().parents[2])  # the folder holding the femtbr package
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
         # VTK >= 9.4 wheels pick the window class at run time; go straight to EGL.
