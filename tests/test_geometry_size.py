@@ -16,6 +16,7 @@ from femtbr.cli import main
 from femtbr.errors import CaseError
 from femtbr.fem.discretization import Discretization
 from femtbr.geometry import build
+from femtbr.geometry.base import estimate_size
 
 CASES = Path(__file__).resolve().parents[1] / "cases"
 LAYERS_3M = [{"name": "die", "material": "silicon", "thickness": 3.0},
@@ -31,7 +32,7 @@ LAYERS_3M = [{"name": "die", "material": "silicon", "thickness": 3.0},
 ])
 @pytest.mark.parametrize("order", [1, 2])
 def test_estimate_equals_the_built_mesh(builder, params, order):
-    est = size.estimate(builder, params, order)
+    est = estimate_size(builder, params, order)
     mesh = build(builder, params).mesh
     assert est.cells == mesh.n_cells
     assert est.points == mesh.points.shape[0]
@@ -40,7 +41,7 @@ def test_estimate_equals_the_built_mesh(builder, params, order):
 
 def test_full_box_bound_for_grids_too_large_to_paint(monkeypatch):
     monkeypatch.setattr(size, "PAINT_LIMIT", 10)
-    est = size.estimate("cpu_heatsink", {})
+    est = estimate_size("cpu_heatsink", {})
     nx, ny, nz = est.axis_cells
     assert est.cells == nx * ny * nz and est.points == (nx + 1) * (ny + 1) * (nz + 1)
     assert est.cells > build("cpu_heatsink", {}).mesh.n_cells  # an upper bound

@@ -348,9 +348,4 @@ def build_system(problem: Problem, disc: Discretization) -> System:
     if not (dir_d or sys.robin or sys.rad):
         raise InputError("boundaries: no fixed-temperature, convection or radiation boundary; "
                          "the steady temperature is undefined")
-    if problem.options.backend != "fast":  # the forms, assembled by scikit-fem
-        from femtbr.fem.skfem_backend import FormSystem, check_backend
-
-        check_backend(problem.options.backend)
-        return FormSystem.from_system(sys)
     return sys

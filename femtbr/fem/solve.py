@@ -17,7 +17,7 @@ import logging
 import time
 
 from femtbr.errors import ConvergenceError, InputError
-from femtbr.fem.assemble import build_system
+from femtbr.fem.backends import system_for
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.newton import newton
 from femtbr.fem.post import build_solution
@@ -80,7 +80,7 @@ def solve(problem: Problem, discretization: Discretization | None = None) -> Sol
             raise InputError("discretization: built for another mesh, split interfaces or order")
     t0 = time.perf_counter()
     bulk_before = disc.cache.get("bulk")
-    system = build_system(problem, disc)
+    system = system_for(problem, disc)
     timings["setup"] = time.perf_counter() - t0
     rebuilt = disc.cache.get("bulk") is not bulk_before
     timings["bulk"] = disc.timings.get("bulk", 0.0) if rebuilt else 0.0

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from femtbr.errors import InputError
 from femtbr.fem.assemble import SIGMA_SB, System, _fq_values, build_system
+from femtbr.fem.backends import system_for
 from femtbr.fem.dirichlet import merge_fixed
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.kernels import chunks, geometry
@@ -63,7 +64,7 @@ class FESemiDiscrete:
         problem = tp.problem
         self.tp = tp
         self.disc = disc if disc is not None else discretize(problem)
-        self.system = build_system(problem, self.disc)
+        self.system = system_for(problem, self.disc)
         self.n_dofs = self.disc.n_dofs
         self.dim = self.disc.points.shape[1]
         self.T_ref = float(T_ref if T_ref is not None else (tp.T_ref or 0.0))

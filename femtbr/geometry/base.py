@@ -196,8 +196,16 @@ def build(name: str, params: Mapping[str, Any] | None = None, max_dofs: int | No
     b = get_builder(name)
     resolved = b.resolve(dict(params or {}))
     if b.sized:
-        size.check(name, params or {}, max_dofs, order)
+        size.check(b, params or {}, max_dofs, order)
     return b.fn(resolved)
+
+
+def estimate_size(name: str, params: Mapping[str, Any] | None = None, order: int = 1) -> Any:
+    """The :class:`femtbr.geometry.size.MeshSize` builder ``name`` would make from ``params``,
+    estimated without building (``None`` for a builder that makes no tensor grid)."""
+    from femtbr.geometry import size
+
+    return size.estimate(get_builder(name), params or {}, order)
 
 
 def builders() -> dict[str, dict[str, Any]]:

@@ -156,19 +156,18 @@ def _lattice_nodes(active: np.ndarray, step: int) -> int:
     return int(np.count_nonzero(used))
 
 
-def estimate(builder: str, params: Mapping[str, Any], order: int = 1) -> MeshSize | None:
-    """Size of the mesh builder ``builder`` would make from ``params`` (unresolved table,
-    as for :func:`femtbr.geometry.build`), without building it; ``None`` for a builder that
-    makes no tensor grid.
+def estimate(builder: Any, params: Mapping[str, Any], order: int = 1) -> MeshSize | None:
+    """Size of the mesh ``builder`` (a :class:`femtbr.geometry.base.Builder`, handed in so that
+    this module imports no builder registry) would make from ``params`` (unresolved table, as
+    for :func:`femtbr.geometry.build`), without building it; ``None`` for a builder that makes
+    no tensor grid.
 
     Raises
     ------
     CaseError
         Bad parameters (the builder's own validation runs).
     """
-    from femtbr.geometry.base import get_builder
-
-    b = get_builder(builder)
+    b = builder
     resolved = b.resolve(dict(params))
     with _estimating_mode():
         try:
@@ -194,11 +193,9 @@ def _lengths(value: Any, key: str) -> Iterator[tuple[str, float]]:
             yield from _lengths(v, f"{key}[{i}]")
 
 
-def _culprits(builder: str, resolved: Mapping[str, Any], size: MeshSize) -> list[str]:
+def _culprits(builder: Any, resolved: Mapping[str, Any], size: MeshSize) -> list[str]:
     """Length parameters that span the most crowded axis, largest first."""
-    from femtbr.geometry.base import get_builder
-
-    units = {p.name: p.unit for p in get_builder(builder).params}
+    units = {p.name: p.unit for p in builder.params}
     axis = int(np.argmax(size.axis_cells))
     extent = size.axis_extent[axis]
     found = []
@@ -215,7 +212,7 @@ def _culprits(builder: str, resolved: Mapping[str, Any], size: MeshSize) -> list
     return [f"{k} = {v:.4g} m" for v, k in found[:3]]
 
 
-def check(builder: str, params: Mapping[str, Any], max_dofs: int | None = None,
+def check(builder: Any, params: Mapping[str, Any], max_dofs: int | None = None,
           order: int = 1) -> MeshSize | None:
     """Estimate the builder's mesh and raise if it exceeds ``max_dofs``.
 
@@ -241,9 +238,7 @@ def check(builder: str, params: Mapping[str, Any], max_dofs: int | None = None,
     limit = default_max_dofs(order, dim) if max_dofs is None else int(max_dofs)
     if size.dofs <= limit:
         return size
-    from femtbr.geometry.base import get_builder
-
-    resolved = get_builder(builder).resolve(dict(params))
+    resolved = builder.resolve(dict(params))
     culprits = _culprits(builder, resolved, size)
     refine = ", ".join(f"{k} = {resolved[k]}" for k in ("mesh_size", "edge_size", "refine",
                                                         "subdivide") if k in resolved)
