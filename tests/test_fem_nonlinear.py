@@ -131,12 +131,12 @@ def _skewed(cell_type, skew):
 @pytest.mark.parametrize("order", [1, 2])
 @pytest.mark.parametrize("cell_type", ["tetra", "hexahedron"])
 @pytest.mark.parametrize("skew", [0.0, 0.04])
-@pytest.mark.parametrize(("windowed", "threads"), [(True, 1), (True, 2), (False, 1)])
-def test_conduction_matches_skfem(cell_type, order, skew, windowed, threads, monkeypatch):
+@pytest.mark.parametrize(("narrow", "threads"), [(True, 1), (True, 2), (False, 1)])
+def test_conduction_matches_skfem(cell_type, order, skew, narrow, threads, monkeypatch):
     """Residual ∫ k(T) ∇T·∇v and Jacobian ∫ k ∇u·∇v + k' u ∇T·∇v against scikit-fem's
     assembly of the same forms with the same quadrature, on affine cells (the metric-table
-    kernel), a skewed mesh (non-affine hexes: the per-point path), with the windowed and the
-    COO→CSR sums, in one thread or two."""
+    kernel), a skewed mesh (non-affine hexes: the per-point path), with the batches summed in
+    one thread or two, or all as "wide" batches (summed in turn)."""
     import skfem
     from skfem.helpers import dot, grad
 
@@ -144,10 +144,11 @@ def test_conduction_matches_skfem(cell_type, order, skew, windowed, threads, mon
     from femtbr.fem import threads as th
     from femtbr.fem.reference import ELEMENTS, SKFEM_MESH
 
-    monkeypatch.setattr(conduction, "WINDOW_FACTOR", 1 << 40 if windowed else -1)
+    monkeypatch.setattr(conduction, "WIDE_SPAN", 4.0 if narrow else -1.0)
     monkeypatch.setattr(kernels, "CHUNK", 7)  # many batches; mixed affine/non-affine ones
     monkeypatch.setattr(conduction, "chunks", lambda n: kernels.chunks(n, 7))
     monkeypatch.setattr(th, "n_threads", lambda: threads)
+    monkeypatch.setattr(conduction, "PARALLEL_BATCHES", 2)
     m = _skewed(cell_type, skew)
     kf = {"lo": _kfun(5.0, 3e-3), "hi": _kfun(2.0, -1e-3)}
     pb = Problem(m, kf, boundaries={"xmin": FixedTemperature(300.0)})
@@ -159,7 +160,7 @@ def test_conduction_matches_skfem(cell_type, order, skew, windowed, threads, mon
     R2, data2 = system.evaluate(T)  # cached geometry and positions: the same numbers
     assert np.array_equal(R, R2) and np.array_equal(data, data2)
     regs = [v for k, v in disc.cache.items() if k[0] == "conduction"]
-    assert len(regs) == 2 and all(r.windowed == windowed for r in regs)
+    assert len(regs) == 2 and all(bool(r.batches) == narrow for r in regs)
     indptr, indices = disc.pattern
     J = sp.csr_matrix((data, indices, indptr), shape=(disc.n_dofs,) * 2)
 

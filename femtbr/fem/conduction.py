@@ -18,10 +18,9 @@ matrices of a batch of cells are then one matrix product, ``[w k M | w k' M∇̂
 (cells × (nq·d(d+1)/2 + nq·d) times a reference table), the same quadrature sum as the general
 form term for term.  Cells whose map is not affine use the general per-point geometry.
 
-Each batch's entries are added to the Jacobian data at positions in the common sparsity pattern
-found once per mesh; the positions of a batch span a short window of the pattern when the
-cells and DOFs are numbered coherently (as the builders number them), so a ``bincount`` over
-the window sums them.  A mesh numbered without locality falls back to a COO→CSR sum.
+Each batch's entries are summed (``bincount``) onto the distinct positions in the common
+sparsity pattern they hit, found once per mesh, and added there: no COO→CSR sort per
+evaluation.
 """
 
 from __future__ import annotations
@@ -41,12 +40,15 @@ from femtbr.fem.kernels import (
     geometry,
     over_halves,
     stiffness_chunk,
+    thin_matmul,
 )
 from femtbr.fem.sparse import csr_positions
 
-#: A batch's pattern window may be at most this many times its number of entries (else the
-#: region is summed by COO→CSR: a window that wide would make the sum O(nnz) per batch).
-WINDOW_FACTOR = 8
+#: Cells whose DOF numbers span more than this many times the region's median span are
+#: batched apart (:class:`RegionConduction`).
+WIDE_SPAN = 4.0
+#: Regions with at least this many batches are summed in two threads.
+PARALLEL_BATCHES = 16
 
 
 def _check_k(name: str, k: np.ndarray, dk: np.ndarray) -> None:
@@ -69,6 +71,7 @@ class ConductionTables:
     W: np.ndarray
     phiT: np.ndarray
     D: np.ndarray
+    DT: np.ndarray
     table: np.ndarray
 
 
@@ -84,7 +87,8 @@ def conduction_tables(rule: CellRule) -> ConductionTables:
     table = np.vstack([Ssym.reshape(nq * ia.size, nb * nb), E.reshape(nq * d, nb * nb)])
     D = dphi.transpose(1, 0, 2).reshape(nb, nq * d)
     return ConductionTables(rule.W.copy(), np.ascontiguousarray(rule.phi.T),
-                            np.ascontiguousarray(D), np.ascontiguousarray(table))
+                            np.ascontiguousarray(D), np.ascontiguousarray(D.T),
+                            np.ascontiguousarray(table))
 
 
 @dataclass
@@ -92,28 +96,64 @@ class Batch:
     """One batch of a region's cells with its cached geometry and scatter data.
 
     ``cells`` (c,) cell indices; ``metric`` (m, c) upper triangle of |det J| J⁻¹J⁻ᵀ [m] for
-    affine batches, ``None`` for a batch of non-affine cells; ``pos`` (c·nb²,) int32 positions
-    of the element entries relative to ``pos0`` in the pattern (``None`` when summed by
-    COO→CSR); ``dof0``/``n_dof`` the window of DOFs the batch touches.
+    affine batches, ``None`` for a batch of non-affine cells; ``upos`` the sorted distinct
+    positions in the pattern of the batch's element entries and ``inv`` (c·nb²,) int32 the
+    index of each entry in ``upos``; ``udof``/``dinv`` the same for the element DOFs.
     """
 
     cells: np.ndarray
     metric: np.ndarray | None
-    pos: np.ndarray | None
-    pos0: int
-    n_pos: int
-    dof0: int
-    n_dof: int
+    upos: np.ndarray
+    inv: np.ndarray
+    udof: np.ndarray
+    dinv: np.ndarray
 
 
 @dataclass
 class RegionConduction:
-    """Cached per-region data for :func:`conduction_terms` (built once per mesh and rule)."""
+    """Cached per-region data for :func:`conduction_terms` (built once per mesh and rule).
+
+    ``batches`` hold cells in order of their lowest DOF, so that a contiguous run of batches
+    touches a contiguous-ish range of DOFs and pattern positions; ``dof_cut``/``pos_cut``
+    (n_batches,) the largest DOF / position any earlier batch touches.  ``wide`` batches hold
+    the cells whose DOFs are far apart (e.g. the cells carrying split interface copies,
+    numbered after all the others); they are summed in one thread after the others.
+    """
 
     batches: list[Batch]
-    windowed: bool
-    dof_cut: np.ndarray  # (n_batches,) largest DOF window end of the batches before each
-    pos_cut: np.ndarray  # (n_batches,) the same for the pattern windows
+    dof_cut: np.ndarray
+    pos_cut: np.ndarray
+    wide: list[Batch]
+
+
+def _batch(disc, c: np.ndarray, M: np.ndarray | None) -> Batch:
+    indptr, indices = disc.pattern
+    nb = disc.tab.nb
+    ed = disc.edofs[c]
+    pos = csr_positions(indptr, indices, np.repeat(ed, nb, axis=1).ravel(),
+                        np.tile(ed, (1, nb)).ravel())
+    upos, inv = np.unique(pos, return_inverse=True)
+    udof, dinv = np.unique(ed, return_inverse=True)
+    idx = np.int32 if indices.size < 2**31 - 1 else np.int64
+    return Batch(c, M, upos.astype(idx), inv.astype(np.int32).ravel(), udof,
+                 dinv.astype(np.int32).ravel())
+
+
+def _affine_groups(disc, cells: np.ndarray, rule: CellRule):
+    """``(cells, metric or None)`` batches of ``cells``: affine and non-affine cells apart."""
+    aff = affine_stiffness_tables(disc.tab, rule)
+    for s in chunks(cells.size):
+        c = cells[s]
+        J, bad = affine_map(disc.points, disc.cells[c], disc.tab, aff)
+        if bad.all():
+            yield c, None
+            continue
+        M = _metric(J)
+        if bad.any():
+            yield c[~bad], np.ascontiguousarray(M[:, ~bad])
+            yield c[bad], None
+        else:
+            yield c, M
 
 
 def _region_batches(disc, name: str, rule: CellRule) -> RegionConduction:
@@ -122,45 +162,19 @@ def _region_batches(disc, name: str, rule: CellRule) -> RegionConduction:
     if hit is not None:
         return hit
     cells = disc.region_cells[name]
-    aff = affine_stiffness_tables(disc.tab, rule)
-    # order the cells by their lowest DOF: batches then touch short ranges of DOFs and rows
-    cells = cells[np.argsort(disc.edofs[cells].min(axis=1), kind="stable")]
-    groups: list[tuple[np.ndarray, np.ndarray | None]] = []
-    for s in chunks(cells.size):
-        c = cells[s]
-        J, bad = affine_map(disc.points, disc.cells[c], disc.tab, aff)
-        if bad.all():
-            groups.append((c, None))
-            continue
-        M = _metric(J)
-        if bad.any():
-            groups.append((c[~bad], np.ascontiguousarray(M[:, ~bad])))
-            groups.append((c[bad], None))
-        else:
-            groups.append((c, M))
-    indptr, indices = disc.pattern
-    nb = disc.tab.nb
-    batches = []
-    entries = window = 0
-    for c, M in groups:
-        ed = disc.edofs[c]
-        r = np.repeat(ed, nb, axis=1).ravel()
-        col = np.tile(ed, (1, nb)).ravel()
-        pos = csr_positions(indptr, indices, r, col)
-        p0, p1 = int(pos.min()), int(pos.max()) + 1
-        d0, d1 = int(ed.min()), int(ed.max()) + 1
-        entries += pos.size
-        window += p1 - p0
-        batches.append(Batch(c, M, (pos - p0).astype(np.int32), p0, p1 - p0, d0, d1 - d0))
-    windowed = window <= WINDOW_FACTOR * max(entries, 1)
-    if not windowed:
-        for b in batches:
-            b.pos = None
-    ends_d = np.array([b.dof0 + b.n_dof for b in batches], dtype=np.int64)
-    ends_p = np.array([b.pos0 + b.n_pos for b in batches], dtype=np.int64)
+    ed = disc.edofs[cells]
+    lo = ed.min(axis=1)
+    span = ed.max(axis=1) - lo
+    wide = span > WIDE_SPAN * max(float(np.median(span)) if span.size else 0.0, 1.0)
+    order = np.argsort(lo, kind="stable")
+    narrow_cells = cells[order[~wide[order]]]
+    batches = [_batch(disc, c, M) for c, M in _affine_groups(disc, narrow_cells, rule)]
+    wide_b = [_batch(disc, c, M) for c, M in _affine_groups(disc, cells[wide], rule)]
+    ends_d = np.array([b.udof[-1] + 1 for b in batches], dtype=np.int64)
+    ends_p = np.array([b.upos[-1] + 1 for b in batches], dtype=np.int64)
     dof_cut = np.r_[0, np.maximum.accumulate(ends_d)[:-1]] if batches else ends_d
     pos_cut = np.r_[0, np.maximum.accumulate(ends_p)[:-1]] if batches else ends_p
-    disc.cache[key] = hit = RegionConduction(batches, windowed, dof_cut, pos_cut)
+    disc.cache[key] = hit = RegionConduction(batches, dof_cut, pos_cut, wide_b)
     return hit
 
 
@@ -178,8 +192,8 @@ def _affine_batch(tab: ConductionTables, M: np.ndarray, Te: np.ndarray, fun, nam
     nq = tab.W.size
     m = M.shape[0]
     d = tab.D.shape[1] // nq
-    Tq = Te @ tab.phiT  # (c, nq)
-    g = (Te @ tab.D).reshape(c, nq, d)  # reference gradient of T
+    Tq = thin_matmul(Te, tab.phiT)  # (c, nq)
+    g = thin_matmul(Te, tab.D).reshape(c, nq, d)  # reference gradient of T
     k, dk = fun(Tq)
     k = np.broadcast_to(np.asarray(k, float), Tq.shape)
     dk = np.broadcast_to(np.asarray(dk, float), Tq.shape)
@@ -195,13 +209,13 @@ def _affine_batch(tab: ConductionTables, M: np.ndarray, Te: np.ndarray, fun, nam
             Mg[:, :, a] += g[:, :, b] * M[full[a, b], :, None]
     wk = k * tab.W
     flux = Mg * wk[:, :, None]
-    r = flux.reshape(c, nq * d) @ tab.D.T
+    r = thin_matmul(flux.reshape(c, nq * d), tab.DT)
     if not jacobian:
         return r, None
     C = np.empty((c, nq * m + nq * d))
     np.multiply(wk[:, :, None], M.T[:, None, :], out=C[:, :nq * m].reshape(c, nq, m))
     np.multiply(Mg, (dk * tab.W)[:, :, None], out=C[:, nq * m:].reshape(c, nq, d))
-    return r, C @ tab.table
+    return r, thin_matmul(C, tab.table)
 
 
 def _general_batch(rule: CellRule, points, cells, Te, fun, name: str, jacobian: bool):
@@ -222,20 +236,24 @@ def _general_batch(rule: CellRule, points, cells, Te, fun, name: str, jacobian: 
     return r, K.reshape(K.shape[0], -1)
 
 
-def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, start: int,
+def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, where: np.ndarray,
          vals: np.ndarray) -> None:
-    """``target[start:start + len(vals)] += vals``, the part below ``cut`` into ``buf``
-    (which holds ``target[buf0:buf0 + len(buf)]``'s increments)."""
-    k = min(max(cut - start, 0), vals.size)
+    """``target[where] += vals`` (``where`` sorted, distinct), the part below ``cut`` into
+    ``buf`` (which holds the increments of ``target[buf0:buf0 + len(buf)]``)."""
+    k = int(np.searchsorted(where, cut))
     if k:
-        buf[start - buf0:start - buf0 + k] += vals[:k]
-    target[start + k:start + vals.size] += vals[k:]
+        buf[where[:k] - buf0] += vals[:k]
+    target[where[k:]] += vals[k:]
 
 
 def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: bool
                      ) -> tuple[np.ndarray, sp.csr_matrix | None]:
     """Residual (n_dofs,) [W] and Jacobian (on ``disc.pattern``) [W/K] of ∫ k(T) ∇T·∇v over
     the regions of ``k_fun`` (region name → ``k(T) -> (k, dk/dT)`` [W/(m K)], [W/(m K²)]).
+
+    The sums are in a fixed order for a given number of threads: two threads take the two
+    halves of a region's batches, the second adding below the reach of the first into
+    private buffers that are added afterwards.
 
     Raises
     ------
@@ -253,54 +271,47 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
     if jacobian:
         indptr, indices = disc.pattern
         data = np.zeros(indices.size)
-    fallback: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def batch_terms(b: Batch, fun, name: str):
+        Te = T[disc.edofs[b.cells]]
+        if b.metric is not None:
+            r, K = _affine_batch(tab, b.metric, Te, fun, name, jacobian)
+        else:
+            r, K = _general_batch(rule, disc.points, disc.cells[b.cells], Te, fun, name,
+                                  jacobian)
+        rs = np.bincount(b.dinv, r.ravel(), minlength=b.udof.size)
+        ks = None if K is None else np.bincount(b.inv, K.ravel(), minlength=b.upos.size)
+        return rs, ks
 
     for name, fun in k_fun.items():
         reg = _region_batches(disc, name, rule)
 
         def work(part: slice, reg=reg, fun=fun, name=name):
-            # a part adds directly above the windows of the batches before it (which another
-            # thread may be adding to) and into private buffers below: no locks, and the sums
-            # are in a fixed order
             bs = reg.batches[part]
             if not bs:
                 return None
             cut_d, cut_p = int(reg.dof_cut[part.start]), int(reg.pos_cut[part.start])
-            d0 = min(b.dof0 for b in bs)
+            d0 = min(int(b.udof[0]) for b in bs)
+            p0 = min(int(b.upos[0]) for b in bs)
             bufR = np.zeros(max(cut_d - d0, 0))
-            p0 = min(b.pos0 for b in bs)
-            bufJ = np.zeros(max(cut_p - p0, 0) if jacobian and reg.windowed else 0)
-            mats = []
+            bufJ = np.zeros(max(cut_p - p0, 0) if jacobian else 0)
             for b in bs:
-                Te = T[disc.edofs[b.cells]]
-                if b.metric is not None:
-                    r, K = _affine_batch(tab, b.metric, Te, fun, name, jacobian)
-                else:
-                    r, K = _general_batch(rule, disc.points, disc.cells[b.cells], Te, fun,
-                                          name, jacobian)
-                _add(R, bufR, d0, cut_d, b.dof0, np.bincount(
-                    (disc.edofs[b.cells] - b.dof0).ravel(), r.ravel(), minlength=b.n_dof))
-                if K is None:
-                    continue
-                if b.pos is not None:
-                    _add(data, bufJ, p0, cut_p, b.pos0,
-                         np.bincount(b.pos, K.ravel(), minlength=b.n_pos))
-                else:
-                    mats.append((b.cells, K))
-            return d0, bufR, p0, bufJ, mats
+                rs, ks = batch_terms(b, fun, name)
+                _add(R, bufR, d0, cut_d, b.udof, rs)
+                if ks is not None:
+                    _add(data, bufJ, p0, cut_p, b.upos, ks)
+            return d0, bufR, p0, bufJ
 
-        for res in over_halves(work, len(reg.batches), 16):
-            if res is None:
-                continue
-            d0, bufR, p0, bufJ, mats = res
-            R[d0:d0 + bufR.size] += bufR
-            if bufJ.size:
-                data[p0:p0 + bufJ.size] += bufJ
-            fallback += mats
-    J = None
-    if jacobian:
-        if fallback:  # on the same (whole) pattern: explicit zeros kept
-            nb = disc.tab.nb
-            data += disc.assemble_cells((c, K.reshape(-1, nb, nb)) for c, K in fallback).data
-        J = sp.csr_matrix((data, indices, indptr), shape=(n, n))
+        for res in over_halves(work, len(reg.batches), PARALLEL_BATCHES):
+            if res is not None:
+                d0, bufR, p0, bufJ = res
+                R[d0:d0 + bufR.size] += bufR
+                if bufJ.size:
+                    data[p0:p0 + bufJ.size] += bufJ
+        for b in reg.wide:
+            rs, ks = batch_terms(b, fun, name)
+            R[b.udof] += rs
+            if ks is not None:
+                data[b.upos] += ks
+    J = sp.csr_matrix((data, indices, indptr), shape=(n, n)) if jacobian else None
     return R, J
