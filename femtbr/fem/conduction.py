@@ -42,7 +42,6 @@ from femtbr.fem.kernels import (
     stiffness_chunk,
     thin_matmul,
 )
-from femtbr.fem.sparse import csr_positions
 
 #: Cells whose DOF numbers span more than this many times the region's median span are
 #: batched apart (:class:`RegionConduction`).
@@ -126,17 +125,34 @@ class RegionConduction:
     wide: list[Batch]
 
 
-def _batch(disc, c: np.ndarray, M: np.ndarray | None) -> Batch:
-    indptr, indices = disc.pattern
+def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct values of the integers ``x`` and the index of each ``x`` among them,
+    ``(u, inv)`` (int32 ``inv``), by a mark over ``x``'s range instead of a sort: a batch's
+    DOFs and pattern positions span a short range."""
+    x0 = int(x.min())
+    rel = (x - x0).astype(np.int64, copy=False).ravel()
+    mark = np.zeros(int(rel.max()) + 1, dtype=bool)
+    mark[rel] = True
+    u = np.flatnonzero(mark)
+    rank = np.cumsum(mark, dtype=np.int32)
+    inv = rank[rel]
+    inv -= 1
+    return u + x0, inv
+
+
+def _batch(disc, lookup: sp.csr_array, c: np.ndarray, M: np.ndarray | None) -> Batch:
     nb = disc.tab.nb
     ed = disc.edofs[c]
-    pos = csr_positions(indptr, indices, np.repeat(ed, nb, axis=1).ravel(),
-                        np.tile(ed, (1, nb)).ravel())
-    upos, inv = np.unique(pos, return_inverse=True)
-    udof, dinv = np.unique(ed, return_inverse=True)
-    idx = np.int32 if indices.size < 2**31 - 1 else np.int64
-    return Batch(c, M, upos.astype(idx), inv.astype(np.int32).ravel(), udof,
-                 dinv.astype(np.int32).ravel())
+    # positions in the pattern: ``lookup`` holds each entry's position as its value
+    r, col = np.repeat(ed, nb, axis=1).ravel(), np.tile(ed, (1, nb)).ravel()
+    pos = np.asarray(lookup[r, col]).astype(np.int64)
+    zero = pos == 0  # an entry missing from the pattern would read 0 too
+    if np.any(r[zero] != 0) or np.any(col[zero] != lookup.indices[0]):
+        raise RuntimeError("element entry missing from the sparsity pattern")
+    upos, inv = _distinct(pos)
+    udof, dinv = _distinct(ed)
+    idx = np.int32 if lookup.nnz < 2**31 - 1 else np.int64
+    return Batch(c, M, upos.astype(idx), inv, udof, dinv)
 
 
 def _affine_groups(disc, cells: np.ndarray, rule: CellRule):
@@ -168,8 +184,13 @@ def _region_batches(disc, name: str, rule: CellRule) -> RegionConduction:
     wide = span > WIDE_SPAN * max(float(np.median(span)) if span.size else 0.0, 1.0)
     order = np.argsort(lo, kind="stable")
     narrow_cells = cells[order[~wide[order]]]
-    batches = [_batch(disc, c, M) for c, M in _affine_groups(disc, narrow_cells, rule)]
-    wide_b = [_batch(disc, c, M) for c, M in _affine_groups(disc, cells[wide], rule)]
+    indptr, indices = disc.pattern
+    n = disc.n_dofs  # float positions are exact below 2**53
+    lookup = sp.csr_array((np.arange(indices.size, dtype=float), indices, indptr), shape=(n, n))
+    lookup.has_sorted_indices = True
+    batches = [_batch(disc, lookup, c, M) for c, M in _affine_groups(disc, narrow_cells, rule)]
+    wide_b = [_batch(disc, lookup, c, M) for c, M in _affine_groups(disc, cells[wide], rule)]
+    del lookup
     ends_d = np.array([b.udof[-1] + 1 for b in batches], dtype=np.int64)
     ends_p = np.array([b.upos[-1] + 1 for b in batches], dtype=np.int64)
     dof_cut = np.r_[0, np.maximum.accumulate(ends_d)[:-1]] if batches else ends_d
