@@ -149,6 +149,7 @@ def test_conduction_matches_skfem(cell_type, order, skew, narrow, threads, monke
     monkeypatch.setattr(conduction, "chunks", lambda n: kernels.chunks(n, 7))
     monkeypatch.setattr(th, "n_threads", lambda: threads)
     monkeypatch.setattr(conduction, "PARALLEL_BATCHES", 2)
+    monkeypatch.setattr(conduction, "SCATTER_CELLS", 3)  # several scatter blocks per batch
     m = _skewed(cell_type, skew)
     kf = {"lo": _kfun(5.0, 3e-3), "hi": _kfun(2.0, -1e-3)}
     pb = Problem(m, kf, boundaries={"xmin": FixedTemperature(300.0)})

@@ -46,6 +46,9 @@ from femtbr.fem.kernels import (
 #: Cells whose DOF numbers span more than this many times the region's median span are
 #: batched apart (:class:`RegionConduction`).
 WIDE_SPAN = 4.0
+#: Cells per block of the Jacobian scatter (:class:`Batch`): a block of Q1 hexahedra touches
+#: ~30 distinct pattern positions per cell, so 1024 cells keep them below 2**16.
+SCATTER_CELLS = 1024
 #: Regions with at least this many batches are summed in two threads.
 PARALLEL_BATCHES = 16
 
@@ -95,17 +98,23 @@ class Batch:
     """One batch of a region's cells with its cached geometry and scatter data.
 
     ``cells`` (c,) cell indices; ``metric`` (m, c) upper triangle of |det J| J⁻¹J⁻ᵀ [m] for
-    affine batches, ``None`` for a batch of non-affine cells; ``upos`` the sorted distinct
-    positions in the pattern of the batch's element entries and ``inv`` (c·nb²,) int32 the
-    index of each entry in ``upos``; ``udof``/``dinv`` the same for the element DOFs.
+    affine batches, ``None`` for a batch of non-affine cells; ``scatter`` per block of
+    :data:`SCATTER_CELLS` cells the sorted distinct positions in the pattern of the block's
+    element entries and the index of each entry among them (uint16 when they are few
+    enough: 2 bytes per entry instead of 4); ``udof``/``dinv`` the same for the element DOFs.
     """
 
     cells: np.ndarray
     metric: np.ndarray | None
-    upos: np.ndarray
-    inv: np.ndarray
+    scatter: list[tuple[np.ndarray, np.ndarray]]
     udof: np.ndarray
     dinv: np.ndarray
+
+    @property
+    def pos_range(self) -> tuple[int, int]:
+        """Lowest and one past the highest pattern position the batch touches."""
+        return (min(int(u[0]) for u, _ in self.scatter),
+                max(int(u[-1]) for u, _ in self.scatter) + 1)
 
 
 @dataclass
@@ -149,10 +158,15 @@ def _batch(disc, lookup: sp.csr_array, c: np.ndarray, M: np.ndarray | None) -> B
     zero = pos == 0  # an entry missing from the pattern would read 0 too
     if np.any(r[zero] != 0) or np.any(col[zero] != lookup.indices[0]):
         raise RuntimeError("element entry missing from the sparsity pattern")
-    upos, inv = _distinct(pos)
-    udof, dinv = _distinct(ed)
     idx = np.int32 if lookup.nnz < 2**31 - 1 else np.int64
-    return Batch(c, M, upos.astype(idx), inv, udof, dinv)
+    scatter = []
+    step = SCATTER_CELLS * nb * nb
+    for s in range(0, pos.size, step):
+        upos, inv = _distinct(pos[s:s + step])
+        scatter.append((upos.astype(idx), inv.astype(np.uint16) if upos.size <= 1 << 16
+                        else inv))
+    udof, dinv = _distinct(ed)
+    return Batch(c, M, scatter, udof, dinv)
 
 
 def _affine_groups(disc, cells: np.ndarray, rule: CellRule):
@@ -192,7 +206,7 @@ def _region_batches(disc, name: str, rule: CellRule) -> RegionConduction:
     wide_b = [_batch(disc, lookup, c, M) for c, M in _affine_groups(disc, cells[wide], rule)]
     del lookup
     ends_d = np.array([b.udof[-1] + 1 for b in batches], dtype=np.int64)
-    ends_p = np.array([b.upos[-1] + 1 for b in batches], dtype=np.int64)
+    ends_p = np.array([b.pos_range[1] for b in batches], dtype=np.int64)
     dof_cut = np.r_[0, np.maximum.accumulate(ends_d)[:-1]] if batches else ends_d
     pos_cut = np.r_[0, np.maximum.accumulate(ends_p)[:-1]] if batches else ends_p
     disc.cache[key] = hit = RegionConduction(batches, dof_cut, pos_cut, wide_b)
@@ -301,8 +315,12 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
             r, K = _general_batch(rule, disc.points, disc.cells[b.cells], Te, fun, name,
                                   jacobian)
         rs = np.bincount(b.dinv, r.ravel(), minlength=b.udof.size)
-        ks = None if K is None else np.bincount(b.inv, K.ravel(), minlength=b.upos.size)
-        return rs, ks
+        if K is None:
+            return rs, None
+        Kf = K.ravel()
+        step = SCATTER_CELLS * K.shape[1]
+        return rs, [(upos, np.bincount(inv, Kf[i * step:(i + 1) * step], minlength=upos.size))
+                    for i, (upos, inv) in enumerate(b.scatter)]
 
     for name, fun in k_fun.items():
         reg = _region_batches(disc, name, rule)
@@ -313,14 +331,14 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
                 return None
             cut_d, cut_p = int(reg.dof_cut[part.start]), int(reg.pos_cut[part.start])
             d0 = min(int(b.udof[0]) for b in bs)
-            p0 = min(int(b.upos[0]) for b in bs)
+            p0 = min(b.pos_range[0] for b in bs)
             bufR = np.zeros(max(cut_d - d0, 0))
             bufJ = np.zeros(max(cut_p - p0, 0) if jacobian else 0)
             for b in bs:
                 rs, ks = batch_terms(b, fun, name)
                 _add(R, bufR, d0, cut_d, b.udof, rs)
-                if ks is not None:
-                    _add(data, bufJ, p0, cut_p, b.upos, ks)
+                for upos, v in ks or ():
+                    _add(data, bufJ, p0, cut_p, upos, v)
             return d0, bufR, p0, bufJ
 
         for res in over_halves(work, len(reg.batches), PARALLEL_BATCHES):
@@ -332,7 +350,7 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
         for b in reg.wide:
             rs, ks = batch_terms(b, fun, name)
             R[b.udof] += rs
-            if ks is not None:
-                data[b.upos] += ks
+            for upos, v in ks or ():
+                data[upos] += v
     J = sp.csr_matrix((data, indices, indptr), shape=(n, n)) if jacobian else None
     return R, J
