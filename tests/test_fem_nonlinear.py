@@ -201,3 +201,15 @@ def _sk_dofs(disc, skm, cell_type, order):
     perm = np.empty(disc.n_dofs, dtype=np.int64)
     perm[disc.edofs.ravel()] = edofs_sk.ravel()
     return perm
+
+
+@pytest.mark.parametrize("span", [50, 10**7])
+def test_distinct_matches_unique(span):
+    """The range-mark path (short ranges) and the sorting path (wide ones) both give
+    numpy's sorted distinct values and inverse."""
+    from femtbr.fem.conduction import _distinct
+
+    x = np.random.default_rng(span).integers(1000, 1000 + span, size=(300, 8))
+    u, inv = _distinct(x)
+    u_ref, inv_ref = np.unique(x, return_inverse=True)
+    assert np.array_equal(u, u_ref) and np.array_equal(inv, inv_ref.ravel())

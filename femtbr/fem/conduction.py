@@ -34,6 +34,7 @@ import scipy.sparse as sp
 from femtbr.errors import ModelError
 from femtbr.fem.kernels import (
     CellRule,
+    _metric_upper,
     affine_map,
     affine_stiffness_tables,
     chunks,
@@ -136,9 +137,12 @@ class RegionConduction:
 
 def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct values of the integers ``x`` and the index of each ``x`` among them,
-    ``(u, inv)`` (int32 ``inv``), by a mark over ``x``'s range instead of a sort: a batch's
-    DOFs and pattern positions span a short range."""
+    ``(u, inv)`` (int32 ``inv``), by a mark over ``x``'s range instead of a sort where that
+    range is short (as a batch's DOFs and pattern positions mostly are)."""
     x0 = int(x.min())
+    if int(x.max()) - x0 > 16 * x.size:  # a wide range (split copies): sorting is cheaper
+        u, inv = np.unique(x, return_inverse=True)
+        return u, inv.astype(np.int32).ravel()
     rel = (x - x0).astype(np.int64, copy=False).ravel()
     mark = np.zeros(int(rel.max()) + 1, dtype=bool)
     mark[rel] = True
@@ -214,9 +218,7 @@ def _region_batches(disc, name: str, rule: CellRule) -> RegionConduction:
 
 
 def _metric(J: list[list[np.ndarray]]) -> np.ndarray:
-    """Upper triangle of |det J| J⁻¹J⁻ᵀ, ``(d(d+1)/2, c)``, from components ``J[a][b]`` (c,)."""
-    from femtbr.fem.kernels import _metric_upper
-
+    """Upper triangle of |det J| J⁻¹J⁻ᵀ [m], ``(d(d+1)/2, c)``, from components ``J[a][b]``."""
     return _metric_upper(J)[0]
 
 
