@@ -147,10 +147,9 @@ def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mark = np.zeros(int(rel.max()) + 1, dtype=bool)
     mark[rel] = True
     u = np.flatnonzero(mark)
-    rank = np.cumsum(mark, dtype=np.int32)
-    inv = rank[rel]
-    inv -= 1
-    return u + x0, inv
+    rank = np.empty(mark.size, dtype=np.int32)  # read only where marked
+    rank[u] = np.arange(u.size, dtype=np.int32)
+    return u + x0, rank[rel]
 
 
 def _batch(disc, lookup: sp.csr_array, c: np.ndarray, M: np.ndarray | None) -> Batch:
