@@ -82,3 +82,13 @@ def test_region_weights_after_bulk_match_direct(cell_type, threads, monkeypatch)
         vol = float(basis.dx.sum())
         assert abs(w1.sum() - vol) <= 1e-13 * vol
     assert "affine_absdet" not in after.cache  # released once every region is done
+
+
+@pytest.mark.parametrize("n", [0, 5, 64, 200])
+def test_thin_matmul_equals_matmul(n):
+    """The blocked tall-thin product is the plain product (head blocks and tail)."""
+    from femtbr.fem.kernels import thin_matmul
+
+    rng = np.random.default_rng(n)
+    X, A = rng.standard_normal((n, 9)), rng.standard_normal((9, 13))
+    assert np.allclose(thin_matmul(X, A), X @ A, rtol=1e-14, atol=1e-13)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from fem_helpers import CubicH, jacobian_vs_fd
 from scipy.optimize import fsolve
 
@@ -116,3 +117,99 @@ def test_jacobian_finite_differences():
     err, _, _ = jacobian_vs_fd(system, disc)
     assert err <= 1e-7
     assert system.asymmetric
+
+
+def _skewed(cell_type, skew):
+    xs = np.linspace(0.0, 1.0, 4)
+    zs = np.array([0.0, 0.3, 0.5, 1.0])
+    m = tensor_mesh(xs, xs ** 1.5, zs, cell_type, lambda c: np.where(c[:, 2] < 0.5, "lo", "hi"))
+    rng = np.random.default_rng(3)
+    pts = m.points + skew * rng.standard_normal(m.points.shape)
+    return m.__class__(pts, m.cells, m.cell_type, m.regions, m.boundaries, m.interfaces)
+
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("cell_type", ["tetra", "hexahedron"])
+@pytest.mark.parametrize("skew", [0.0, 0.04])
+@pytest.mark.parametrize(("narrow", "threads"), [(True, 1), (True, 2), (False, 1)])
+def test_conduction_matches_skfem(cell_type, order, skew, narrow, threads, monkeypatch):
+    """Residual ∫ k(T) ∇T·∇v and Jacobian ∫ k ∇u·∇v + k' u ∇T·∇v against scikit-fem's
+    assembly of the same forms with the same quadrature, on affine cells (the metric-table
+    kernel), a skewed mesh (non-affine hexes: the per-point path), with the batches summed in
+    one thread or two, or all as "wide" batches (summed in turn)."""
+    import skfem
+    from skfem.helpers import dot, grad
+
+    from femtbr.fem import conduction, kernels
+    from femtbr.fem import threads as th
+    from femtbr.fem.reference import ELEMENTS, SKFEM_MESH
+
+    monkeypatch.setattr(conduction, "WIDE_SPAN", 4.0 if narrow else -1.0)
+    monkeypatch.setattr(kernels, "CHUNK", 7)  # many batches; mixed affine/non-affine ones
+    monkeypatch.setattr(conduction, "chunks", lambda n: kernels.chunks(n, 7))
+    monkeypatch.setattr(th, "n_threads", lambda: threads)
+    monkeypatch.setattr(conduction, "PARALLEL_BATCHES", 2)
+    monkeypatch.setattr(conduction, "SCATTER_CELLS", 3)  # several scatter blocks per batch
+    m = _skewed(cell_type, skew)
+    kf = {"lo": _kfun(5.0, 3e-3), "hi": _kfun(2.0, -1e-3)}
+    pb = Problem(m, kf, boundaries={"xmin": FixedTemperature(300.0)})
+    disc = Discretization(m, (), order)
+    system = build_system(pb, disc)
+    rng = np.random.default_rng(1)
+    T = 300 + 100 * rng.random(disc.n_dofs)
+    R, data = system.evaluate(T)
+    R2, data2 = system.evaluate(T)  # cached geometry and positions: the same numbers
+    assert np.array_equal(R, R2) and np.array_equal(data, data2)
+    regs = [v for k, v in disc.cache.items() if k[0] == "conduction"]
+    assert len(regs) == 2 and all(bool(r.batches) == narrow for r in regs)
+    indptr, indices = disc.pattern
+    J = sp.csr_matrix((data, indices, indptr), shape=(disc.n_dofs,) * 2)
+
+    skm = SKFEM_MESH[cell_type](disc.points.T.copy(), disc.cells.T.copy(), sort_t=False)
+    perm = _sk_dofs(disc, skm, cell_type, order)
+    R_ref, J_ref = 0, 0
+    for name, fun in kf.items():
+        basis = skfem.Basis(skm, ELEMENTS[(cell_type, order)](), intorder=2 * order,
+                            elements=disc.region_cells[name])
+        Tsk = np.empty(basis.N)
+        Tsk[perm] = T
+        Th = basis.interpolate(Tsk)
+
+        @skfem.LinearForm
+        def res(v, w, fun=fun):
+            return fun(w.T)[0] * dot(grad(w.T), grad(v))
+
+        @skfem.BilinearForm
+        def jac(u, v, w, fun=fun):
+            k, dk = fun(w.T)
+            return k * dot(grad(u), grad(v)) + dk * u * dot(grad(w.T), grad(v))
+
+        R_ref = R_ref + res.assemble(basis, T=Th)
+        J_ref = J_ref + jac.assemble(basis, T=Th)
+    assert np.abs(R - R_ref[perm]).max() <= 1e-12 * np.abs(R_ref).max()
+    J_ref = J_ref.tocsr()[perm][:, perm]
+    assert abs(J - J_ref).max() <= 1e-12 * np.abs(J_ref.data).max()
+
+
+def _sk_dofs(disc, skm, cell_type, order):
+    """scikit-fem's global DOF of each femtbr DOF (both number the same element DOFs)."""
+    import skfem
+
+    from femtbr.fem.reference import ELEMENTS
+
+    edofs_sk = skfem.Basis(skm, ELEMENTS[(cell_type, order)](), intorder=1).element_dofs.T
+    perm = np.empty(disc.n_dofs, dtype=np.int64)
+    perm[disc.edofs.ravel()] = edofs_sk.ravel()
+    return perm
+
+
+@pytest.mark.parametrize("span", [50, 10**7])
+def test_distinct_matches_unique(span):
+    """The range-mark path (short ranges) and the sorting path (wide ones) both give
+    numpy's sorted distinct values and inverse."""
+    from femtbr.fem.conduction import _distinct
+
+    x = np.random.default_rng(span).integers(1000, 1000 + span, size=(300, 8))
+    u, inv = _distinct(x)
+    u_ref, inv_ref = np.unique(x, return_inverse=True)
+    assert np.array_equal(u, u_ref) and np.array_equal(inv, inv_ref.ravel())

@@ -69,6 +69,36 @@ def test_fins_are_where_asked():
     assert "fins" not in flat.mesh.boundaries and "fins" not in flat.boundaries
 
 
+def _fin_faces(g):
+    pts = g.mesh.points
+    top = pts[:, 2] > g.info["z_levels"]["fin_top"] - 1e-12
+    return np.unique(np.round(pts[top, 0] / 1e-9)) * 1e-9
+
+
+def test_fin_snap_moves_only_the_sliver_fins(default):
+    """Default geometry: at the computed pitch (80 − 1)/19 mm the fins next to the lid edges
+    have a face 52.6 µm from x = ±15 mm; snapping puts those faces on the lid edges, the
+    other fins stay at the pitch, thicknesses unchanged; without snapping, all at the pitch."""
+    pitch = (80 - 1) / 19
+    centres = np.array([(i - 9.5) * pitch for i in range(20)])
+    near = [6, 13]  # centres -14.55 and +14.55 mm: faces at ∓15.0526 mm
+    moved = centres.copy()
+    moved[6], moved[13] = -15.0 + 0.5, 15.0 - 0.5
+    expect = np.sort(np.r_[moved - 0.5, moved + 0.5]) * mm
+    xs = _fin_faces(default)  # grid lines in the fins (to 1 nm): faces and lines through them
+    assert all(np.min(abs(xs - e)) < 1e-9 for e in expect)
+    shift = np.array(default.info["fin_shift"]) / mm
+    assert np.allclose(shift[near], (moved - centres)[near], rtol=0, atol=1e-12)
+    assert np.count_nonzero(shift) == 2 and np.abs(shift).max() < 0.1
+    # no grid line within 0.2 mm of another (the next closest pair: die edge / fin face)
+    gaps = np.diff(np.unique(np.round(default.mesh.points[:, 0] / 1e-9)) * 1e-9)
+    assert gaps.min() > 0.2 * mm
+    plain = build("cpu_heatsink", {"fin_snap": 0.0})
+    xs = _fin_faces(plain)
+    assert all(np.min(abs(xs - e * mm)) < 1e-9 for e in np.r_[centres - 0.5, centres + 0.5])
+    assert plain.info["fin_shift"] == [0.0] * 20
+
+
 def test_hotspots_substrate_and_rest_convection():
     hs = [{"name": "core0", "size": [3 * mm, 2 * mm], "centre": [-3 * mm, 2 * mm], "power": 20.0},
           {"name": "core1", "size": 2 * mm, "centre": [3 * mm, -2 * mm], "power": 15.0}]

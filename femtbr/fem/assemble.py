@@ -20,9 +20,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import CaseError, InputError, ModelError
+from femtbr.fem.conduction import conduction_terms
 from femtbr.fem.dirichlet import merge_fixed
 from femtbr.fem.discretization import Discretization
-from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves, stiffness_chunk
+from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves
 from femtbr.fem.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
 from femtbr.fem.threads import ParallelCSR
 
@@ -40,13 +41,6 @@ def _mass(q: FacetQuad, coef: np.ndarray) -> np.ndarray:
 
 def _load(q: FacetQuad, coef: np.ndarray) -> np.ndarray:
     return np.einsum("mq,mqi->mi", coef, q.phi)
-
-
-def _check_k(name: str, k: np.ndarray, dk: np.ndarray) -> None:
-    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(dk))):
-        raise ModelError(f"conductivity of region {name!r} returned NaN/inf")
-    if np.any(k <= 0):
-        raise ModelError(f"conductivity of region {name!r} must be > 0, got min {k.min():.4g}")
 
 
 @dataclass
@@ -204,32 +198,9 @@ class System:
         return h, dh
 
     def _bulk_nonlinear(self, T: np.ndarray, jacobian: bool):
-        disc = self.disc
-        rule = disc.rule_kT
-        R = np.zeros(disc.n_dofs)
-        sets = []
-        for name, fun in self.k_fun.items():
-            cells = disc.region_cells[name]
-            for s in chunks(cells.size):
-                c = cells[s]
-                det, G = geometry(disc.points, disc.cells[c], rule)
-                Te = T[disc.edofs[c]]  # (c, nb)
-                Tq = Te @ rule.phi.T  # (c, nq)
-                gT = np.einsum("cqia,ci->cqa", G, Te)
-                k, dk = fun(Tq)
-                k = np.broadcast_to(np.asarray(k, float), Tq.shape)
-                dk = np.broadcast_to(np.asarray(dk, float), Tq.shape)
-                _check_k(name, k, dk)
-                w = det * rule.W
-                R += np.bincount(disc.edofs[c].ravel(),
-                                 np.einsum("cq,cqia,cqa->ci", w * k, G, gT).ravel(),
-                                 minlength=R.size)
-                if jacobian:
-                    K = stiffness_chunk(G, w * k)
-                    K += np.einsum("cq,cqia,cqa,qj->cij", w * dk, G, gT, rule.phi)
-                    sets.append((c, K))
-        J = disc.assemble_cells(iter(sets)) if jacobian else None
-        return R, J
+        """∫ k(T) ∇T·∇v over the regions with a temperature-dependent k: residual and
+        Jacobian on the common pattern (:func:`femtbr.fem.conduction.conduction_terms`)."""
+        return conduction_terms(self.disc, self.k_fun, T, jacobian)
 
     # -------------------------------------------------------------- Dirichlet
     def reduced(self):

@@ -93,6 +93,30 @@ def stiffness_chunk(G: np.ndarray, wk: np.ndarray) -> np.ndarray:
     return Aw @ A.transpose(0, 2, 1)
 
 
+#: Rows per block of :func:`thin_matmul`.
+THIN_ROWS = 64
+
+
+def thin_matmul(X: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """``X @ A`` for a tall ``X`` (n, k) and a small ``A`` (k, m), as a stack of
+    :data:`THIN_ROWS`-row products.
+
+    Each block product is below the size at which a threaded BLAS starts its threads, so the
+    result comes from one thread in cache-sized pieces: a tall-thin product handed to a
+    threaded BLAS whole pays the threads' start-up and synchronisation for little work each,
+    and competes with the caller's own threads (:func:`over_halves`).
+    """
+    n, k = X.shape
+    out = np.empty((n, A.shape[1]))
+    head = n - n % THIN_ROWS
+    if head:
+        np.matmul(X[:head].reshape(-1, THIN_ROWS, k), A,
+                  out=out[:head].reshape(-1, THIN_ROWS, A.shape[1]))
+    if head < n:
+        np.matmul(X[head:], A, out=out[head:])
+    return out
+
+
 def chunks(n: int, size: int = CHUNK):
     """Slices covering ``range(n)`` in pieces of ``size``."""
     for s in range(0, n, size):

@@ -1,0 +1,154 @@
+"""The main job as a user runs it: ``femtbr run cases/cpu_heatsink.toml``, whole processes.
+
+Configurations (each run in its own ``femtbr run`` process, no picture: ``outputs.render=false``):
+
+* ``main``: the case as shipped (silicon, copper and aluminium with k(T), the DMM interface)
+  at ``geometry.refine`` (default 3.1, ~1.1M DOFs);
+* ``const``: the same mesh with every temperature-dependent k replaced by a constant (the
+  library value near the operating temperature): the ratio main/const is the price of k(T);
+* ``default``: the shipped case at its default mesh (~50k DOFs).
+
+Per run: wall time and peak RSS of the process (``os.wait4``: this child's own figures), Newton
+steps and the Krylov iterations of each step's linear solve (recorded in the child by wrapping
+``femtbr.fem.linear.solve``), and the junction-to-ambient resistance it reports.  With
+``--baseline REV`` the same runs are made on the source of git revision REV (extracted with
+``git archive`` to a temporary directory) and the ratios printed.  ``--repeat N`` runs each
+configuration N times (A B A B … when a baseline is given) and prints min and max.
+
+Usage::
+
+    python benchmarks/bench_main_job.py                          # main, const, default
+    python benchmarks/bench_main_job.py --baseline HEAD~3 --repeat 2
+    python benchmarks/bench_main_job.py --only default --refine 1
+    python benchmarks/bench_main_job.py --child ARGS...          # internal: one run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASE = "cases/cpu_heatsink.toml"
+#: k [W/(m K)] of the library materials near the operating temperature (~330-345 K) for
+#: the ``const`` configuration (indium and the grease are constant already).
+CONST_K = {"die": ("silicon", 130.0), "lid": ("copper", 395.0), "heatsink": ("aluminum", 212.0)}
+RJA = re.compile(r"junction-to-ambient resistance .*: ([0-9.eE+-]+) K/W")
+
+
+def child(argv: list[str]) -> int:
+    """Run ``femtbr run`` in this process, then print one JSON line of solver figures."""
+    from femtbr import cli
+    from femtbr.fem import linear
+
+    its: list[int] = []
+    inner = linear.solve
+
+    def solve(*a, **k):
+        x, info = inner(*a, **k)
+        its.append(int(info["iterations"]))
+        return x, info
+
+    linear.solve = solve
+    code = cli.main(["run", *argv])
+    print(json.dumps({"linear_iterations": its, "code": code}), flush=True)
+    return 0
+
+
+def configs(refine: float) -> dict[str, list[str]]:
+    base = ["--set", "outputs.render=false"]
+    big = [*base, "--set", f"geometry.refine={refine}"]
+    const = [a for r, (use, k) in CONST_K.items()
+             for a in ("--set", f"materials.{r}.use={use}", "--set", f"materials.{r}.k={k}")]
+    return {"main": big, "const": big + const, "default": base}
+
+
+def run_once(src: str, args: list[str], out: str) -> dict:
+    """One whole ``femtbr run`` process on source tree ``src``: its figures."""
+    env = dict(os.environ, PYTHONPATH=src)
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", CASE, "--out", out, *args]
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=src, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    text = p.stdout.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    lines = [ln for ln in text.splitlines() if ln.startswith("{")]
+    info = json.loads(lines[-1]) if lines else {}
+    m = RJA.search(text)
+    newton = len(re.findall(r"Newton \d+: residual", text)) - 1
+    if status != 0 or not m:
+        raise RuntimeError(f"run failed ({status}): {text[-1500:]}")
+    return {"wall": wall, "peak_gb": ru.ru_maxrss / 1e6, "newton": newton,
+            "linear": info.get("linear_iterations", []), "R_ja": float(m.group(1))}
+
+
+def extract(rev: str, dest: str) -> str:
+    """The source tree of git revision ``rev`` under ``dest`` (``git archive``)."""
+    arch = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", dest], input=arch.stdout, check=True)
+    return dest
+
+
+def fmt(rs: list[dict]) -> str:
+    w = [r["wall"] for r in rs]
+    g = [r["peak_gb"] for r in rs]
+    r = rs[0]
+    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  peak {min(g):5.2f} GB (max {max(g):5.2f})"
+            f"  Newton {r['newton']}  linear its/step {r['linear']}  R_ja {r['R_ja']:.5f} K/W")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--refine", type=float, default=3.1)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--only", default="main,const,default", help="comma-separated configurations")
+    ap.add_argument("--baseline", help="git revision to compare against")
+    ap.add_argument("--child", nargs=argparse.REMAINDER)
+    args = ap.parse_args(argv)
+    if args.child is not None:
+        return child(args.child)
+    cfg = configs(args.refine)
+    names = [n.strip() for n in args.only.split(",")]
+    tmp = tempfile.mkdtemp(prefix="bench_main_job_")
+    trees = {"new": ROOT}
+    try:
+        if args.baseline:
+            os.makedirs(os.path.join(tmp, "base"))
+            trees["base"] = extract(args.baseline, os.path.join(tmp, "base"))
+        res: dict[tuple[str, str], list[dict]] = {}
+        for name in names:
+            for i in range(args.repeat):
+                for tree, src in trees.items():  # A B A B ...
+                    r = run_once(src, cfg[name], os.path.join(tmp, f"{tree}_{name}_{i}"))
+                    res.setdefault((tree, name), []).append(r)
+                    print(f"{tree:4s} {name:8s} {fmt([r])}", flush=True)
+        print("\nsummary (min and max over the repeats)")
+        for (tree, name), rs in res.items():
+            print(f"{tree:4s} {name:8s} {fmt(rs)}")
+        for tree in trees:
+            if (tree, "main") in res and (tree, "const") in res:
+                a = min(r["wall"] for r in res[(tree, "main")])
+                b = min(r["wall"] for r in res[(tree, "const")])
+                print(f"{tree}: k(T) / constant k wall ratio {a / b:.2f}")
+        if "base" in trees:
+            for name in names:
+                a = min(r["wall"] for r in res[("new", name)])
+                b = min(r["wall"] for r in res[("base", name)])
+                ga = min(r["peak_gb"] for r in res[("new", name)])
+                gb = min(r["peak_gb"] for r in res[("base", name)])
+                print(f"{name}: new / baseline wall {a / b:.3f}, peak {ga / gb:.3f}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
