@@ -54,7 +54,8 @@ SCATTER_CELLS = 1024
 PARALLEL_BATCHES = 16
 
 
-def _check_k(name: str, k: np.ndarray, dk: np.ndarray) -> None:
+def check_conductivity(name: str, k: np.ndarray, dk: np.ndarray) -> None:
+    """Raise :class:`ModelError` naming region ``name`` unless k > 0 and k, dk/dT are finite."""
     if not (np.all(np.isfinite(k)) and np.all(np.isfinite(dk))):
         raise ModelError(f"conductivity of region {name!r} returned NaN/inf")
     if np.any(k <= 0):
@@ -233,7 +234,7 @@ def _affine_batch(tab: ConductionTables, M: np.ndarray, Te: np.ndarray, fun, nam
     k, dk = fun(Tq)
     k = np.broadcast_to(np.asarray(k, float), Tq.shape)
     dk = np.broadcast_to(np.asarray(dk, float), Tq.shape)
-    _check_k(name, k, dk)
+    check_conductivity(name, k, dk)
     Mg = np.empty_like(g)  # M ∇̂T
     ia, ib = np.triu_indices(d)
     full = np.empty((d, d), dtype=np.int64)
@@ -262,7 +263,7 @@ def _general_batch(rule: CellRule, points, cells, Te, fun, name: str, jacobian: 
     k, dk = fun(Tq)
     k = np.broadcast_to(np.asarray(k, float), Tq.shape)
     dk = np.broadcast_to(np.asarray(dk, float), Tq.shape)
-    _check_k(name, k, dk)
+    check_conductivity(name, k, dk)
     w = det * rule.W
     r = np.einsum("cq,cqia,cqa->ci", w * k, G, gT)
     if not jacobian:

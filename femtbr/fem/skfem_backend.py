@@ -21,7 +21,8 @@ from skfem import asm
 
 from femtbr.errors import InputError
 from femtbr.fem import forms
-from femtbr.fem.assemble import System, _check_k
+from femtbr.fem.assemble import System
+from femtbr.fem.conduction import check_conductivity
 from femtbr.fem.problem import Convection
 from femtbr.fem.skfem import SplitMesh, split
 from femtbr.fem.solution import InterfaceResult, RegionResult
@@ -91,7 +92,7 @@ class FormSystem(System):
             k, dk = fun(np.asarray(Tq))
             k = np.broadcast_to(np.asarray(k, float), Tq.shape)
             dk = np.broadcast_to(np.asarray(dk, float), Tq.shape)
-            _check_k(name, k, dk)
+            check_conductivity(name, k, dk)
             R += asm(forms.conduction_residual, rb, T=Tq, k=k)
             if jacobian:
                 mats.append(asm(forms.conduction_jacobian, rb, T=Tq, k=k, dk=dk))
