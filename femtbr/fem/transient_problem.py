@@ -130,18 +130,18 @@ class TransientProblem:
         c = self.problem.boundaries[boundary]
         return c if isinstance(c, tuple) else (c,)
 
-    def breakpoints(self, t0: float, t1: float) -> list[float]:
-        """Times in (t0, t1) where any load profile jumps or kinks [s]."""
+    def _profile_times(self, kind: str, t0: float, t1: float) -> list[float]:
+        """The union of every load profile's ``kind`` times (a profile method) in (t0, t1)."""
         pts: set[float] = set()
         for d in (self.source_factor, self.ambient, self.boundary_temperature):
             for p in d.values():
-                pts.update(p.breakpoints(t0, t1))
+                pts.update(getattr(p, kind)(t0, t1))
         return sorted(pts)
+
+    def breakpoints(self, t0: float, t1: float) -> list[float]:
+        """Times in (t0, t1) where any load profile jumps or kinks [s]."""
+        return self._profile_times("breakpoints", t0, t1)
 
     def discontinuities(self, t0: float, t1: float) -> list[float]:
         """Times in (t0, t1) where any load profile jumps [s] (kinks are not included)."""
-        pts: set[float] = set()
-        for d in (self.source_factor, self.ambient, self.boundary_temperature):
-            for p in d.values():
-                pts.update(p.discontinuities(t0, t1))
-        return sorted(pts)
+        return self._profile_times("discontinuities", t0, t1)
