@@ -96,7 +96,7 @@ def run_once(src: str, args: list[str], out: str) -> dict:
     newton = len(re.findall(r"Newton \d+: residual", text)) - 1
     if status != 0 or not m:
         raise RuntimeError(f"run failed ({status}): {text[-1500:]}")
-    return {"wall": wall, "peak_gb": ru.ru_maxrss / 1e6, "newton": newton,
+    return {"wall": wall, "peak_gib": ru.ru_maxrss / 2**20, "newton": newton,
             "linear": info.get("linear_iterations", []), "R_ja": float(m.group(1))}
 
 
@@ -109,9 +109,9 @@ def extract(rev: str, dest: str) -> str:
 
 def fmt(rs: list[dict]) -> str:
     w = [r["wall"] for r in rs]
-    g = [r["peak_gb"] for r in rs]
+    g = [r["peak_gib"] for r in rs]
     r = rs[0]
-    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  peak {min(g):5.2f} GB (max {max(g):5.2f})"
+    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  peak {min(g):5.2f} GiB (max {max(g):5.2f})"
             f"  Newton {r['newton']}  linear its/step {r['linear']}  R_ja {r['R_ja']:.5f} K/W")
 
 
@@ -264,8 +264,8 @@ def main(argv=None) -> int:
             for name in names:
                 a = min(r["wall"] for r in res[("new", name)])
                 b = min(r["wall"] for r in res[("base", name)])
-                ga = min(r["peak_gb"] for r in res[("new", name)])
-                gb = min(r["peak_gb"] for r in res[("base", name)])
+                ga = min(r["peak_gib"] for r in res[("new", name)])
+                gb = min(r["peak_gib"] for r in res[("base", name)])
                 print(f"{name}: new / baseline wall {a / b:.3f}, peak {ga / gb:.3f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
