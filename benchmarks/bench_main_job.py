@@ -15,11 +15,19 @@ steps and the Krylov iterations of each step's linear solve (recorded in the chi
 ``git archive`` to a temporary directory) and the ratios printed.  ``--repeat N`` runs each
 configuration N times (A B A B … when a baseline is given) and prints min and max.
 
+With ``--ccx``: CalculiX (``ccx``, Debian ``calculix-ccx``; ``*HEAT TRANSFER, STEADY STATE,
+SOLVER=ITERATIVE CHOLESKY``) and femtbr (in-process ``femtbr.fem.solve``) solve the builder's
+problem with perfect bonds (no interface conductances) on the identical hexahedral mesh, with
+the same k(T) (CalculiX gets femtbr's material interpolants tabulated every 1 K, which its
+linear interpolation then follows to ~1e-5), the same source and convection; printed: both
+times, the ratio and the largest nodal temperature difference.
+
 Usage::
 
     python benchmarks/bench_main_job.py                          # main, const, default
     python benchmarks/bench_main_job.py --baseline HEAD~3 --repeat 2
     python benchmarks/bench_main_job.py --only default --refine 1
+    python benchmarks/bench_main_job.py --ccx --refine 1           # CalculiX comparison
     python benchmarks/bench_main_job.py --child ARGS...          # internal: one run
 """
 
@@ -34,6 +42,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASE = "cases/cpu_heatsink.toml"
@@ -86,7 +96,7 @@ def run_once(src: str, args: list[str], out: str) -> dict:
     newton = len(re.findall(r"Newton \d+: residual", text)) - 1
     if status != 0 or not m:
         raise RuntimeError(f"run failed ({status}): {text[-1500:]}")
-    return {"wall": wall, "peak_gb": ru.ru_maxrss / 1e6, "newton": newton,
+    return {"wall": wall, "peak_gib": ru.ru_maxrss / 2**20, "newton": newton,
             "linear": info.get("linear_iterations", []), "R_ja": float(m.group(1))}
 
 
@@ -99,10 +109,118 @@ def extract(rev: str, dest: str) -> str:
 
 def fmt(rs: list[dict]) -> str:
     w = [r["wall"] for r in rs]
-    g = [r["peak_gb"] for r in rs]
+    g = [r["peak_gib"] for r in rs]
     r = rs[0]
-    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  peak {min(g):5.2f} GB (max {max(g):5.2f})"
+    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  peak {min(g):5.2f} GiB (max {max(g):5.2f})"
             f"  Newton {r['newton']}  linear its/step {r['linear']}  R_ja {r['R_ja']:.5f} K/W")
+
+
+# ---------------------------------------------------------------------------------- CalculiX
+#: DC3D8 faces (CalculiX / Abaqus numbering F1..F6) as 0-based VTK local vertices.
+CCX_FACES = ({0, 1, 2, 3}, {4, 5, 6, 7}, {0, 1, 4, 5}, {1, 2, 5, 6}, {2, 3, 6, 7}, {0, 3, 4, 7})
+#: Temperatures [K] of the k(T) tables handed to CalculiX.
+CCX_T = np.arange(250.0, 501.0, 1.0)
+
+
+def bonded_problem(refine: float):
+    """The builder's geometry at ``refine`` as a femtbr problem with perfect bonds."""
+    from femtbr.fem import Convection, Problem, SolverOptions, Source
+    from femtbr.geometry import build
+    from femtbr.materials import get
+
+    g = build("cpu_heatsink", {"refine": refine})
+    k = {}
+    for region, name in g.materials.items():
+        mat = get(name)
+        k[region] = mat.conductivity if mat.k_range is not None else float(
+            mat.conductivity(300.0)[0])
+    bcs = {n: Convection(b["h"], b["T_inf"]) for n, b in g.boundaries.items()}
+    srcs = {n: Source(power=s["power"]) for n, s in g.sources.items()}
+    return g, Problem(g.mesh, k, sources=srcs, boundaries=bcs, interfaces={},
+                      options=SolverOptions())
+
+
+def write_ccx(path: str, g, pb) -> None:
+    """CalculiX deck of ``pb`` (C3D8/DC3D8 node order equals VTK's)."""
+    from femtbr.fem.discretization import Discretization
+    from femtbr.fem.reference import VTK_TO_SKFEM
+
+    m = g.mesh
+    disc = Discretization(m)
+    with open(path, "w") as f:
+        f.write("*HEADING\nfemtbr cpu_heatsink, bonded\n*NODE, NSET=NALL\n")
+        np.savetxt(f, np.column_stack([np.arange(1, m.points.shape[0] + 1), m.points]),
+                   fmt="%d,%.12e,%.12e,%.12e")
+        f.write("*ELEMENT, TYPE=DC3D8, ELSET=EALL\n")
+        np.savetxt(f, np.column_stack([np.arange(1, m.n_cells + 1), m.cells + 1]), fmt="%d",
+                   delimiter=",")
+        for i, region in enumerate(m.regions):
+            f.write(f"*ELSET, ELSET=E{i}\n")
+            np.savetxt(f, (np.asarray(m.regions[region]) + 1).reshape(-1, 1), fmt="%d")
+            f.write(f"*MATERIAL, NAME=M{i}\n*CONDUCTIVITY\n")
+            kf = pb.conductivity[region]
+            if callable(kf):
+                np.savetxt(f, np.column_stack([kf(CCX_T)[0], CCX_T]), fmt="%.12e",
+                           delimiter=",")
+            else:
+                f.write(f"{kf:.12e}\n")
+            f.write("*DENSITY\n1.\n*SPECIFIC HEAT\n1.\n"
+                    f"*SOLID SECTION, ELSET=E{i}, MATERIAL=M{i}\n")
+        T0 = min(bc.T_inf for bc in pb.boundaries.values())
+        f.write(f"*INITIAL CONDITIONS, TYPE=TEMPERATURE\nNALL, {T0}\n*STEP, INC=100\n"
+                "*HEAT TRANSFER, STEADY STATE, SOLVER=ITERATIVE CHOLESKY\n1., 1.\n*DFLUX\n")
+        for region, src in pb.sources.items():
+            vol = float(disc.region_volume(region))
+            i = list(m.regions).index(region)
+            f.write(f"E{i}, BF, {src.power / vol:.12e}\n")
+        f.write("*FILM\n")
+        for name, bc in pb.boundaries.items():
+            cell, local, _ = disc.boundary_facets[name]
+            vtk = VTK_TO_SKFEM["hexahedron"][local]  # VTK local vertices of each facet
+            for k, face in enumerate(CCX_FACES):
+                on = np.all(np.isin(vtk, list(face)), axis=1)
+                if on.any():
+                    np.savetxt(f, (cell[on] + 1).reshape(-1, 1),
+                               fmt=f"%d, F{k + 1}, {bc.T_inf}, {bc.h}")
+        f.write("*NODE PRINT, NSET=NALL\nNT\n*END STEP\n")
+
+
+def compare_ccx(refine: float) -> None:
+    """Time femtbr and CalculiX on the bonded problem; print the largest |ΔT|."""
+    from femtbr.fem import solve
+
+    ccx = shutil.which("ccx")
+    if ccx is None:
+        print("ccx not found (Debian package calculix-ccx)")
+        return
+    g, pb = bonded_problem(refine)
+    t0 = time.perf_counter()
+    sol = solve(pb)
+    t_femtbr = time.perf_counter() - t0
+    T_f = sol.temperature[: g.mesh.points.shape[0]]
+    d = tempfile.mkdtemp(prefix="femtbr_ccx_")
+    try:
+        write_ccx(os.path.join(d, "job.inp"), g, pb)
+        env = dict(os.environ, OMP_NUM_THREADS="2", CCX_NPROC_EQUATION_SOLVER="2")
+        t0 = time.perf_counter()
+        res = subprocess.run([ccx, "-i", "job"], cwd=d, capture_output=True, text=True,
+                             env=env, check=False)
+        t_ccx = time.perf_counter() - t0
+        if res.returncode != 0:
+            raise RuntimeError(res.stdout[-2000:] + res.stderr[-2000:])
+        T = {}
+        with open(os.path.join(d, "job.dat")) as f:
+            for line in f:  # the last increment's values win
+                parts = line.split()
+                if len(parts) == 2 and parts[0].isdigit():
+                    T[int(parts[0])] = float(parts[1])
+        T_c = np.array([T[i + 1] for i in range(T_f.size)])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    print(f"bonded cpu_heatsink refine {refine}: {T_f.size} nodes; femtbr solve {t_femtbr:.2f} s "
+          f"({sol.iterations} Newton steps), ccx {t_ccx:.2f} s (incl. reading its deck), "
+          f"ratio ccx/femtbr {t_ccx / t_femtbr:.2f}; T_max femtbr {T_f.max():.5f} K, ccx "
+          f"{T_c.max():.5f} K; max |T_femtbr - T_ccx| = {np.abs(T_f - T_c).max():.3e} K")
 
 
 def main(argv=None) -> int:
@@ -111,10 +229,14 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--only", default="main,const,default", help="comma-separated configurations")
     ap.add_argument("--baseline", help="git revision to compare against")
+    ap.add_argument("--ccx", action="store_true", help="the CalculiX comparison only")
     ap.add_argument("--child", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
     if args.child is not None:
         return child(args.child)
+    if args.ccx:
+        compare_ccx(args.refine)
+        return 0
     cfg = configs(args.refine)
     names = [n.strip() for n in args.only.split(",")]
     tmp = tempfile.mkdtemp(prefix="bench_main_job_")
@@ -142,8 +264,8 @@ def main(argv=None) -> int:
             for name in names:
                 a = min(r["wall"] for r in res[("new", name)])
                 b = min(r["wall"] for r in res[("base", name)])
-                ga = min(r["peak_gb"] for r in res[("new", name)])
-                gb = min(r["peak_gb"] for r in res[("base", name)])
+                ga = min(r["peak_gib"] for r in res[("new", name)])
+                gb = min(r["peak_gib"] for r in res[("base", name)])
                 print(f"{name}: new / baseline wall {a / b:.3f}, peak {ga / gb:.3f}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

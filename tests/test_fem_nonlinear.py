@@ -160,6 +160,12 @@ def test_conduction_matches_skfem(cell_type, order, skew, narrow, threads, monke
     R, data = system.evaluate(T)
     R2, data2 = system.evaluate(T)  # cached geometry and positions: the same numbers
     assert np.array_equal(R, R2) and np.array_equal(data, data2)
+    base = np.arange(data.size, dtype=float)  # accumulating into a caller's array
+    R3, none = conduction.conduction_terms(disc, kf, T, True, add_to=base)
+    R4, Jk = conduction.conduction_terms(disc, kf, T, True)
+    assert none is None and np.array_equal(R3, R4)
+    scale = data.size + np.abs(Jk.data).max()  # the same sums, in another order
+    assert np.abs(base - (np.arange(data.size) + Jk.data)).max() <= 1e-14 * scale
     regs = [v for k, v in disc.cache.items() if k[0] == "conduction"]
     assert len(regs) == 2 and all(bool(r.batches) == narrow for r in regs)
     indptr, indices = disc.pattern

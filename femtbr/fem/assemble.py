@@ -103,11 +103,9 @@ class System:
         if jacobian:
             self.asymmetric = bool(self.k_fun)
             self.nonlinear = bool(self.k_fun or self.rad)
-        if self.k_fun:
-            Rk, Jk = self._bulk_nonlinear(T, jacobian)
+        if self.k_fun:  # the Jacobian part is added into data
+            Rk, _ = self._bulk_nonlinear(T, jacobian, data)
             R += Rk
-            if jacobian:
-                data += Jk.data
         for _, q, coef, Tinf, pos, Kf in self.robin:
             Tq = _fq_values(q, T)
             np.add.at(R, q.dofs, _load(q, coef * (Tq - Tinf)))
@@ -197,10 +195,11 @@ class System:
                              f"{h.min():.4g} W/(m² K)")
         return h, dh
 
-    def _bulk_nonlinear(self, T: np.ndarray, jacobian: bool):
+    def _bulk_nonlinear(self, T: np.ndarray, jacobian: bool, add_to: np.ndarray | None = None):
         """∫ k(T) ∇T·∇v over the regions with a temperature-dependent k: residual and
-        Jacobian on the common pattern (:func:`femtbr.fem.conduction.conduction_terms`)."""
-        return conduction_terms(self.disc, self.k_fun, T, jacobian)
+        Jacobian on the common pattern, or with ``add_to`` its data added there
+        (:func:`femtbr.fem.conduction.conduction_terms`)."""
+        return conduction_terms(self.disc, self.k_fun, T, jacobian, add_to)
 
     # -------------------------------------------------------------- Dirichlet
     def reduced(self):

@@ -283,10 +283,15 @@ def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, where: np.nda
     target[where[k:]] += vals[k:]
 
 
-def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: bool
+def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: bool,
+                     add_to: np.ndarray | None = None
                      ) -> tuple[np.ndarray, sp.csr_matrix | None]:
     """Residual (n_dofs,) [W] and Jacobian (on ``disc.pattern``) [W/K] of ∫ k(T) ∇T·∇v over
     the regions of ``k_fun`` (region name → ``k(T) -> (k, dk/dT)`` [W/(m K)], [W/(m K²)]).
+
+    ``add_to`` (nnz,), if given with ``jacobian``, receives the Jacobian data added to it (a
+    caller summing several terms on the pattern saves a pattern-sized array), and the
+    returned Jacobian is ``None``.
 
     The sums are in a fixed order for a given number of threads: two threads take the two
     halves of a region's batches, the second adding below the reach of the first into
@@ -307,7 +312,9 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
     data = None
     if jacobian:
         indptr, indices = disc.pattern
-        data = np.zeros(indices.size)
+        if add_to is not None and add_to.shape != indices.shape:
+            raise ValueError(f"add_to: need shape {indices.shape}, got {add_to.shape}")
+        data = np.zeros(indices.size) if add_to is None else add_to
 
     def batch_terms(b: Batch, fun, name: str):
         Te = T[disc.edofs[b.cells]]
@@ -354,5 +361,6 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
             R[b.udof] += rs
             for upos, v in ks or ():
                 data[upos] += v
-    J = sp.csr_matrix((data, indices, indptr), shape=(n, n)) if jacobian else None
-    return R, J
+    if not jacobian or add_to is not None:
+        return R, None
+    return R, sp.csr_matrix((data, indices, indptr), shape=(n, n))
