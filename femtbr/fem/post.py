@@ -20,6 +20,7 @@ from femtbr.fem.kernels import (
     over_halves,
     point_rule,
 )
+from femtbr.fem.pressure import pressure_figures
 from femtbr.fem.reference import REFDOM, VTK_TO_SKFEM
 from femtbr.fem.solution import InterfaceResult, RegionResult, Solution
 
@@ -50,11 +51,12 @@ def _interfaces(system: System, T: np.ndarray) -> dict[str, InterfaceResult]:
         Tac = np.einsum("mi,mi->m", qa.phi_c, T[qa.dofs])
         Tbc = np.einsum("mi,mi->m", qb.phi_c, T[qb.dofs])
         Tc = 0.5 * (Tac + Tbc)
-        hc, _ = system.conductance(itf, Tc)
+        pc = np.asarray(itf.pressure_at(qa.centers), float)  # facet-centre pressure [Pa]
+        hc, _ = system.conductance(itf, Tc, pc)
         comps = {}
         if hasattr(itf.model, "components"):
             comps = {k: np.asarray(v, float) for k, v in
-                     itf.model.components(Tc, np.full_like(Tc, itf.pressure)).items()}
+                     itf.model.components(Tc, pc).items()}
         f = disc.interface_facets[itf.name]
         out[itf.name] = InterfaceResult(
             area=area,
@@ -71,6 +73,8 @@ def _interfaces(system: System, T: np.ndarray) -> dict[str, InterfaceResult]:
             h=np.array(hc),
             components=comps,
             facet_cells=disc.split.cells[f.cell_a[:, None], f.local_a],
+            pressure=pc,
+            **pressure_figures(w, itf.pressure, h),
         )
     return out
 

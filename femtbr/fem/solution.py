@@ -29,7 +29,12 @@ class InterfaceResult:
     Facet arrays (one value per interface facet, at its centroid): ``centers`` (n, dim),
     ``T_a``, ``T_b``, ``jump``, ``heat_flux`` (W/m², a → b), ``h``, and ``components``
     {part name: h of that part} for composed models.  ``facet_cells`` (n, n_facet_vertices)
-    are vertex indices into ``Solution.points`` of side a (for the interfaces VTU).
+    are vertex indices into ``Solution.points`` of side a (for the interfaces VTU);
+    ``pressure`` (n,) the contact pressure at the facet centroids [Pa].
+
+    Contact pressure (over the facet quadrature points, :mod:`femtbr.fem.pressure`): ``force``
+    ∫p dA [N] (N/m in 2D), ``p_mean`` = force/area, ``p_min``, ``p_max`` and the
+    conductance-weighted mean ``p_h_mean`` = ∫h p dA / ∫h dA [Pa].
     """
 
     area: float
@@ -46,6 +51,12 @@ class InterfaceResult:
     h: np.ndarray
     components: Mapping[str, np.ndarray] = field(default_factory=dict)
     facet_cells: np.ndarray | None = None
+    pressure: np.ndarray | None = None
+    force: float = float("nan")
+    p_mean: float = float("nan")
+    p_min: float = float("nan")
+    p_max: float = float("nan")
+    p_h_mean: float = float("nan")
 
 
 @dataclass(frozen=True)
