@@ -145,6 +145,17 @@ class FormSystem(System):
             inside.data[keep]
         return data
 
+    def surface_means(self, T: np.ndarray, surfaces: dict) -> dict:
+        """Area and area-weighted mean temperature of every named boundary by the
+        functionals :func:`forms.measure` and :func:`forms.integral` (extremes kept)."""
+        out = {}
+        for name, res in surfaces.items():
+            fb = self.split_mesh.boundaries[name]
+            area = forms.measure.assemble(fb)
+            out[name] = replace(res, area=area,
+                                T_mean=forms.integral.assemble(fb, T=fb.interpolate(T)) / area)
+        return out
+
     def pressure_at_points(self, itf) -> np.ndarray:
         """The interface's p(x) [Pa] at the quadrature points of its facet bases (cached)."""
         cache = self.__dict__.setdefault("_pressures", {})
