@@ -171,3 +171,35 @@ def test_profile_parts_carry_their_force_and_bad_parts_are_named():
     with pytest.raises(InputError, match=r"interfaces\.ab\.pressure.*>= 0"):
         solve(Problem(**{**pb.__dict__, "interfaces": {"ab": InterfaceSpec(
             PowerLawH(), lambda x: x[:, 0] - 0.5)}}))
+
+
+@pytest.mark.parametrize(("cell_type", "order"), ELEMENTS, ids=IDS)
+def test_surface_means_equal_functionals(cell_type, order):
+    """Area and area-weighted mean T of every named boundary (conditions or not): the fast
+    post path equals :func:`forms.measure` / :func:`forms.integral` on the facet bases; the
+    extremes are the boundary's DOF extremes."""
+    from femtbr.fem import forms
+    from femtbr.fem.skfem import split
+
+    mesh = skewed_mesh(cell_type)
+    pb = Problem(mesh, {"a": k_of_T, "b": 3.0}, {},
+                 {"xmin": FixedTemperature(350.0), "xmax": FixedTemperature(300.0)},
+                 {"ab": InterfaceSpec(PowerLawH(), wavy_pressure)}, SolverOptions(order=order))
+    sol = solve(pb)
+    T = sol.dof_temperature if order > 1 else sol.temperature
+    sm = split(mesh, ("ab",), order)
+    assert set(sol.surfaces) == set(mesh.boundaries)
+    for name, res in sol.surfaces.items():
+        fb = sm.boundaries[name]
+        area = forms.measure.assemble(fb)
+        assert res.area == pytest.approx(area, rel=1e-12)
+        assert res.T_mean == pytest.approx(forms.integral.assemble(fb, T=fb.interpolate(T)) / area,
+                                           rel=1e-12)
+        assert res.T_min - 1e-12 * res.T_max <= res.T_mean <= res.T_max * (1 + 1e-12)
+    assert sol.surfaces["xmin"].T_mean == pytest.approx(350.0, rel=1e-14)
+    ref = solve(Problem(**{**pb.__dict__, "options": SolverOptions(order=order,
+                                                                   backend="skfem")}))
+    for name, res in sol.surfaces.items():
+        assert ref.surfaces[name].T_mean == pytest.approx(res.T_mean, rel=1e-12)
+    for reg in sol.regions.values():
+        assert reg.T_min - 1e-12 * reg.T_max <= reg.T_mean <= reg.T_max * (1 + 1e-12)
