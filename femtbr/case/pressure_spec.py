@@ -46,7 +46,8 @@ class PressureSpec(BaseModel):
         None, description="a named profile normalised so that ∫p dA equals its force")
     force: Force | None = None
     center: list[Coordinate] | None = Field(
-        None, description="parabolic: centre [m] (default: the interface's area centroid)")
+        None, description="parabolic: centre [m] (default: the centre of the interface's "
+                          "bounding box)")
     radius: Length | None = Field(
         None, description="parabolic: radius R where p falls to 0 [m] (default: the largest "
                           "distance of an interface vertex from the centre)")
