@@ -354,8 +354,9 @@ def build_system(problem: Problem, disc: Discretization) -> System:
         qa, qb = disc.interface_quads(name)
         d = np.hstack([qa.dofs, qb.dofs])
         pos = disc.positions(("i", name), d, d)
-        x = quadrature_points(qa.phi, qa.dofs, disc.dof_points)
-        p_at, p = resolve_pressure(spec.pressure, x, qa.wdS, f"interfaces.{name}.pressure")
+        p_at, p = resolve_pressure(spec.pressure,
+                                   lambda q=qa: quadrature_points(q.phi, q.dofs, disc.dof_points),
+                                   qa.wdS, f"interfaces.{name}.pressure")
         sys.interfaces.append(Interface(name, qa, qb, spec.model, p, pos, p_at))
     if not (dir_d or sys.robin or sys.rad):
         raise InputError("boundaries: no fixed-temperature, convection or radiation boundary; "

@@ -76,8 +76,9 @@ def _normalised(field: PressureField, x: np.ndarray, wdS: np.ndarray,
     return p
 
 
-def resolve_pressure(pressure: float | PressureFunction | PressureField, x: np.ndarray,
-                     wdS: np.ndarray, where: str) -> tuple[PressureFunction, np.ndarray]:
+def resolve_pressure(pressure: float | PressureFunction | PressureField,
+                     x: Callable[[], np.ndarray], wdS: np.ndarray,
+                     where: str) -> tuple[PressureFunction, np.ndarray]:
     """``p(x)`` and its values at the quadrature points of an interface.
 
     Parameters
@@ -85,7 +86,8 @@ def resolve_pressure(pressure: float | PressureFunction | PressureField, x: np.n
     pressure
         A number [Pa], a callable ``p(x)`` or a :class:`PressureField`.
     x
-        Quadrature points (m, nq, dim) [m].
+        Returns the quadrature points (m, nq, dim) [m] (called only for a field: a uniform
+        pressure needs no coordinates).
     wdS
         Quadrature weights times surface Jacobian (m, nq) [m² in 3D, m in 2D].
     where
@@ -96,13 +98,14 @@ def resolve_pressure(pressure: float | PressureFunction | PressureField, x: np.n
     InputError
         A negative or non-finite pressure at some point, or a profile part with no area.
     """
-    if isinstance(pressure, PressureField):
-        fun = _normalised(pressure, x, wdS, where)
-    elif callable(pressure):
-        fun = pressure
-    else:
+    if not (isinstance(pressure, PressureField) or callable(pressure)):
         fun = _constant(float(pressure))
-    values = np.asarray(fun(x.reshape(-1, x.shape[-1])), float).reshape(wdS.shape)
+        values = np.full(wdS.shape, float(pressure))
+    else:
+        pts = x()
+        fun = _normalised(pressure, pts, wdS, where) if isinstance(pressure, PressureField) \
+            else pressure
+        values = np.asarray(fun(pts.reshape(-1, pts.shape[-1])), float).reshape(wdS.shape)
     if not np.all(np.isfinite(values)) or np.any(values < 0):
         bad = values[~(np.isfinite(values) & (values >= 0))]
         raise InputError(f"{where}: pressure must be finite and >= 0 Pa on the interface, "
