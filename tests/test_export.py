@@ -162,11 +162,13 @@ def test_summary_keys_values_and_strict_json(tmp_path):
     summ = build_summary(s, name="slab", parameters=params, probes={"centre": np.float64(355.0)})
     assert set(summ) == {
         "name", "converged", "iterations", "energy_balance", "energy_balance_W", "regions",
-        "interfaces", "boundaries", "probes", "parameters",
+        "interfaces", "boundaries", "probes", "parameters", "sources",
     }  # fmt: skip
-    assert set(summ["regions"]["die"]) == {"T_max", "T_mean", "power"}
+    assert set(summ["regions"]["die"]) == {"T_max", "T_mean", "T_min", "power"}
     ifc = summ["interfaces"]["die_tim"]
-    assert set(ifc) == {"area", "heat", "jump_mean", "h_mean", "resistance", "components"}
+    assert set(ifc) == {"area", "heat", "jump_mean", "h_mean", "resistance", "components",
+                        "pressure"}
+    assert set(ifc["pressure"]) == {"force", "mean", "min", "max", "h_weighted_mean"}
     assert ifc["resistance"] == pytest.approx(1.0 / H[0])
     assert ifc["jump_mean"] == pytest.approx(Q / H[0])
     assert ifc["components"]["contact"] == pytest.approx(0.5 * H[0], rel=1e-12)

@@ -112,10 +112,9 @@ def test_pvpython_reads_outputs(tmp_path, cell_type):
     n_facets = sum(len(r.facet_cells) for r in s.interfaces.values())
     assert i["cells"] == n_facets
     assert i["cell_types"] == [VTK_QUAD if cell_type == "hexahedron" else VTK_LINE]
-    assert {"interface", "T_a", "T_b", "jump", "heat_flux", "h", "h_contact", "h_gap"} == set(
-        i["cell"]
-    )
-    assert set(i["point"]) == {"T_a", "T_b"}
+    assert {"interface", "T_a", "T_b", "jump", "heat_flux", "h", "h_contact", "h_gap",
+            "pressure"} == set(i["cell"])
+    assert set(i["point"]) == {"T_a", "T_b", "pressure"}
     np.testing.assert_allclose(i["cell"]["jump"][2], sorted(Q / np.array(H)), rtol=1e-12)
     np.testing.assert_allclose(i["cell"]["h"][2], sorted(H), rtol=1e-14)
     assert i["field"] == {f"interface:{n}": k for k, n in enumerate(s.interfaces)}

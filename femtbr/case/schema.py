@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from femtbr.case.pressure_spec import InterfacePressure
 from femtbr.case.quantities import (
     HTC,
     Conductivity,
@@ -21,7 +22,6 @@ from femtbr.case.quantities import (
     HeatFluxDensity,
     Power,
     PowerDensity,
-    Pressure,
     SpecificHeat,
     Temperature,
 )
@@ -169,7 +169,7 @@ class InterfaceSpec(Open):
     between: tuple[str, str] = Field(description="the two regions [side a, side b]")
     model: str = Field(description="registered model name, or 'series'/'parallel' with parts")
     parts: list[PartSpec] | None = Field(None, description="parts of a composed model")
-    pressure: Pressure = 0.0
+    pressure: InterfacePressure = 0.0
 
     @model_validator(mode="after")
     def _regions(self) -> InterfaceSpec:

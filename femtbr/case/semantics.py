@@ -120,6 +120,7 @@ def _relative_paths(raw: dict[str, Any], base_dir: Path) -> None:
             entry = stack.pop()
             if isinstance(entry, dict):
                 fix(entry, "file")
+                fix(entry.get("pressure"), "csv")
                 if isinstance(entry.get("parts"), list):
                     stack.extend(entry["parts"])
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from femtbr.errors import FemtbrError
 from femtbr.export.atomic import atomic_path
-from femtbr.fem.solution import Solution
+from femtbr.fem.solution import InterfaceResult, Solution
 
 #: meshio cell type of an interface facet by its number of vertices and the mesh dimension.
 _FACET_TYPE = {2: "line", 3: "triangle", 4: "quad"}
@@ -121,13 +121,21 @@ def _component(res, part: str) -> np.ndarray:
     return np.full(len(res.T_a), np.nan)
 
 
+def _pressure(res: InterfaceResult) -> np.ndarray:
+    """Facet-centre contact pressure [Pa] of ``res`` (NaN when the result carries none)."""
+    if res.pressure is None:
+        return np.full(len(np.atleast_1d(res.h)), np.nan)
+    return np.asarray(res.pressure, float)
+
+
 def interfaces_mesh(solution: Solution) -> tuple[meshio.Mesh, dict[str, int]]:
     """The interface facets of ``solution`` as a meshio mesh, and name -> interface id.
 
     Cells are the interface facets (lines in 2D, triangles/quads in 3D) on the side-*a* copies
     of the split vertices; points are the used vertices only.  Cell data: ``interface`` (int32
     id), ``T_a``, ``T_b``, ``jump`` = T_a - T_b [K], ``heat_flux`` (normal, a → b) [W/m²],
-    ``h`` [W/m²K] and ``h_<part>`` for every component of a composed model (NaN on interfaces
+    ``h`` [W/m²K], ``pressure`` [Pa] (also as point data: the mean of the facets around
+    each vertex) and ``h_<part>`` for every component of a composed model (NaN on interfaces
     without that part).  Point data: ``T_a`` and ``T_b`` [K], the temperatures of the side-*a*
     and side-*b* copies of each interface vertex (:func:`opposite_copies`; NaN where no
     side-*b* copy is found).
@@ -167,6 +175,7 @@ def interfaces_mesh(solution: Solution) -> tuple[meshio.Mesh, dict[str, int]]:
     )
     cells, data = [], {k: [] for k in ("interface", "T_a", "T_b", "jump", "heat_flux", "h")}
     data.update({f"h_{c}": [] for c in comp_names})
+    data["pressure"] = []
     for ctype, items in blocks.items():
         cells.append((ctype, np.vstack([fc for _, fc, _ in items])))
         rs = [r for _, _, r in items]
@@ -177,6 +186,7 @@ def interfaces_mesh(solution: Solution) -> tuple[meshio.Mesh, dict[str, int]]:
             data[key].append(np.concatenate([np.asarray(getattr(r, key), float) for r in rs]))
         for c in comp_names:
             data[f"h_{c}"].append(np.concatenate([_component(r, c) for r in rs]))
+        data["pressure"].append(np.concatenate([_pressure(r) for r in rs]))
     used = np.unique(np.concatenate([c.ravel() for _, c in cells])) if cells else np.zeros(0, int)
     renum = np.full(len(pts), -1, dtype=np.int64)
     renum[used] = np.arange(len(used))
@@ -188,10 +198,17 @@ def interfaces_mesh(solution: Solution) -> tuple[meshio.Mesh, dict[str, int]]:
                 other = opposite_copies(solution, side_a)
                 found = other >= 0
                 temp_b[side_a[found]] = np.asarray(solution.temperature, float)[other[found]]
+    # point pressure: mean of the facet-centre values around each vertex [Pa]
+    p_sum, p_cnt = np.zeros(len(pts)), np.zeros(len(pts))
+    for (_, c), pc in zip(cells, data["pressure"], strict=True):
+        np.add.at(p_sum, c, np.repeat(pc[:, None], c.shape[1], axis=1))
+        np.add.at(p_cnt, c, 1.0)
+    with np.errstate(invalid="ignore"):
+        p_pt = p_sum / p_cnt
     mesh = meshio.Mesh(
         pts[used],
         [(t, renum[c]) for t, c in cells],
-        point_data={"T_a": temp[used], "T_b": temp_b[used]},
+        point_data={"T_a": temp[used], "T_b": temp_b[used], "pressure": p_pt[used]},
         cell_data=data,
     )
     return mesh, {n: i for i, n in enumerate(names)}

@@ -5,6 +5,7 @@ the :class:`Problem` ingredients and the :class:`Solution` value.
 """
 
 from femtbr.fem.discretization import Discretization
+from femtbr.fem.pressure import PressureField
 from femtbr.fem.probe import probe
 from femtbr.fem.problem import (
     Convection,
@@ -26,6 +27,7 @@ __all__ = [
     "HeatFlux",
     "InterfaceResult",
     "InterfaceSpec",
+    "PressureField",
     "Problem",
     "Radiation",
     "RegionResult",

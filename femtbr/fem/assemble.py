@@ -24,6 +24,7 @@ from femtbr.fem.conduction import conduction_terms
 from femtbr.fem.dirichlet import merge_fixed
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves
+from femtbr.fem.pressure import quadrature_points, resolve_pressure
 from femtbr.fem.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
 from femtbr.fem.threads import ParallelCSR
 
@@ -45,12 +46,20 @@ def _load(q: FacetQuad, coef: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Interface:
+    """A split interface bound to its facets.
+
+    ``pressure`` holds p [Pa] at the facet quadrature points of ``qa`` (m, nq) and
+    ``pressure_at`` the field p(x) of points (n, dim) [m] it was evaluated from (see
+    :mod:`femtbr.fem.pressure`): h is evaluated at the local pressure.
+    """
+
     name: str
     qa: FacetQuad
     qb: FacetQuad
     model: object
-    pressure: float
+    pressure: np.ndarray
     pos: np.ndarray
+    pressure_at: object = None
 
 
 @dataclass
@@ -170,9 +179,10 @@ class System:
         J[:, na:] *= -1.0
         return Ra, Rb, J
 
-    def conductance(self, itf: Interface, Tbar: np.ndarray):
-        """h, dh/dT from the interface's model, checked (ModelError naming the interface)."""
-        p = np.full_like(Tbar, itf.pressure)
+    def conductance(self, itf: Interface, Tbar: np.ndarray, p: np.ndarray | None = None):
+        """h, dh/dT from the interface's model at T̄ [K] and pressure ``p`` [Pa] (default: the
+        interface's pressure at its quadrature points), checked (errors name the interface)."""
+        p = np.broadcast_to(itf.pressure if p is None else p, Tbar.shape)
         try:
             h, dh = itf.model.conductance(Tbar, p)
         except ModelError as exc:  # a bad evaluation point: name the case key (models know none)
@@ -189,7 +199,7 @@ class System:
         if not (np.all(np.isfinite(h)) and np.all(np.isfinite(dh))):
             raise ModelError(f"interface {itf.name!r}: conductance model returned NaN/inf "
                              f"(T̄ in [{Tbar.min():.6g}, {Tbar.max():.6g}] K, "
-                             f"p = {itf.pressure} Pa)")
+                             f"p in [{p.min():.6g}, {p.max():.6g}] Pa)")
         if np.any(h < 0):
             raise ModelError(f"interface {itf.name!r}: conductance must be >= 0, got "
                              f"{h.min():.4g} W/(m² K)")
@@ -314,7 +324,10 @@ def build_system(problem: Problem, disc: Discretization) -> System:
         qa, qb = disc.interface_quads(name)
         d = np.hstack([qa.dofs, qb.dofs])
         pos = disc.positions(("i", name), d, d)
-        sys.interfaces.append(Interface(name, qa, qb, spec.model, float(spec.pressure), pos))
+        p_at, p = resolve_pressure(spec.pressure,
+                                   lambda q=qa: quadrature_points(q.phi, q.dofs, disc.dof_points),
+                                   qa.wdS, f"interfaces.{name}.pressure")
+        sys.interfaces.append(Interface(name, qa, qb, spec.model, p, pos, p_at))
     if not (dir_d or sys.robin or sys.rad):
         raise InputError("boundaries: no fixed-temperature, convection or radiation boundary; "
                          "the steady temperature is undefined")

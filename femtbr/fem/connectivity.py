@@ -99,10 +99,10 @@ def _zero_interface_message(system: System, name: str, T: np.ndarray) -> str:
     Tbar = 0.5 * (_fq_values(itf.qa, T) + _fq_values(itf.qb, T))
     model = type(itf.model).__name__
     msg = (f"interfaces.{name}: h = 0 W/(m² K) on every facet at the initial temperature "
-           f"T̄ = {Tbar.min():.6g}..{Tbar.max():.6g} K with pressure = {itf.pressure:g} Pa "
+           f"T̄ = {Tbar.min():.6g}..{Tbar.max():.6g} K with pressure = {itf.pressure.max():g} Pa "
            f"(model {model}): the interface carries no heat")
     h_probe = 0.0
-    if itf.pressure == 0:
+    if not np.any(itf.pressure):
         try:
             h, _ = itf.model.conductance(Tbar, np.full_like(Tbar, PROBE_PRESSURE))
             h_probe = float(np.mean(h))

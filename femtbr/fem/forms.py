@@ -10,6 +10,7 @@ quadrature points, or :class:`skfem.DiscreteField` from ``basis.interpolate``), 
 ``w.conductance``,   interface conductance h(T̄, p) [W/(m² K)] and dh/dT [W/(m² K²)],
 ``w.dconductance``   with T̄ = (T_a + T_b)/2,
 ``w.T_a``, ``w.T_b`` the two sides' temperatures on an interface [K],
+``w.pressure``       local contact pressure p(x) on an interface [Pa] (h is evaluated at it),
 ``w.film``           convective film coefficient [W/(m² K)], ``w.T_inf`` ambient [K],
 ``w.emissivity``     grey emissivity [-],
 ``w.flux``           prescribed heat flux into the body [W/m²],
@@ -150,6 +151,19 @@ def interface_heat(w):
 def interface_conductance(w):
     """∫_Γ h(T̄, p) dΓ [W/K]; the mean conductance is this over the interface area."""
     return w.conductance + 0.0 * w.x[0]
+
+
+@Functional
+def contact_force(w):
+    """Clamping force carried by an interface ∫_Γ p dΓ [N] (N/m in 2D)."""
+    return w.pressure + 0.0 * w.x[0]
+
+
+@Functional
+def conductance_pressure(w):
+    """∫_Γ h(T̄, p) p dΓ [W/K · Pa]; over :func:`interface_conductance` it is the
+    conductance-weighted mean pressure [Pa]."""
+    return w.conductance * w.pressure
 
 
 @Functional

@@ -20,8 +20,9 @@ from femtbr.fem.kernels import (
     over_halves,
     point_rule,
 )
+from femtbr.fem.pressure import pressure_figures
 from femtbr.fem.reference import REFDOM, VTK_TO_SKFEM
-from femtbr.fem.solution import InterfaceResult, RegionResult, Solution
+from femtbr.fem.solution import InterfaceResult, RegionResult, Solution, SurfaceResult
 
 
 def _regions(system: System, T: np.ndarray) -> dict[str, RegionResult]:
@@ -30,9 +31,22 @@ def _regions(system: System, T: np.ndarray) -> dict[str, RegionResult]:
     for name in disc.region_names:
         w = disc.region_weights(name)
         vol = float(w.sum())
-        out[name] = RegionResult(T_max=float(T[disc.region_dofs(name)].max()),
-                                 T_mean=float(w @ T) / vol,
-                                 power=float(system.powers.get(name, 0.0)), volume=vol)
+        Td = T[disc.region_dofs(name)]
+        out[name] = RegionResult(T_max=float(Td.max()), T_mean=float(w @ T) / vol,
+                                 power=float(system.powers.get(name, 0.0)), volume=vol,
+                                 T_min=float(Td.min()))
+    return out
+
+
+def _surfaces(system: System, T: np.ndarray) -> dict[str, SurfaceResult]:
+    """Area, area-weighted mean and DOF extremes of T over every named boundary."""
+    out = {}
+    for name in system.problem.mesh.boundaries:
+        q = system.disc.boundary_quad(name)
+        area = float(q.wdS.sum())
+        Td = T[np.unique(q.dofs)]
+        out[name] = SurfaceResult(area=area, T_mean=float(np.sum(q.wdS * _fq_values(q, T))) / area,
+                                  T_min=float(Td.min()), T_max=float(Td.max()))
     return out
 
 
@@ -50,11 +64,12 @@ def _interfaces(system: System, T: np.ndarray) -> dict[str, InterfaceResult]:
         Tac = np.einsum("mi,mi->m", qa.phi_c, T[qa.dofs])
         Tbc = np.einsum("mi,mi->m", qb.phi_c, T[qb.dofs])
         Tc = 0.5 * (Tac + Tbc)
-        hc, _ = system.conductance(itf, Tc)
+        pc = np.asarray(itf.pressure_at(qa.centers), float)  # facet-centre pressure [Pa]
+        hc, _ = system.conductance(itf, Tc, pc)
         comps = {}
         if hasattr(itf.model, "components"):
             comps = {k: np.asarray(v, float) for k, v in
-                     itf.model.components(Tc, np.full_like(Tc, itf.pressure)).items()}
+                     itf.model.components(Tc, pc).items()}
         f = disc.interface_facets[itf.name]
         out[itf.name] = InterfaceResult(
             area=area,
@@ -71,6 +86,8 @@ def _interfaces(system: System, T: np.ndarray) -> dict[str, InterfaceResult]:
             h=np.array(hc),
             components=comps,
             facet_cells=disc.split.cells[f.cell_a[:, None], f.local_a],
+            pressure=pc,
+            **pressure_figures(w, itf.pressure, h),
         )
     return out
 
@@ -152,8 +169,10 @@ def build_solution(system: System, result: dict, timings: dict) -> Solution:
     regions = _regions(system, T)
     interfaces = _interfaces(system, T)
     boundaries = _boundaries(system, T, R)
+    surfaces = _surfaces(system, T)
     if hasattr(system, "integrals"):  # the skfem backend: the same figures by functionals
         regions, interfaces, boundaries = system.integrals(T, R, regions, interfaces, boundaries)
+        surfaces = system.surface_means(T, surfaces)
     q, k = _cell_fields(system, T)
     src = sum(r.power for r in regions.values())
     out = sum(boundaries.values())
@@ -178,6 +197,7 @@ def build_solution(system: System, result: dict, timings: dict) -> Solution:
         regions=regions,
         interfaces=interfaces,
         boundaries=boundaries,
+        surfaces=surfaces,
         converged=True,
         iterations=int(result["iterations"]),
         residual_history=tuple(result["history"]),

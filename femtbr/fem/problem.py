@@ -82,11 +82,13 @@ class InterfaceSpec:
         Any object with ``conductance(T, p) -> (h, dh/dT)``; optionally
         ``components(T, p) -> dict[str, ndarray]`` for composed models.
     pressure
-        Contact pressure [Pa] passed to the model.
+        Contact pressure [Pa] passed to the model: a number, a callable ``p(x)`` of points
+        (n, dim) [m], or a :class:`~femtbr.fem.pressure.PressureField` (profiles normalised to
+        a force).  The model is evaluated at the local p at every facet quadrature point.
     """
 
     model: Any
-    pressure: float = 0.0
+    pressure: Any = 0.0
 
 
 @dataclass(frozen=True)

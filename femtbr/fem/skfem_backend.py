@@ -111,7 +111,8 @@ class FormSystem(System):
         for itf in self.interfaces:
             ib = sm.interfaces[itf.name]
             Ta, Tb = ib.temperatures(T)
-            h, dh = self.conductance(itf, 0.5 * (np.asarray(Ta) + np.asarray(Tb)))
+            h, dh = self.conductance(itf, 0.5 * (np.asarray(Ta) + np.asarray(Tb)),
+                                     self.pressure_at_points(itf))
             R += asm(forms.interface_residual, ib.pair, T_a=Ta, T_b=Tb, conductance=h)
             if jacobian:
                 self.nonlinear |= bool(np.any(dh != 0))
@@ -144,6 +145,27 @@ class FormSystem(System):
         data[csr_positions(indptr, indices, inside.row[keep], inside.col[keep])] = \
             inside.data[keep]
         return data
+
+    def surface_means(self, T: np.ndarray, surfaces: dict) -> dict:
+        """Area and area-weighted mean temperature of every named boundary by the
+        functionals :func:`forms.measure` and :func:`forms.integral` (extremes kept)."""
+        out = {}
+        for name, res in surfaces.items():
+            fb = self.split_mesh.boundaries[name]
+            area = forms.measure.assemble(fb)
+            out[name] = replace(res, area=area,
+                                T_mean=forms.integral.assemble(fb, T=fb.interpolate(T)) / area)
+        return out
+
+    def pressure_at_points(self, itf) -> np.ndarray:
+        """The interface's p(x) [Pa] at the quadrature points of its facet bases (cached)."""
+        cache = self.__dict__.setdefault("_pressures", {})
+        if itf.name not in cache:
+            x = np.asarray(self.split_mesh.interfaces[itf.name].side_a.global_coordinates())
+            pts = np.moveaxis(x, 0, -1)  # (facets, nq, dim)
+            cache[itf.name] = np.asarray(itf.pressure_at(pts.reshape(-1, pts.shape[-1])),
+                                         float).reshape(pts.shape[:-1])
+        return cache[itf.name]
 
     # ------------------------------------------------------------------ transient
     def stored_heat(self, T: np.ndarray, rho_cp: dict, T_ref: float):
@@ -181,14 +203,20 @@ class FormSystem(System):
         for spec in self.interfaces:
             ib = sm.interfaces[spec.name]
             Ta, Tb = ib.temperatures(T)
-            h, _ = self.conductance(spec, 0.5 * (np.asarray(Ta) + np.asarray(Tb)))
+            p = self.pressure_at_points(spec)
+            h, _ = self.conductance(spec, 0.5 * (np.asarray(Ta) + np.asarray(Tb)), p)
             fa = ib.side_a
             area = forms.measure.assemble(fa)
             heat = forms.interface_heat.assemble(fa, T_a=Ta, T_b=Tb, conductance=h)
             jump = forms.interface_jump.assemble(fa, T_a=Ta, T_b=Tb) / area
+            force = forms.contact_force.assemble(fa, pressure=p)
+            hA = forms.interface_conductance.assemble(fa, conductance=h)
+            hp = forms.conductance_pressure.assemble(fa, conductance=h, pressure=p)
             itf[spec.name] = replace(
                 interfaces[spec.name], area=area, heat=heat, jump_mean=jump,
-                h_mean=forms.interface_conductance.assemble(fa, conductance=h) / area,
+                h_mean=hA / area, force=force, p_mean=force / area,
+                p_min=float(p.min()), p_max=float(p.max()),
+                p_h_mean=hp / hA if hA > 0 else float("nan"),
                 resistance=jump / (heat / area) if heat != 0 else float("inf"),
                 T_mean=forms.integral.assemble(fa, T=0.5 * (Ta + Tb)) / area)
         out = {n: 0.0 for n in boundaries}

@@ -10,12 +10,25 @@ import numpy as np
 
 @dataclass(frozen=True)
 class RegionResult:
-    """Per-region figures: ``T_max``, ``T_mean`` (volume-weighted) [K], source ``power`` [W]."""
+    """Per-region figures: ``T_max``, ``T_mean`` (volume-weighted), ``T_min`` [K] (extremes
+    over the region's DOFs), source ``power`` [W], ``volume`` [m³]."""
 
     T_max: float
     T_mean: float
     power: float
     volume: float
+    T_min: float = float("nan")
+
+
+@dataclass(frozen=True)
+class SurfaceResult:
+    """Temperature over a named boundary: ``area`` [m²] (m in 2D), area-weighted ``T_mean``
+    = ∫T dA / A and ``T_min``/``T_max`` over the boundary's DOFs [K]."""
+
+    area: float
+    T_mean: float
+    T_min: float
+    T_max: float
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,12 @@ class InterfaceResult:
     Facet arrays (one value per interface facet, at its centroid): ``centers`` (n, dim),
     ``T_a``, ``T_b``, ``jump``, ``heat_flux`` (W/m², a → b), ``h``, and ``components``
     {part name: h of that part} for composed models.  ``facet_cells`` (n, n_facet_vertices)
-    are vertex indices into ``Solution.points`` of side a (for the interfaces VTU).
+    are vertex indices into ``Solution.points`` of side a (for the interfaces VTU);
+    ``pressure`` (n,) the contact pressure at the facet centroids [Pa].
+
+    Contact pressure (over the facet quadrature points, :mod:`femtbr.fem.pressure`): ``force``
+    ∫p dA [N] (N/m in 2D), ``p_mean`` = force/area, ``p_min``, ``p_max`` and the
+    conductance-weighted mean ``p_h_mean`` = ∫h p dA / ∫h dA [Pa].
     """
 
     area: float
@@ -46,6 +64,12 @@ class InterfaceResult:
     h: np.ndarray
     components: Mapping[str, np.ndarray] = field(default_factory=dict)
     facet_cells: np.ndarray | None = None
+    pressure: np.ndarray | None = None
+    force: float = float("nan")
+    p_mean: float = float("nan")
+    p_min: float = float("nan")
+    p_max: float = float("nan")
+    p_h_mean: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -101,6 +125,8 @@ class Solution:
     n_dofs: int
     timings: Mapping[str, float] = field(default_factory=dict)
     energy_balance_W: float = float("nan")  # NaN: not computed (a transient state)
+    #: Every named boundary of the mesh (conditions or not) -> :class:`SurfaceResult`.
+    surfaces: Mapping[str, SurfaceResult] = field(default_factory=dict)
     #: Element order (1: P1/Q1, 2: P2/Q2).  For order 2, ``points``/``temperature`` hold the
     #: vertices only; the full field is ``dof_temperature`` on ``element_dofs`` (n_cells, n_basis,
     #: scikit-fem local order) and :func:`femtbr.fem.probe` uses it.

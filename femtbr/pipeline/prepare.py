@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from femtbr.case.schema import BoundarySpec, Case
 
 Progress = Callable[[str, dict], None]
@@ -73,6 +75,16 @@ def _split_mesh(case: Case, mesh: Any) -> Any:
     return mesh
 
 
+def _pressure(value: Any, mesh: Any, name: str) -> Any:
+    """The FE contact pressure of interface ``name`` (:mod:`femtbr.pipeline.pressure`)."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    from femtbr.pipeline.pressure import interface_pressure
+
+    vertices = mesh.points[np.unique(mesh.interfaces[name].facets)]
+    return interface_pressure(value, vertices, f"interfaces.{name}.pressure")
+
+
 #: ``[solver]`` keys that are :class:`femtbr.fem.SolverOptions` fields of the same name
 SOLVER_OPTIONS = ("order", "rtol", "max_iterations", "linear_solver", "linear_rtol", "T_initial",
                   "backend")
@@ -109,15 +121,16 @@ def prepare(
         r: given_materials[r] if r in given_materials else material_of(r, s)
         for r, s in case.materials.items()
     }
+    mesh = _split_mesh(case, geometry.mesh)
     problem = Problem(
-        mesh=_split_mesh(case, geometry.mesh),
+        mesh=mesh,
         conductivity={r: _conductivity(m) for r, m in materials.items()},
         sources={r: Source(power=s.power, density=s.density) for r, s in case.sources.items()},
         boundaries={n: _boundary(b) for n, b in case.boundaries.items() if b.type != "adiabatic"},
         interfaces={
             name: InterfaceSpec(
                 model=given_models[name] if name in given_models else interface_model(spec),
-                pressure=spec.pressure,
+                pressure=_pressure(spec.pressure, mesh, name),
             )
             for name, spec in case.interfaces.items()
         },

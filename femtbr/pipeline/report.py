@@ -7,12 +7,20 @@ Layout (design note §3)::
     iterations      Newton iterations (steady runs)
     energy_balance  relative energy-balance error (rule: femtbr.fem.solve)
     energy_balance_W  absolute imbalance |Σ sources − Σ heat out| [W] (W/m in 2D)
-    regions         {name: {T_max, T_mean [K], power [W] (volumetric), heat_input [W]
+    regions         {name: {T_max, T_mean, T_min [K], power [W] (volumetric), heat_input [W]
                             (volumetric + fixed flux into its faces)}}
+    sources         {region: {power [W], T_mean, T_max, T_min [K]}} for every region with a
+                    volumetric source: its footprint is the source region itself (the volume
+                    the heat is generated in; T_mean volume-weighted).  A heated patch given
+                    as a flux boundary is reported under ``boundaries``.
     interfaces      {name: {area [m²], heat [W, a → b], jump_mean [K], h_mean [W/m²K],
                             resistance [m²K/W], components {part: area-weighted mean h},
+                            pressure {force [N] = ∫p dA, mean, min, max, h_weighted_mean
+                            = ∫hp dA/∫h dA [Pa]},
                             T_mean [K], between, model, kapitza_length {region: k·R [m]}}}
-    boundaries      {name: {heat [W] leaving the body}}
+    boundaries      {name: {heat [W] leaving the body, area [m²], T_mean (area-weighted),
+                            T_min, T_max [K]}} for every named boundary of the mesh
+                    (adiabatic ones with heat 0)
     probes          {name: T [K]}
     breakdown       junction-to-ambient resistance and its parts (:mod:`.breakdown`)
     transient       time-integration figures (transient runs, :func:`transient_section`)
@@ -67,9 +75,18 @@ def build_summary(
             "h_mean": r.h_mean,
             "resistance": r.resistance,
             "components": component_means(solution, r),
+            "pressure": {"force": r.force, "mean": r.p_mean, "min": r.p_min, "max": r.p_max,
+                         "h_weighted_mean": r.p_h_mean},
         }
         for iname, r in solution.interfaces.items()
     }
+    boundaries: dict[str, dict[str, float]] = {}
+    for n in [*solution.boundaries, *(s for s in solution.surfaces
+                                      if s not in solution.boundaries)]:
+        entry = boundaries[n] = {"heat": float(solution.boundaries.get(n, 0.0))}
+        if n in solution.surfaces:
+            sr = solution.surfaces[n]
+            entry.update(area=sr.area, T_mean=sr.T_mean, T_min=sr.T_min, T_max=sr.T_max)
     summary = {
         "name": name,
         "converged": solution.converged,
@@ -77,11 +94,15 @@ def build_summary(
         "energy_balance": solution.energy_balance,
         "energy_balance_W": solution.energy_balance_W,
         "regions": {
-            n: {"T_max": r.T_max, "T_mean": r.T_mean, "power": r.power}
+            n: {"T_max": r.T_max, "T_mean": r.T_mean, "T_min": r.T_min, "power": r.power}
             for n, r in solution.regions.items()
         },
+        "sources": {
+            n: {"power": r.power, "T_mean": r.T_mean, "T_max": r.T_max, "T_min": r.T_min}
+            for n, r in solution.regions.items() if r.power != 0
+        },
         "interfaces": interfaces,
-        "boundaries": {n: {"heat": q} for n, q in solution.boundaries.items()},
+        "boundaries": boundaries,
         "probes": dict(probes or {}),
         "parameters": parameters,
     }
