@@ -10,7 +10,8 @@ temperature).  Each contact of two layers is the interface ``<upper>_<lower>``.
 ``axisymmetric = true`` (``dim = 2``) takes the section as r–z (x = r ∈ [0, width] with the
 axis at x = 0): the stack is a disc of radius ``width``, a footprint of ``size`` s centred at
 c an annulus (a disc for c = s/2) of area π(r₂² − r₁²), r₁,₂ = c ∓ s/2, and its default flux is
-P over that area, P the total power.  ``sides`` holds both the axis and the rim (adiabatic).
+P over that area, P the total power.  The facets on the axis are the boundary ``axis`` (a
+symmetry line: it takes no condition), ``sides`` is the rim r = width (adiabatic by default).
 
 The mesh is structured: mesh lines through every layer interface and footprint edge,
 geometric grading (ratio ``grading``) toward footprint edges and the top surface down to
@@ -146,6 +147,8 @@ def build_stack(p: dict[str, Any]) -> Geometry:
 
     def classify(fs: FacetSet) -> np.ndarray:
         names = np.full(len(fs.axis), "sides", dtype=object)
+        if axisym:
+            names[(fs.axis == 0) & (fs.sign < 0)] = "axis"
         vert = fs.axis == dim - 1
         names[vert & (fs.sign < 0)] = "bottom"
         top = vert & (fs.sign > 0)
