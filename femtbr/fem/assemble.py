@@ -290,9 +290,9 @@ def build_system(problem: Problem, disc: Discretization) -> System:
         axis = disc.on_axis(bname)
         if axis.size:
             raise InputError(
-                f"boundaries.{bname}: facets {[int(i) for i in axis[:5]]} lie on the axis r = 0 of the "
-                "axisymmetric section, a line of the revolved body with no area; the axis is "
-                "a symmetry line and takes no boundary condition")
+                f"boundaries.{bname}: facets {[int(i) for i in axis[:5]]} lie on the axis r = 0 "
+                "of the axisymmetric section, a line of the revolved body with no area; the "
+                "axis is a symmetry line and takes no boundary condition")
         for bc in _as_tuple(bcs):
             if isinstance(bc, FixedTemperature):
                 d = np.unique(q.dofs)
