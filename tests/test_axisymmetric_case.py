@@ -129,11 +129,12 @@ def _two_cylinder_msh(path: Path, shift: float = 0.0) -> Path:
         gmsh.finalize()
 
 
-def _mesh_case(tmp_path: Path, msh: Path) -> Path:
+def _mesh_case(tmp_path: Path, msh: Path, builder: bool = False) -> Path:
     case = tmp_path / "rz.toml"
+    source = f'builder = "msh"\npath = "{msh.name}"' if builder else f'mesh = "{msh.name}"'
     case.write_text(f'''name = "rz_msh"
 [geometry]
-mesh = "{msh.name}"
+{source}
 axisymmetric = true
 [materials.upper]
 k = {K}
@@ -153,8 +154,9 @@ h = 2000.0
     return case
 
 
-def test_gmsh_rz_mesh_is_the_axial_closed_form(tmp_path):
-    case = _mesh_case(tmp_path, _two_cylinder_msh(tmp_path / "rz.msh"))
+@pytest.mark.parametrize("builder", [False, True], ids=["mesh", "msh-builder"])
+def test_gmsh_rz_mesh_is_the_axial_closed_form(tmp_path, builder):
+    case = _mesh_case(tmp_path, _two_cylinder_msh(tmp_path / "rz.msh"), builder)
     s = run_case(case).summary
     Q, jump = axial(2000.0)
     assert s["interfaces"]["joint"]["heat"] == pytest.approx(Q, rel=1e-10)
@@ -162,8 +164,9 @@ def test_gmsh_rz_mesh_is_the_axial_closed_form(tmp_path):
     assert s["energy_balance"] <= 1e-8
 
 
-def test_gmsh_mesh_left_of_the_axis_is_named(tmp_path, capsys):
-    case = _mesh_case(tmp_path, _two_cylinder_msh(tmp_path / "rz.msh", shift=-2.0))
+@pytest.mark.parametrize("builder", [False, True], ids=["mesh", "msh-builder"])
+def test_gmsh_mesh_left_of_the_axis_is_named(tmp_path, capsys, builder):
+    case = _mesh_case(tmp_path, _two_cylinder_msh(tmp_path / "rz.msh", shift=-2.0), builder)
     assert main(["check", str(case)]) == 2
     err = capsys.readouterr().err
     assert "geometry.axisymmetric:" in err and "r = x < 0" in err and "region" in err
@@ -187,3 +190,29 @@ def test_fields_vtu_revolves_about_the_y_axis(tmp_path):
     assert (ymin, ymax) == pytest.approx((0.0, 2 * LENGTH), abs=1e-8)  # float32 points
     T = body.point_data["temperature"]
     assert T.min() == pytest.approx(T_COLD) and T.max() == pytest.approx(T_HOT)
+
+
+def test_stack_disc_source_delivers_its_total_power(tmp_path):
+    """A 4 mm disc footprint on an r–z stack of radius 10 mm: its default flux is P over the
+    disc area π(2 mm)², so the revolved footprint takes in exactly P and the bottom gives it
+    out; an off-axis footprint is an annulus and does the same."""
+    for centre, size in ((2e-3, 4e-3), (6e-3, 2e-3)):
+        case = tmp_path / f"stack_{centre}.toml"
+        case.write_text(f'''name = "stack_rz"
+[geometry]
+builder = "stack"
+dim = 2
+axisymmetric = true
+width = 0.01
+layers = [{{name = "die", material = "silicon", thickness = 5e-4}},
+          {{name = "base", material = "copper", thickness = 2e-3}}]
+sources = [{{name = "chip", size = {size}, centre = [{centre}], power = 7.0}}]
+bottom = "temperature"
+[interfaces.die_base]
+model = "constant"
+h = 1e5
+''')
+        s = run_case(case).summary
+        assert s["boundaries"]["source_chip"]["heat"] == pytest.approx(-7.0, rel=1e-12)
+        assert s["boundaries"]["bottom"]["heat"] == pytest.approx(7.0, rel=1e-8)
+        assert s["interfaces"]["die_base"]["area"] == pytest.approx(math.pi * 1e-4, rel=1e-12)
