@@ -84,13 +84,17 @@ def test_axisymmetric_key_errors_name_the_key(capsys):
     assert "geometry.axisymmetric" in capsys.readouterr().err
 
 
-def test_condition_on_the_axis_fails_the_run(tmp_path, capsys):
-    code = main(["run", str(CASES / "cylinder_contact_rz.toml"), "--out", str(tmp_path),
-                 "--set", "outputs.render=false",
-                 "--set", 'boundaries.axis={type="temperature", T=300.0}'])
+@pytest.mark.parametrize("verb", ["check", "run"])
+def test_condition_on_the_axis_is_refused(tmp_path, capsys, verb):
+    code = main([verb, str(CASES / "cylinder_contact_rz.toml"),
+                 *(["--out", str(tmp_path)] if verb == "run" else []),
+                 "--set", 'boundaries.axis={type="convection", h=10.0, T_inf=300.0}'])
     assert code == 2
-    assert "boundaries.axis: facets" in capsys.readouterr().err
+    assert "boundaries.axis: 20 of its facets lie on the axis r = 0" in capsys.readouterr().err
     assert not (tmp_path / "summary.json").exists()
+    # adiabatic (the default) is accepted
+    assert main(["check", str(CASES / "cylinder_contact_rz.toml"), "--set",
+                 'boundaries.axis={type="adiabatic"}']) == 0
 
 
 # ----------------------------------------------------------------------------- gmsh mesh
