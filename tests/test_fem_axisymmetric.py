@@ -293,3 +293,29 @@ def test_discretization_of_the_other_kind_is_refused():
     plane = Discretization(pb.mesh, ("joint",), 1)
     with pytest.raises(InputError, match="section kind"):
         solve(pb, plane)
+
+
+# ----------------------------------------------------------------------------- transient
+def test_cooled_rim_gives_the_lumped_capacitance_of_the_solid_cylinder():
+    """A solid cylinder (Bi = hR/k = 1e-4) whose rim r = R sees an ambient step follows the
+    lumped capacitance law with V/A = πR²H/(2πRH) = R/2: T = T∞ + (T0 − T∞) exp(−t/τ),
+    τ = ρc R/(2h) (Incropera, *Fundamentals of Heat and Mass Transfer*, 6th ed., eq. 5.6) —
+    half the time constant of the plane strip of the same section."""
+    from femtbr.fem.power_profiles import Step
+    from femtbr.fem.transient import TimeStepping, TransientSolver
+    from femtbr.fem.transient_problem import TransientProblem
+    from femtbr.fem.transient_system import FESemiDiscrete
+
+    radius, rc, h = 1e-3, 1.0e6, 100.0
+    g = np.linspace(0.0, radius, 5)
+    m = tensor_mesh(g, g, None, "quad")
+    pb = Problem(m, {"body": 1e3}, boundaries={"xmax": Convection(h, 300.0)},
+                 axisymmetric=True)
+    tp = TransientProblem(pb, {"body": rc}, ambient={"xmax": Step(after=350.0, before=300.0)})
+    s = FESemiDiscrete(tp, T_ref=300.0)
+    res = TransientSolver(s, TimeStepping(t_end=10.0, dt=0.02, scheme="bdf2")).run(
+        np.full(s.n_dofs, 300.0))
+    tau = rc * radius / (2 * h)
+    for t, T in zip(res.saved_times[::50], res.saved[::50], strict=True):
+        assert np.max(np.abs(T - (350.0 - 50.0 * math.exp(-t / tau)))) < 5e-3, t
+    assert res.max_imbalance < 1e-8
