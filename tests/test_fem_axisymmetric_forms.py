@@ -169,3 +169,21 @@ def test_revolved_measures_are_those_of_the_body():
     assert disc.boundary_quad("xmax").area.sum() == pytest.approx(2 * np.pi, rel=1e-12)
     assert disc.boundary_quad("ymin").area.sum() == pytest.approx(np.pi, rel=1e-12)
     assert disc.boundary_quad("xmin").area.sum() == pytest.approx(0.0, abs=1e-15)
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_affine_quads_kT_path_equals_revolved_form(order):
+    """Axis-aligned (affine) quads take the cached-metric k(T) path with per-cell 2πr weights."""
+    from femtbr.fem.meshes import tensor_mesh
+
+    g = np.array([0.0, 0.1, 0.35, 0.6, 1.0])
+    mesh = tensor_mesh(g, g ** 1.3, None, "quad",
+                       lambda c: np.where(c[:, 0] < 0.5, "a", "b")).interface_between("ab", "a",
+                                                                                      "b")
+    pb = axisymmetric(term_problem("conduction", mesh, order))
+    disc = Discretization(mesh, ("ab",), order, axisymmetric=True)
+    T = 300.0 + 100.0 * np.random.default_rng(2).random(disc.n_dofs)
+    R1, J1 = build_system(pb, disc).evaluate(T)
+    R2, J2 = FormSystem.from_system(build_system(pb, disc)).evaluate(T)
+    assert relerr(R1, R2) <= RTOL
+    assert relerr(J1, J2) <= RTOL
