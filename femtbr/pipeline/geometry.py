@@ -71,6 +71,7 @@ def build_geometry(table: Mapping[str, Any], base_dir: Path | str = ".") -> Any:
             from femtbr.geometry.axisymmetric import check_section
 
             check_section(geo.mesh)
+            geo = replace(geo, info={**geo.info, "axisymmetric": True})
         return geo
     from femtbr.geometry import build
 
