@@ -11,9 +11,11 @@ section with the measures dV = 2πr dr dz, dΓ = 2πr ds, r = x₀ ≥ 0. The fa
 weights once — ``geometry`` returns 2πr_q |det J_q| for a :class:`CellRule` with ``radial=True``
 and ``facet_quad(..., radial=True)`` returns 2πr_q w_q |dS_q| — so every term and integral built on
 them (conduction, capacity, sources, fluxes, films, radiation, interfaces, areas, volumes) is the
-revolved one, in m³, m², W over the full turn. The affine shortcuts (constant |det J| per cell) do
-not hold with a weight that varies across the cell; a radial rule marks every cell as non-affine so
-those paths fall back to the per-point geometry.
+revolved one, in m³, m², W over the full turn. The constant-weight affine shortcuts (bulk matrix,
+region weights: one |det J| per cell times a reference integral) do not hold with a weight that
+varies across the cell; a radial rule's tables (:func:`affine_stiffness_tables`) mark every cell as
+non-affine so those paths take the per-point geometry. The k(T) kernel
+(:mod:`femtbr.fem.conduction`) keeps the affine metric and applies the per-point weights.
 
 The conduction residual and Jacobian (standard Galerkin; e.g. Zienkiewicz, Taylor & Zhu,
 *The Finite Element Method*, 7th ed., §3) are
