@@ -14,7 +14,7 @@ from femtbr.case.units import pint_unit, to_base_si, to_si
 from femtbr.errors import CaseError
 
 #: keys of [geometry] that are not builder parameters
-GEOMETRY_KEYS = ("builder", "mesh", "mesh_unit")
+GEOMETRY_KEYS = ("builder", "mesh", "mesh_unit", "axisymmetric")
 
 #: ``source(table, base_dir) -> Geometry``: builds (or looks up) the geometry of a resolved
 #: ``[geometry]`` table (builder parameters in SI, ``mesh`` an absolute path).  Raises

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+    model_validator,
+)
 
 from femtbr.case.pressure_spec import InterfacePressure
 from femtbr.case.quantities import (
@@ -52,6 +59,10 @@ class GeometrySpec(Open):
     builder: str | None = Field(None, description="geometry builder name, e.g. 'cpu_heatsink'")
     mesh: str | None = Field(None, description="path of a .msh file, relative to the case file")
     mesh_unit: str = Field("m", description="length unit of the mesh coordinates, e.g. 'mm'")
+    axisymmetric: StrictBool = Field(
+        False, description="the 2D mesh is an r–z section (x = r ≥ 0, axis at x = 0, y = z) of "
+        "a body of revolution: every term weighted by 2πr; powers, heats and areas are totals "
+        "over the full turn (per radian = total / 2π)")
 
     @model_validator(mode="after")
     def _one_source(self) -> GeometrySpec:
@@ -67,7 +78,7 @@ class GeometrySpec(Open):
 
     @property
     def parameters(self) -> dict[str, Any]:
-        """The builder parameters (every key but builder/mesh/mesh_unit), SI."""
+        """The builder parameters (every key but builder/mesh/mesh_unit/axisymmetric), SI."""
         return dict(self.model_extra or {})
 
 

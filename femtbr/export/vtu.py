@@ -8,6 +8,11 @@ does not write VTU ``FieldData``, the names behind the integer ids (``region`` i
 of one-value ``Int32`` arrays named ``region:<name>`` / ``interface:<name>``; meshio and
 ParaView both read it back.
 
+An axisymmetric (r–z) solution is written as its section in the x–y plane (x = r, y = z, z = 0)
+with the axis along y.  ParaView revolves it with *Extract Surface* followed by *Rotational
+Extrusion* (Rotation Axis 0 1 0, Angle 360; pyvista: ``extract_surface().extrude_rotate(
+rotation_axis=(0, 1, 0))``), which carries the point data around.
+
 The volume mesh keeps the split interface vertices, so ParaView shows the temperature jump at
 each interface.  Do not apply ParaView's *Clean* filter (or pyvista ``clean()``): it merges the
 coincident copies and the jump disappears.

@@ -244,6 +244,9 @@ def build_system(problem: Problem, disc: Discretization) -> System:
     """Bind ``problem`` to ``disc``: validate names and values, build loads and facet terms."""
     mesh = problem.mesh
     regions = disc.region_names
+    if bool(problem.axisymmetric) != disc.axisymmetric:
+        raise InputError(f"axisymmetric: the problem says {bool(problem.axisymmetric)}, its "
+                         f"discretization was built with {disc.axisymmetric}")
     for name in problem.conductivity:
         if name not in regions:
             raise InputError(f"conductivity: unknown region {name!r}; mesh has {sorted(regions)}")
@@ -293,6 +296,12 @@ def build_system(problem: Problem, disc: Discretization) -> System:
             raise InputError(f"boundaries: unknown boundary {bname!r}; mesh has "
                              f"{sorted(mesh.boundaries)}")
         q = disc.boundary_quad(bname)
+        axis = disc.on_axis(bname)
+        if axis.size:
+            raise InputError(
+                f"boundaries.{bname}: facets {[int(i) for i in axis[:5]]} lie on the axis r = 0 "
+                "of the axisymmetric section, a line of the revolved body with no area; the "
+                "axis is a symmetry line and takes no boundary condition")
         for bc in _as_tuple(bcs):
             if isinstance(bc, FixedTemperature):
                 d = np.unique(q.dofs)

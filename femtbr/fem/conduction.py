@@ -17,6 +17,9 @@ with S^q_ab,ij = ∂̂_aφ_i ∂̂_bφ_j + ∂̂_bφ_i ∂̂_aφ_j (a < b; one t
 matrices of a batch of cells are then one matrix product, ``[w k M | w k' M∇̂T] @ table``
 (cells × (nq·d(d+1)/2 + nq·d) times a reference table), the same quadrature sum as the general
 form term for term.  Cells whose map is not affine use the general per-point geometry.
+An axisymmetric (``rule.radial``) rule keeps the affine metric and replaces the weights w_q by
+the per-cell w_q 2πr_q (r_q = x₀ at the point; the axisymmetric measure, see
+:mod:`femtbr.fem.kernels`): every w_q above is a factor of one (cell, point) coefficient.
 
 Each batch's entries are summed (``bincount``) onto the distinct positions in the common
 sparsity pattern they hit, found once per mesh, and added there: no COO→CSR sort per
@@ -26,7 +29,7 @@ evaluation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -174,8 +177,9 @@ def _batch(disc, lookup: sp.csr_array, c: np.ndarray, M: np.ndarray | None) -> B
 
 
 def _affine_groups(disc, cells: np.ndarray, rule: CellRule):
-    """``(cells, metric or None)`` batches of ``cells``: affine and non-affine cells apart."""
-    aff = affine_stiffness_tables(disc.tab, rule)
+    """``(cells, metric or None)`` batches of ``cells``: affine and non-affine cells apart
+    (by the cells' maps: a radial rule's weights are applied per point, :func:`_radial_w`)."""
+    aff = affine_stiffness_tables(disc.tab, replace(rule, radial=False))
     for s in chunks(cells.size):
         c = cells[s]
         J, bad = affine_map(disc.points, disc.cells[c], disc.tab, aff)
@@ -222,11 +226,18 @@ def _metric(J: list[list[np.ndarray]]) -> np.ndarray:
     return _metric_upper(J)[0]
 
 
+def _radial_w(rule: CellRule, points: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """Weights w_q 2πr_q ``(c, nq)`` of an axisymmetric rule on ``cells`` (r_q = x₀ [m])."""
+    return (2.0 * np.pi * rule.W) * (points[cells, 0] @ rule.gphi.T)
+
+
 def _affine_batch(tab: ConductionTables, M: np.ndarray, Te: np.ndarray, fun, name: str,
-                  jacobian: bool):
-    """Residual ``(c, nb)`` and element matrices ``(c, nb²)`` of affine cells (module doc)."""
+                  jacobian: bool, W: np.ndarray | None = None):
+    """Residual ``(c, nb)`` and element matrices ``(c, nb²)`` of affine cells (module doc);
+    ``W`` (c, nq) per-cell weights replacing ``tab.W`` (axisymmetric rules)."""
     c, nb = Te.shape
     nq = tab.W.size
+    W = tab.W if W is None else W
     m = M.shape[0]
     d = tab.D.shape[1] // nq
     Tq = thin_matmul(Te, tab.phiT)  # (c, nq)
@@ -244,14 +255,14 @@ def _affine_batch(tab: ConductionTables, M: np.ndarray, Te: np.ndarray, fun, nam
         np.multiply(g[:, :, 0], M[full[a, 0], :, None], out=Mg[:, :, a])
         for b in range(1, d):
             Mg[:, :, a] += g[:, :, b] * M[full[a, b], :, None]
-    wk = k * tab.W
+    wk = k * W
     flux = Mg * wk[:, :, None]
     r = thin_matmul(flux.reshape(c, nq * d), tab.DT)
     if not jacobian:
         return r, None
     C = np.empty((c, nq * m + nq * d))
     np.multiply(wk[:, :, None], M.T[:, None, :], out=C[:, :nq * m].reshape(c, nq, m))
-    np.multiply(Mg, (dk * tab.W)[:, :, None], out=C[:, nq * m:].reshape(c, nq, d))
+    np.multiply(Mg, (dk * W)[:, :, None], out=C[:, nq * m:].reshape(c, nq, d))
     return r, thin_matmul(C, tab.table)
 
 
@@ -319,7 +330,8 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
     def batch_terms(b: Batch, fun, name: str):
         Te = T[disc.edofs[b.cells]]
         if b.metric is not None:
-            r, K = _affine_batch(tab, b.metric, Te, fun, name, jacobian)
+            W = _radial_w(rule, disc.points, disc.cells[b.cells]) if rule.radial else None
+            r, K = _affine_batch(tab, b.metric, Te, fun, name, jacobian, W)
         else:
             r, K = _general_batch(rule, disc.points, disc.cells[b.cells], Te, fun, name,
                                   jacobian)

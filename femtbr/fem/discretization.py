@@ -115,6 +115,29 @@ def _mirror_strict(S: sp.csr_matrix, diag: np.ndarray, has_d: np.ndarray) -> sp.
     return A
 
 
+#: Points with x₀ < −AXIS_TOL × (the mesh's radial extent) are rejected in an axisymmetric
+#: section; facets with every vertex within it of r = 0 lie on the axis.
+AXIS_TOL = 1e-12
+
+
+def check_section(points: np.ndarray, cells: np.ndarray, region_id: np.ndarray,
+                  region_names) -> None:
+    """Raise :class:`MeshError` unless ``points`` form a 2D r–z section with r = x₀ ≥ 0,
+    naming the first offending node, a cell using it and that cell's region."""
+    if points.shape[1] != 2:
+        raise MeshError(f"axisymmetric: the mesh must be a 2D r–z section (x = r, y = z); "
+                        f"it is {points.shape[1]}D")
+    scale = float(np.ptp(points[:, 0])) or 1.0
+    bad = np.flatnonzero(points[:, 0] < -AXIS_TOL * scale)
+    if bad.size:
+        used = np.flatnonzero(np.isin(cells, bad).any(axis=1))
+        where = (f" (cell {used[0]} of region {region_names[region_id[used[0]]]!r})"
+                 if used.size else "")
+        raise MeshError(f"axisymmetric: nodes {_fmt(bad)} have r = x < 0; node {bad[0]} at "
+                        f"r = {points[bad[0], 0]:.6g} m{where}. An r–z section lies in x ≥ 0 "
+                        "with the axis at x = 0")
+
+
 def _fmt(idx: np.ndarray) -> str:
     return ", ".join(map(str, idx[:5])) + (" ..." if idx.size > 5 else "")
 
@@ -130,6 +153,10 @@ class Discretization:
         Names of the interfaces to split (those carrying a conductance).
     order
         Element order, 1 (P1/Q1) or 2 (P2/Q2).
+    axisymmetric
+        The 2D mesh is an r–z section (x = r ≥ 0, y = z) of a body of revolution: every cell
+        and facet weight carries 2πr (:mod:`femtbr.fem.kernels`), so volumes, areas and all
+        terms are those of the revolved body over the full turn.
 
     Raises
     ------
@@ -138,11 +165,12 @@ class Discretization:
     """
 
     def __init__(self, mesh: TaggedMesh, split: Iterable[str] = (), order: int = 1,
-                 progress=None):
+                 progress=None, axisymmetric: bool = False):
         t0 = time.perf_counter()
         self.timings: dict[str, float] = {}
         self.mesh = mesh
         self.order = int(order)
+        self.axisymmetric = bool(axisymmetric)
         self.split_names = tuple(split)
         self.tab: RefTables = tables(mesh.cell_type, self.order)
         self.points = mesh.points
@@ -150,6 +178,8 @@ class Discretization:
                                           dtype=np.int32)
         self.region_names = tuple(mesh.regions)
         self._check_regions()
+        if self.axisymmetric:
+            check_section(self.points, self.cells, self.region_id, self.region_names)
         check_cells(self.points, self.cells, self.tab, self.region_id, list(self.region_names))
         on_facet = np.zeros(self.points.shape[0], dtype=bool)  # only these are looked up
         for f in (*mesh.boundaries.values(), *(i.facets for i in mesh.interfaces.values())):
@@ -180,9 +210,13 @@ class Discretization:
         self.timings["split"] = time.perf_counter() - t0
         if progress is not None:
             progress("split", {"n_dofs": self.n_dofs, "copies": self.split.n_copies})
-        self.rule_k = cell_rule(self.tab, 2 * self.order - (2 if self.tab.simplex else 0))
-        self.rule_kT = cell_rule(self.tab, 2 * self.order)
-        self.rule_m = cell_rule(self.tab, 2 * self.order)
+        # the 2πr weight adds one degree to the cell integrands; the facet rule (2p + 1) is
+        # already exact for the r-weighted facet mass on straight facets
+        ax = int(self.axisymmetric)
+        self.rule_k = cell_rule(self.tab, 2 * self.order - (2 if self.tab.simplex else 0) + ax,
+                                self.axisymmetric)
+        self.rule_kT = cell_rule(self.tab, 2 * self.order + ax, self.axisymmetric)
+        self.rule_m = cell_rule(self.tab, 2 * self.order + ax, self.axisymmetric)
         self.facet_order = 2 * self.order + 1
         self._boundary_quads: dict[str, FacetQuad] = {}
         self._interface_quads: dict[str, tuple[FacetQuad, FacetQuad]] = {}
@@ -294,17 +328,28 @@ class Discretization:
         if name not in self._boundary_quads:
             cell, local, kf = self.boundary_facets[name]
             self._boundary_quads[name] = facet_quad(self.tab, self.points, self.cells, self.edofs,
-                                                    cell, local, kf, self.facet_order)
+                                                    cell, local, kf, self.facet_order,
+                                                    self.axisymmetric)
         return self._boundary_quads[name]
+
+    def on_axis(self, name: str) -> np.ndarray:
+        """Indices of the facets of boundary ``name`` lying on the axis r = 0 of an
+        axisymmetric section (empty otherwise)."""
+        if not self.axisymmetric:
+            return np.zeros(0, dtype=np.int64)
+        cell, local, _ = self.boundary_facets[name]
+        r = self.points[self.cells[cell[:, None], local], 0]  # (m, nfv)
+        scale = float(np.ptp(self.points[:, 0])) or 1.0
+        return np.flatnonzero(np.all(np.abs(r) <= AXIS_TOL * scale, axis=1))
 
     def interface_quads(self, name: str) -> tuple[FacetQuad, FacetQuad]:
         """Quadrature data of interface ``name`` seen from side a and side b (cached)."""
         if name not in self._interface_quads:
             f = self.interface_facets[name]
             qa = facet_quad(self.tab, self.points, self.cells, self.edofs, f.cell_a, f.local_a,
-                            f.kf_a, self.facet_order)
+                            f.kf_a, self.facet_order, self.axisymmetric)
             qb = facet_quad(self.tab, self.points, self.cells, self.edofs, f.cell_b, f.local_b,
-                            f.kf_b, self.facet_order)
+                            f.kf_b, self.facet_order, self.axisymmetric)
             self._interface_quads[name] = (qa, qb)
         return self._interface_quads[name]
 
@@ -629,15 +674,19 @@ class Discretization:
         return self.cache[key]
 
     def region_volume(self, name: str) -> float:
-        """Volume of region ``name`` [m³] (area in 2D, per metre of depth)."""
+        """Volume of region ``name`` [m³] (area in 2D, per metre of depth; the revolved volume
+        of an axisymmetric section)."""
         return float(self.region_weights(name).sum())
 
-    def compatible(self, mesh: TaggedMesh, split: Iterable[str], order: int) -> bool:
+    def compatible(self, mesh: TaggedMesh, split: Iterable[str], order: int,
+                   axisymmetric: bool = False) -> bool:
         """Whether this discretization can serve a problem on ``mesh`` with these splits.
 
-        The mesh must be the same object, or equal in points, cells and every named set.
+        The mesh must be the same object, or equal in points, cells and every named set, and
+        taken as the same kind of section (plane or axisymmetric).
         """
-        if tuple(sorted(split)) != tuple(sorted(self.split_names)) or order != self.order:
+        if (tuple(sorted(split)) != tuple(sorted(self.split_names)) or order != self.order
+                or bool(axisymmetric) != self.axisymmetric):
             return False
         if mesh is self.mesh:
             return True

@@ -32,9 +32,20 @@ derivative in the direction u, so Newton converges quadratically.  Residual form
 :class:`~skfem.LinearForm` in v; the jacobians are :class:`~skfem.BilinearForm` in (u, v).
 Interface forms are assembled on the pair ``fa @ fb`` of facet bases of sides a and b (see
 :mod:`femtbr.fem.skfem`), so they receive ``(u_a, u_b, v_a, v_b, w)``.
+
+Axisymmetric problems (a 2D r–z section, r = ``w.x[0]`` ≥ 0, of a body of revolution) use the
+same forms with the measure of the revolved body, dV = 2πr dr dz and dΓ = 2πr ds (the weak form
+of (1/r)∂_r(r k ∂_r T) + ∂_z(k ∂_z T) + s = 0; Carslaw & Jaeger, *Conduction of Heat in
+Solids*, 2nd ed. (1959), ch. 1): :func:`revolved` multiplies a form's integrand by 2π ``w.x[0]``,
+and :data:`AXISYMMETRIC` holds every form of this module so weighted.  One wrapper rather than an
+axisymmetric copy of each form: the physics is stated once and the weight once.
 """
 
 from __future__ import annotations
+
+import functools
+import math
+from types import SimpleNamespace
 
 from skfem import BilinearForm, Functional, LinearForm
 from skfem.helpers import dot, grad
@@ -188,3 +199,24 @@ def radiation_heat(w):
 def flux_heat(w):
     """Heat entering through a prescribed-flux boundary ∫ q dΓ [W]."""
     return w.flux + 0.0 * w.x[0]
+
+
+# ---------------------------------------------------------------------- axisymmetric
+def revolved(form):
+    """``form`` over the body of revolution of an r–z section: its integrand times 2πr,
+    r = ``w.x[0]`` [m], so W stays W (total over the full turn), m² becomes m³ and m becomes m².
+
+    The wrapper keeps the form's signature (scikit-fem counts its arguments) and type."""
+    inner = form.form
+
+    @functools.wraps(inner)
+    def weighted(*args):
+        return (2.0 * math.pi) * args[-1].x[0] * inner(*args)
+
+    return type(form)(weighted)
+
+
+#: Every form of this module weighted by 2πr (:func:`revolved`), by the same names.
+AXISYMMETRIC = SimpleNamespace(**{
+    name: revolved(obj) for name, obj in list(globals().items())
+    if isinstance(obj, (BilinearForm, LinearForm, Functional))})

@@ -4,6 +4,19 @@ Shape functions and quadrature rules come from scikit-fem; the mapping and the e
 done here in chunked numpy (explicit 2×2 / 3×3 inverses, batched ``matmul``), which is several
 times faster and leaner than generic form assembly at millions of cells.
 
+Axisymmetric (r–z) problems: with no θ-dependence the heat equation in cylindrical coordinates is
+(1/r)∂_r(r k ∂_r T) + ∂_z(k ∂_z T) + s = 0 (Carslaw & Jaeger, *Conduction of Heat in Solids*, 2nd
+ed. (1959), ch. 1), and its weak form over the revolved body is the Cartesian one on the r–z
+section with the measures dV = 2πr dr dz, dΓ = 2πr ds, r = x₀ ≥ 0. The factor is folded into the
+weights once — ``geometry`` returns 2πr_q |det J_q| for a :class:`CellRule` with ``radial=True``
+and ``facet_quad(..., radial=True)`` returns 2πr_q w_q |dS_q| — so every term and integral built on
+them (conduction, capacity, sources, fluxes, films, radiation, interfaces, areas, volumes) is the
+revolved one, in m³, m², W over the full turn. The constant-weight affine shortcuts (bulk matrix,
+region weights: one |det J| per cell times a reference integral) do not hold with a weight that
+varies across the cell; a radial rule's tables (:func:`affine_stiffness_tables`) mark every cell as
+non-affine so those paths take the per-point geometry. The k(T) kernel
+(:mod:`femtbr.fem.conduction`) keeps the affine metric and applies the per-point weights.
+
 The conduction residual and Jacobian (standard Galerkin; e.g. Zienkiewicz, Taylor & Zhu,
 *The Finite Element Method*, 7th ed., §3) are
 
@@ -33,7 +46,9 @@ CHUNK = 8_192  # cells per vectorised batch: temporaries stay in cache
 class CellRule:
     """Quadrature on the reference cell with field and geometric basis values.
 
-    ``W`` (nq,), ``phi`` (nq, nb), ``dphi`` (nq, nb, dim), ``gdphi`` (nq, nv, dim).
+    ``W`` (nq,), ``phi`` (nq, nb), ``dphi`` (nq, nb, dim), ``gdphi`` (nq, nv, dim),
+    ``gphi`` (nq, nv) geometric basis values.  ``radial``: the measure is the axisymmetric
+    2πr dr dz (2D r–z sections, r = x₀), applied by :func:`geometry`.
     """
 
     W: np.ndarray
@@ -42,15 +57,17 @@ class CellRule:
     gdphi: np.ndarray
     simplex: bool
     gphi: np.ndarray | None = None
+    radial: bool = False
 
 
-def cell_rule(tab: RefTables, order: int) -> CellRule:
-    """Quadrature exact to ``order`` on the reference cell of ``tab``."""
+def cell_rule(tab: RefTables, order: int, radial: bool = False) -> CellRule:
+    """Quadrature exact to ``order`` on the reference cell of ``tab``; ``radial`` weights it by
+    2πr (an axisymmetric r–z section)."""
     X, W = quadrature(REFDOM[tab.cell_type], order)
     phi, dphi = eval_basis(tab.element, X)
     gp, gd = eval_basis(tab.geom, X)
     return CellRule(W, phi.T.copy(), dphi.transpose(2, 0, 1).copy(), gd.transpose(2, 0, 1).copy(),
-                    tab.simplex, gp.T.copy())
+                    tab.simplex, gp.T.copy(), radial)
 
 
 def _inv_det(J: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -68,8 +85,9 @@ def _inv_det(J: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def geometry(points: np.ndarray, cells: np.ndarray, rule: CellRule):
-    """Inverse Jacobians ``(c, nq, d, d)``, ``|det J|`` ``(c, nq)`` and physical gradients
-    ``(c, nq, nb, d)`` of the field basis on the cells ``cells`` (c, nv)."""
+    """``|det J|`` ``(c, nq)`` and physical gradients ``(c, nq, nb, d)`` of the field basis on
+    the cells ``cells`` (c, nv).  For a ``rule.radial`` rule the first is 2πr_q |det J_q| [m³
+    per unit reference measure], r_q = x₀ at the point: the axisymmetric volume element."""
     X = points[cells]  # (c, nv, d)
     Xt = X.transpose(0, 2, 1)
     nq = rule.W.size
@@ -82,6 +100,8 @@ def geometry(points: np.ndarray, cells: np.ndarray, rule: CellRule):
         J = Xt[:, None] @ rule.gdphi[None]  # (c, nq, d, d)
         inv, det = _inv_det(J)
     G = rule.dphi[None] @ inv  # (c, nq, nb, d)
+    if rule.radial:
+        return np.abs(det) * (2.0 * np.pi * (X[:, :, 0] @ rule.gphi.T)), G
     return np.abs(det), G
 
 
@@ -182,13 +202,15 @@ def facet_quad(
     local: np.ndarray,
     kf: np.ndarray,
     order: int,
+    radial: bool = False,
 ) -> FacetQuad:
     """Quadrature on facets given by ``cell``, ordered local vertices ``local`` (m, nfv) and local
     facet index ``kf``.  The facet is parametrised by its vertices in the order given, so two
     sides listing the same physical vertices in the same order get coincident points.
 
     ``points``/``cells`` are the (original, first-order) geometry; ``edofs`` the split element
-    DOFs ``(n_cells, nb)``.
+    DOFs ``(n_cells, nb)``.  ``radial``: the facets are generating lines of an axisymmetric
+    body (2D r–z, r = x₀), ``wdS`` = 2πr_q w_q |dS_q| and ``area`` the revolved area [m²].
     """
     fref = FACET_REFDOM[tab.cell_type]
     S, Wf = quadrature(fref, order)
@@ -217,6 +239,8 @@ def facet_quad(
     out = np.einsum("ma,ma->m", nrm, x[:, -1] - points[cells[cell]].mean(axis=1))
     nrm *= np.where(out < 0, -1.0, 1.0)[:, None]
     wdS = meas[:, :-1] * Wf[None, :]
+    if radial:
+        wdS *= 2.0 * np.pi * x[:, :-1, 0]
     return FacetQuad(
         dofs=edofs[cell[:, None], ldofs],
         phi=np.ascontiguousarray(phi[:, :-1]),
@@ -245,6 +269,7 @@ class AffineStiffness:
     S: np.ndarray  # (d*d, nb*nb)
     fit: np.ndarray  # (d+1, nv): least-squares affine fit of the vertex coordinates
     V: np.ndarray  # (nv, d+1)
+    radial: bool = False  # 2πr measure: no cell has a constant weight (all "non-affine")
 
 
 def affine_stiffness_tables(tab: RefTables, rule: CellRule) -> AffineStiffness:
@@ -252,12 +277,13 @@ def affine_stiffness_tables(tab: RefTables, rule: CellRule) -> AffineStiffness:
     d = tab.dim
     S = np.einsum("q,qia,qjb->abij", rule.W, rule.dphi, rule.dphi).reshape(d * d, -1)
     V = np.hstack([np.ones((REFDOM[tab.cell_type].nnodes, 1)), REFDOM[tab.cell_type].p.T])
-    return AffineStiffness(S, np.linalg.pinv(V), V)
+    return AffineStiffness(S, np.linalg.pinv(V), V, rule.radial)
 
 
 def affine_map(points: np.ndarray, cells: np.ndarray, tab: RefTables, aff: AffineStiffness):
     """Jacobian components ``J[a][b]`` (c,) of the affine fit of each cell's map, and a mask of
-    the cells that are not affine (bilinear/trilinear terms > 1e-12 of the cell size).
+    the cells that are not affine (bilinear/trilinear terms > 1e-12 of the cell size; every
+    cell for ``aff.radial`` tables, whose measure 2πr dr dz is not constant on any cell).
 
     Coordinates are handled per component, ``(d, nv, c)``, so every array below is contiguous
     along the cells; the thin products use numpy's own loops, not a threaded BLAS whose thread
@@ -268,6 +294,8 @@ def affine_map(points: np.ndarray, cells: np.ndarray, tab: RefTables, aff: Affin
     X = points[cells.T].transpose(2, 0, 1)  # (d, nv, c)
     coef = np.matmul(aff.fit[None], X)  # (d, d+1, c): coef[a, 1+b] = dx_a/dξ_b
     J = [[coef[a, 1 + b] for b in range(d)] for a in range(d)]
+    if aff.radial:  # the 2πr weight varies across every cell: per-point geometry for all
+        return J, np.ones(nc, dtype=bool)
     if tab.simplex:
         return J, np.zeros(nc, dtype=bool)
     resid = np.matmul(aff.V[None], coef)  # (d, nv, c)

@@ -207,4 +207,5 @@ def build_solution(system: System, result: dict, timings: dict) -> Solution:
         order=disc.order,
         dof_temperature=T if disc.order > 1 else None,
         element_dofs=disc.edofs if disc.order > 1 else None,
+        axisymmetric=disc.axisymmetric,
     )

@@ -30,7 +30,8 @@ Conductivity = float | ConductivityFunction
 class Source:
     """Volumetric heat source in a region: give exactly one of ``power`` [W] or ``density`` [W/m³].
 
-    ``power`` is spread uniformly over the region's volume (area in 2D, per metre of depth).
+    ``power`` is spread uniformly over the region's volume (area in 2D, per metre of depth;
+    the revolved volume of an axisymmetric problem, ``power`` then being the body's total).
     ``density`` may also be a callable ``q(x) -> W/m³`` of points ``x`` with shape ``(n, dim)``
     (used e.g. by manufactured-solution tests).
     """
@@ -143,6 +144,12 @@ class Problem:
         Interface name -> :class:`InterfaceSpec`; these interfaces are split.
     options
         :class:`SolverOptions`.
+    axisymmetric
+        The 2D mesh is an r–z section (x = r ≥ 0, y = z) of a body of revolution about the
+        y axis: every term is weighted by 2πr, so a source ``power``, boundary heats, interface
+        areas and heats and region volumes are those of the revolved body over the full turn
+        (W, m², m³; per radian = total / 2π).  The axis r = 0 is a symmetry line that needs no
+        condition; a boundary condition on facets lying on it is rejected.
     """
 
     mesh: TaggedMesh
@@ -154,3 +161,4 @@ class Problem:
     interfaces: Mapping[str, InterfaceSpec] = field(default_factory=dict)
     options: SolverOptions = field(default_factory=SolverOptions)
     progress: Callable[[str, dict], None] | None = None
+    axisymmetric: bool = False

@@ -213,7 +213,9 @@ def split(mesh: TaggedMesh | Mesh, interfaces: Iterable[str] = (), order: int = 
     kind = disc.mesh.cell_type
     cls = SKFEM_MESH[kind]
     elem = ELEMENTS[(kind, disc.order)]()
-    cell_order, facet_order = 2 * disc.order, _facet_quadrature(disc.order)
+    # the 2πr weight of an axisymmetric section adds a degree (the rules of the fast kernels)
+    cell_order = 2 * disc.order + int(disc.axisymmetric)
+    facet_order = _facet_quadrature(disc.order)
     split_mesh = cls(disc.points_split.T.copy(), disc.split.cells.T.copy(), sort_t=False)
     bfacets = {n: split_mesh.t2f[kf, cell] for n, (cell, _, kf) in disc.boundary_facets.items()}
     split_mesh = split_mesh.with_boundaries(bfacets).with_subdomains(

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from skfem import asm
 
 from femtbr.errors import InputError
-from femtbr.fem import forms
+from femtbr.fem import forms as plane_forms
 from femtbr.fem.assemble import System
 from femtbr.fem.conduction import check_conductivity
 from femtbr.fem.problem import Convection
@@ -45,6 +45,13 @@ class FormSystem(System):
 
     split_mesh: SplitMesh
 
+    @property
+    def forms(self):
+        """The forms of :mod:`femtbr.fem.forms`, weighted by 2πr for an axisymmetric problem
+        (:data:`femtbr.fem.forms.AXISYMMETRIC`); each method binds them to the local name
+        ``forms``."""
+        return plane_forms.AXISYMMETRIC if self.disc.axisymmetric else plane_forms
+
     @classmethod
     def from_system(cls, system: System) -> FormSystem:
         """The same problem and discretization as ``system``, evaluated by forms."""
@@ -54,6 +61,7 @@ class FormSystem(System):
 
     # ------------------------------------------------------------------ constant parts
     def _setup(self) -> None:
+        forms = self.forms
         sm = self.split_mesh = split(self.disc.mesh, discretization=self.disc)
         n = self.disc.n_dofs
         self._fixed = sp.csr_matrix((n, n))
@@ -83,6 +91,7 @@ class FormSystem(System):
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, T: np.ndarray, jacobian: bool = True, out: np.ndarray | None = None):
         """Residual ``R(T)`` [W] and, if asked, the Jacobian data on the pattern [W/K]."""
+        forms = self.forms
         sm = self.split_mesh
         R = self._fixed @ T - self.F
         mats = [self._fixed, self._films_jacobian]
@@ -173,6 +182,7 @@ class FormSystem(System):
         consistent mass) by :func:`forms.stored_heat` and :func:`forms.mass`; ``rho_cp`` maps
         regions to ρc_p [J/(m³ K)] (numbers or callables of T), ``T_ref`` [K] is H's zero."""
         from femtbr.fem.transient_problem import enthalpy, heat_capacity
+        forms = self.forms
 
         n = self.disc.n_dofs
         E, M = np.zeros(n), sp.csr_matrix((n, n))
@@ -192,6 +202,7 @@ class FormSystem(System):
         fixed-temperature ones as the reaction −Σ R_i over their DOFs, shared DOFs split
         equally, as :mod:`femtbr.fem.post` defines it).  Nodal maxima and facet arrays are
         kept from the arguments."""
+        forms = self.forms
         sm = self.split_mesh
         reg = {}
         for name, res in regions.items():

@@ -133,3 +133,6 @@ class Solution:
     order: int = 1
     dof_temperature: np.ndarray | None = None
     element_dofs: np.ndarray | None = None
+    #: The 2D mesh is an r–z section (x = r): volumes, areas and heats are those of the body
+    #: of revolution over the full turn (per radian = total / 2π).
+    axisymmetric: bool = False

@@ -41,7 +41,7 @@ def energy_balance(solution: Solution, roundoff_W: float) -> tuple[float, float]
 def discretize(problem: Problem) -> Discretization:
     """The reusable :class:`Discretization` of ``problem`` (mesh, split, DOFs, patterns)."""
     return Discretization(problem.mesh, tuple(problem.interfaces), problem.options.order,
-                          progress=problem.progress)
+                          progress=problem.progress, axisymmetric=problem.axisymmetric)
 
 
 def solve(problem: Problem, discretization: Discretization | None = None) -> Solution:
@@ -76,8 +76,10 @@ def solve(problem: Problem, discretization: Discretization | None = None) -> Sol
         timings.update({k: v for k, v in disc.timings.items() if k in ("validate", "split")})
     else:
         disc = discretization
-        if not disc.compatible(problem.mesh, problem.interfaces, problem.options.order):
-            raise InputError("discretization: built for another mesh, split interfaces or order")
+        if not disc.compatible(problem.mesh, problem.interfaces, problem.options.order,
+                               problem.axisymmetric):
+            raise InputError("discretization: built for another mesh, split interfaces, order "
+                             "or section kind (plane / axisymmetric)")
     t0 = time.perf_counter()
     bulk_before = disc.cache.get("bulk")
     system = system_for(problem, disc)

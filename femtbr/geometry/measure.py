@@ -3,6 +3,11 @@
 Volumes of trilinear hexahedra / bilinear quads are integrated with the 2×2(×2) Gauss rule,
 which is exact because det J is a polynomial of degree ≤ 2 in each reference coordinate.
 Areas of quad facets use the 3×3 Gauss rule (exact for planar quads).
+
+``axisymmetric=True`` takes a 2D mesh as an r–z section (x = r ≥ 0) and returns the measures of
+the body of revolution: 2π∫r dA and 2π∫r ds.  r det J has degree ≤ 2 in each reference
+coordinate of a bilinear quad, so the 2×2 rule stays exact; a triangle or a segment gives its
+measure times 2π r at its centroid (Pappus's centroid theorems), exact for straight sides.
 """
 
 from __future__ import annotations
@@ -100,20 +105,30 @@ def _corner_jacobians(X: np.ndarray, cell_type: str) -> np.ndarray:
     return np.stack(out, axis=1)
 
 
-def cell_volumes(points: np.ndarray, cells: np.ndarray, cell_type: str) -> np.ndarray:
-    """Signed cell volumes [m³] (areas [m²] in 2D)."""
+def cell_volumes(points: np.ndarray, cells: np.ndarray, cell_type: str,
+                 axisymmetric: bool = False) -> np.ndarray:
+    """Signed cell volumes [m³] (areas [m²] in 2D; revolved volumes [m³] if ``axisymmetric``)."""
     if cell_type in ("triangle", "tetra"):
         f = 0.5 if cell_type == "triangle" else 1.0 / 6.0
-        return f * jacobians(points, cells, cell_type)[:, 0]
-    return jacobians(points, cells, cell_type).sum(axis=1)
+        v = f * jacobians(points, cells, cell_type)[:, 0]
+        return v * (2 * np.pi * points[cells, 0].mean(axis=1)) if axisymmetric else v
+    det = jacobians(points, cells, cell_type)
+    if axisymmetric:  # r at the 2×2 Gauss points, in the order of `jacobians`
+        N = np.array([[(1 - xi) * (1 - eta), (1 + xi) * (1 - eta), (1 + xi) * (1 + eta),
+                       (1 - xi) * (1 + eta)] for xi in _G2 for eta in _G2]) / 4
+        det = det * (2 * np.pi * points[cells, 0] @ N.T)
+    return det.sum(axis=1)
 
 
-def facet_areas(points: np.ndarray, facets: np.ndarray) -> np.ndarray:
-    """Facet measures [m² in 3D, m in 2D] of segment, triangle or quad facets."""
+def facet_areas(points: np.ndarray, facets: np.ndarray, axisymmetric: bool = False
+                ) -> np.ndarray:
+    """Facet measures [m² in 3D, m in 2D] of segment, triangle or quad facets; the revolved
+    areas 2π r̄ L [m²] of the segments of an r–z section if ``axisymmetric``."""
     X = points[facets]
     nv = facets.shape[1]
     if nv == 2:
-        return np.linalg.norm(X[:, 1] - X[:, 0], axis=1)
+        L = np.linalg.norm(X[:, 1] - X[:, 0], axis=1)
+        return L * (np.pi * (X[:, 0, 0] + X[:, 1, 0])) if axisymmetric else L
     if nv == 3:
         return 0.5 * np.linalg.norm(np.cross(X[:, 1] - X[:, 0], X[:, 2] - X[:, 0]), axis=1)
     area = np.zeros(len(facets))
@@ -124,9 +139,9 @@ def facet_areas(points: np.ndarray, facets: np.ndarray) -> np.ndarray:
     return area
 
 
-def region_volumes(mesh: TaggedMesh) -> dict[str, float]:
-    """Region name -> volume [m³] (area [m²] in 2D)."""
-    v = cell_volumes(mesh.points, mesh.cells, mesh.cell_type)
+def region_volumes(mesh: TaggedMesh, axisymmetric: bool = False) -> dict[str, float]:
+    """Region name -> volume [m³] (area [m²] in 2D; revolved volume if ``axisymmetric``)."""
+    v = cell_volumes(mesh.points, mesh.cells, mesh.cell_type, axisymmetric)
     return {n: float(v[c].sum()) for n, c in mesh.regions.items()}
 
 
@@ -134,11 +149,18 @@ def region_volumes(mesh: TaggedMesh) -> dict[str, float]:
 _AREAS: dict[int, tuple[weakref.ref, dict[str, float]]] = {}
 
 
-def group_areas(mesh: TaggedMesh) -> dict[str, float]:
-    """Boundary and interface name -> area [m²] (length [m] in 2D).
+def group_areas(mesh: TaggedMesh, axisymmetric: bool = False) -> dict[str, float]:
+    """Boundary and interface name -> area [m²] (length [m] in 2D; revolved area [m²] if
+    ``axisymmetric``).
 
     Remembered per mesh object (a frozen :class:`TaggedMesh`) while it lives.
     """
+    if axisymmetric:
+        out = {n: float(facet_areas(mesh.points, f, True).sum())
+               for n, f in mesh.boundaries.items()}
+        out.update({n: float(facet_areas(mesh.points, i.facets, True).sum())
+                    for n, i in mesh.interfaces.items()})
+        return out
     hit = _AREAS.get(id(mesh))
     if hit is not None and hit[0]() is mesh:
         return dict(hit[1])

@@ -198,10 +198,17 @@ def load_msh(path: str | Path, scale: float = 1.0, check: bool = True) -> Tagged
     Param("scale", 1.0, "", "coordinate factor to metres (1e-3 for a model in mm)",
           positive=True),
     Param("materials", {}, "", "region -> material name", "any"),
+    Param("axisymmetric", False, "", "the 2D mesh is an r–z section (x = r ≥ 0, axis at x = 0)",
+          "bool"),
 ), "a mesh file (gmsh MSH 4.1 with named physical groups)", sized=False)
 def build_msh(p: dict[str, Any]) -> Geometry:
     """Geometry of a mesh file: regions, interfaces, boundaries as named in the file."""
     mesh = load_msh(p["path"], scale=p["scale"])
+    axisym = bool(p.get("axisymmetric", False))
+    if axisym:
+        from femtbr.geometry.axisymmetric import check_section
+
+        check_section(mesh)
     mats = dict(p["materials"] or {})
     for r in mats:
         if r not in mesh.regions:
@@ -213,7 +220,8 @@ def build_msh(p: dict[str, Any]) -> Geometry:
         mesh=mesh,
         materials=mats,
         interfaces={n: (i.region_a, i.region_b) for n, i in mesh.interfaces.items()},
-        info={"builder": "msh", "path": str(p["path"]), "volumes": region_volumes(mesh),
-              "areas": group_areas(mesh), "n_points": int(mesh.points.shape[0]),
+        info={"builder": "msh", "path": str(p["path"]), "axisymmetric": axisym,
+              "volumes": region_volumes(mesh, axisym),
+              "areas": group_areas(mesh, axisym), "n_points": int(mesh.points.shape[0]),
               "n_cells": mesh.n_cells},
     )

@@ -7,6 +7,12 @@ q = P / area (2D: P is per metre of depth, q = P / size).  The rest of the top i
 the lateral faces ``sides`` (both adiabatic), the bottom ``bottom`` (convection or fixed
 temperature).  Each contact of two layers is the interface ``<upper>_<lower>``.
 
+``axisymmetric = true`` (``dim = 2``) takes the section as r–z (x = r ∈ [0, width] with the
+axis at x = 0): the stack is a disc of radius ``width``, a footprint of ``size`` s centred at
+c an annulus (a disc for c = s/2) of area π(r₂² − r₁²), r₁,₂ = c ∓ s/2, and its default flux is
+P over that area, P the total power.  The facets on the axis are the boundary ``axis`` (a
+symmetry line: it takes no condition), ``sides`` is the rim r = width (adiabatic by default).
+
 The mesh is structured: mesh lines through every layer interface and footprint edge,
 geometric grading (ratio ``grading``) toward footprint edges and the top surface down to
 ``edge_size``, at least ``min_cells_per_layer`` cells across every layer; ``refine`` divides
@@ -56,6 +62,8 @@ PARAMS = (
     Param("refine", 1.0, "", "refinement factor dividing all sizes", positive=True),
     Param("subdivide", 1, "", "split every cell into subdivide^dim equal cells (nested meshes "
           "for convergence studies)", "int", 1),
+    Param("axisymmetric", False, "", "take the 2D section as r–z (x = r ≥ 0, axis at x = 0) "
+          "of a body of revolution", "bool"),
     Param("cell_type", "", "", "'' (quad/hexahedron), 'quad', 'hexahedron', 'triangle', "
           "'tetra'", "str", choices=("", "quad", "hexahedron", "triangle", "tetra")),
 )
@@ -103,6 +111,14 @@ def build_stack(p: dict[str, Any]) -> Geometry:
     layers = _layers(p)
     sources = _sources(p, lateral)
     ct = p["cell_type"]
+    axisym = bool(p.get("axisymmetric", False))
+    if axisym and dim != 2:
+        raise CaseError([("geometry.axisymmetric", f"needs dim = 2 (an r–z section), got "
+                          f"dim = {dim}")])
+    if axisym:
+        for s in sources:  # revolved footprint: an annulus r1 < r < r2 (clipped at the axis)
+            r1, r2 = max(s["centre"][0] - s["size"][0] / 2, 0.0), s["centre"][0] + s["size"][0] / 2
+            s["area"] = math.pi * (r2**2 - r1**2)
     if ct and {"quad": 2, "triangle": 2, "hexahedron": 3, "tetra": 3}[ct] != dim:
         raise CaseError([("geometry.cell_type", f"{ct!r} does not match dim = {dim}")])
     h_max = _opt_length(p, "mesh_size", max(lateral) / 12) / p["refine"]
@@ -131,6 +147,8 @@ def build_stack(p: dict[str, Any]) -> Geometry:
 
     def classify(fs: FacetSet) -> np.ndarray:
         names = np.full(len(fs.axis), "sides", dtype=object)
+        if axisym:
+            names[(fs.axis == 0) & (fs.sign < 0)] = "axis"
         vert = fs.axis == dim - 1
         names[vert & (fs.sign < 0)] = "bottom"
         top = vert & (fs.sign > 0)
@@ -151,10 +169,11 @@ def build_stack(p: dict[str, Any]) -> Geometry:
         {"type": "convection", "h": p["h"], "T_inf": p["T_inf"]}
         if p["bottom"] == "convection" else {"type": "temperature", "T": p["T_bottom"]}
     )
-    area = math.prod(lateral)
+    area = math.pi * lateral[0] ** 2 if axisym else math.prod(lateral)
     info = {
         "builder": "stack",
         "dim": dim,
+        "axisymmetric": axisym,
         "lateral_size": list(lateral),
         "footprint_area": area,
         "total_thickness": H,

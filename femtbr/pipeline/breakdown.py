@@ -77,7 +77,7 @@ def layer_geometry(region: str, geo: Any, areas: dict[str, float]) -> tuple[floa
     if A is None:
         A = max(areas.values()) if areas else None
     if t is None and A:
-        t = region_volumes(geo.mesh).get(region, 0.0) / A
+        t = region_volumes(geo.mesh, bool(info.get("axisymmetric"))).get(region, 0.0) / A
     return float(t or 0.0), float(A or 0.0)
 
 
@@ -180,7 +180,7 @@ def _path_items(case: Case, prepared: Any, solution: Any, path: list[str]) -> li
     """Layer and interface items along the path of regions."""
     from femtbr.geometry import group_areas
 
-    areas = group_areas(prepared.problem.mesh)
+    areas = group_areas(prepared.problem.mesh, prepared.problem.axisymmetric)
     by_pair = {frozenset(spec.between): name for name, spec in case.interfaces.items()}
     regions = solution.regions
     items: list[dict[str, Any]] = []
@@ -242,7 +242,7 @@ def breakdown(case: Case, prepared: Any, solution: Any) -> dict[str, Any]:
         else shortest_path(region_graph(case, mesh), junction, sink)
     )
     items = _path_items(case, prepared, solution, path)
-    film = _cooling_item(case, group_areas(mesh), cooling)
+    film = _cooling_item(case, group_areas(mesh, prepared.problem.axisymmetric), cooling)
     if film is not None:
         items.append(film)
     known = sum(it["R"] for it in items if it.get("in_total", True) and math.isfinite(it["R"]))

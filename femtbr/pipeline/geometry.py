@@ -31,6 +31,8 @@ def geometry_table(case: Any) -> dict[str, Any]:
         {"mesh": g.mesh, "mesh_unit": g.mesh_unit} if g.mesh else {"builder": g.builder}
     )
     table.update(g.parameters)
+    if g.axisymmetric:
+        table["axisymmetric"] = True
     return table
 
 
@@ -40,9 +42,11 @@ def geometry_key(table: Mapping[str, Any]) -> str:
     if table.get("mesh") is not None:
         path = Path(str(table["mesh"])).resolve()
         mtime = path.stat().st_mtime if path.exists() else 0
-        return json.dumps(["mesh", str(path), mtime, table.get("mesh_unit", "m")])
+        return json.dumps(["mesh", str(path), mtime, table.get("mesh_unit", "m"),
+                           bool(table.get("axisymmetric", False))])
     params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
-    return json.dumps([table.get("builder"), params], sort_keys=True, default=str)
+    return json.dumps([table.get("builder"), params, bool(table.get("axisymmetric", False))],
+                      sort_keys=True, default=str)
 
 
 def build_geometry(table: Mapping[str, Any], base_dir: Path | str = ".") -> Any:
@@ -61,13 +65,22 @@ def build_geometry(table: Mapping[str, Any], base_dir: Path | str = ".") -> Any:
         Unknown builder, bad parameters, missing or unreadable mesh file (key path given).
     """
     if table.get("mesh") is not None:
-        return _from_mesh(Path(base_dir, str(table["mesh"])).resolve(), table.get("mesh_unit", "m"))
+        geo = _from_mesh(Path(base_dir, str(table["mesh"])).resolve(),
+                         table.get("mesh_unit", "m"))
+        if table.get("axisymmetric"):
+            from femtbr.geometry.axisymmetric import check_section
+
+            check_section(geo.mesh)
+            geo = replace(geo, info={**geo.info, "axisymmetric": True})
+        return geo
     from femtbr.geometry import build
 
     builder = table.get("builder")
     if not isinstance(builder, str):
         raise CaseError([("geometry.builder", f"must be a builder name, got {builder!r}")])
     params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
+    if table.get("axisymmetric") is True:  # a builder that cannot revolve rejects the key
+        params["axisymmetric"] = True
     log.info("building geometry %r", builder)
     try:
         return build(builder, params)

@@ -64,7 +64,14 @@ def load_table(
 ) -> Loaded:
     """:func:`load` for a case table already read (relative paths resolve against
     ``base_dir``)."""
-    return resolve(raw, base_dir, overrides, geometry=geometry)
+    loaded = resolve(raw, base_dir, overrides, geometry=geometry)
+    case = loaded.case
+    if case.geometry.axisymmetric:  # conditions on the axis: refused by check as by run
+        from femtbr.geometry.axisymmetric import check_axis_conditions
+
+        check_axis_conditions(loaded.geometry.mesh, [n for n, b in case.boundaries.items()
+                                                     if b.type != "adiabatic"])
+    return loaded
 
 
 def load_case(path: str | Path, overrides: Overrides = ()) -> Case:

@@ -34,7 +34,8 @@ def component_means(solution: Any, res: Any) -> dict[str, float]:
     if not res.components:
         return {}
     if res.facet_cells is not None and len(res.facet_cells):
-        w = facet_areas(solution.points, res.facet_cells)
+        w = facet_areas(solution.points, res.facet_cells,
+                        getattr(solution, "axisymmetric", False))
     else:
         w = np.ones(len(res.T_a))
     comps = res.components.items()

@@ -136,5 +136,6 @@ def prepare(
         },
         options=_options(case),
         progress=progress,
+        axisymmetric=case.geometry.axisymmetric,
     )
     return Prepared(problem=problem, geometry=geometry, materials=materials)

@@ -29,6 +29,9 @@ Layout (design note §3)::
 
 Non-finite numbers (e.g. the resistance of an adiabatic interface) are written as ``null`` so
 that the file is strict JSON.  In 2D, areas are per metre of depth (m²/m) and heats W/m.
+An axisymmetric run (``geometry.axisymmetric = true``, ``"axisymmetric": true`` in the summary)
+reports the body of revolution over the full turn: volumes m³, areas m², powers and heats W
+(total W; per radian = total / 2π), in line with a source ``power`` being the body's total.
 """
 
 from __future__ import annotations
@@ -106,6 +109,8 @@ def build_summary(
         "probes": dict(probes or {}),
         "parameters": parameters,
     }
+    if getattr(solution, "axisymmetric", False):
+        summary["axisymmetric"] = True  # totals over the full turn (module docstring)
     return jsonable(summary)
 
 

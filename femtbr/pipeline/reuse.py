@@ -69,7 +69,8 @@ class Reuse:
         order, split = problem.options.order, tuple(problem.interfaces)
         with self._lock:
             disc = self._items.get(key)
-            if disc is not None and disc.compatible(problem.mesh, split, order):
+            if disc is not None and disc.compatible(problem.mesh, split, order,
+                                                   problem.axisymmetric):
                 self._items.move_to_end(key)
                 self.stats.reused += 1
                 return disc, True
