@@ -39,14 +39,19 @@ def _regions(system: System, T: np.ndarray) -> dict[str, RegionResult]:
 
 
 def _surfaces(system: System, T: np.ndarray) -> dict[str, SurfaceResult]:
-    """Area, area-weighted mean and DOF extremes of T over every named boundary."""
+    """Area, area-weighted mean and DOF extremes of T over every named boundary.
+
+    A boundary of zero measure (the axis r = 0 of an axisymmetric model revolves to no area)
+    reports the mean of its nodal values as ``T_mean``.
+    """
     out = {}
     for name in system.problem.mesh.boundaries:
         q = system.disc.boundary_quad(name)
         area = float(q.wdS.sum())
         Td = T[np.unique(q.dofs)]
-        out[name] = SurfaceResult(area=area, T_mean=float(np.sum(q.wdS * _fq_values(q, T))) / area,
-                                  T_min=float(Td.min()), T_max=float(Td.max()))
+        mean = float(np.sum(q.wdS * _fq_values(q, T))) / area if area > 0 else float(Td.mean())
+        out[name] = SurfaceResult(area=area, T_mean=mean, T_min=float(Td.min()),
+                                  T_max=float(Td.max()))
     return out
 
 
