@@ -32,6 +32,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ModelError
+from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.fem.kernels import (
     CellRule,
     _metric_upper,
@@ -273,6 +274,33 @@ def _general_batch(rule: CellRule, points, cells, Te, fun, name: str, jacobian: 
     return r, K.reshape(K.shape[0], -1)
 
 
+def _tensor_batch(rule: CellRule, points, cells, Te, tensor: ConductivityTensor, name: str,
+                  jacobian: bool):
+    """:func:`_general_batch` for a conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ
+    (:mod:`femtbr.fem.conductivity_tensor`), by the per-point geometry on every cell:
+
+        r_i  = Σ_q w_q |J| Σ_m k_m(T_q) (r_m·∇φ_i)(r_m·∇T_q)
+        J_ij = Σ_q w_q |J| Σ_m [k_m (r_m·∇φ_i)(r_m·∇φ_j) + k_m' φ_j (r_m·∇φ_i)(r_m·∇T_q)]
+
+    (the Galerkin sums of :func:`femtbr.fem.forms.conduction_tensor_residual` and its
+    Jacobian, written in the principal axes)."""
+    det, G = geometry(points, cells, rule)
+    Tq = Te @ rule.phi.T
+    Gp = np.einsum("cqia,ma->cqim", G, tensor.axes)  # r_m·∇φ_i
+    gp = np.einsum("cqim,ci->cqm", Gp, Te)  # r_m·∇T
+    k, dk = tensor.principal_values(Tq)  # (d, c, nq)
+    check_conductivity(name, k, dk)
+    w = det * rule.W
+    wk = w[:, :, None] * np.moveaxis(k, 0, -1)  # (c, nq, d)
+    r = np.einsum("cqim,cqm->ci", Gp, wk * gp)
+    if not jacobian:
+        return r, None
+    K = np.einsum("cqim,cqjm->cij", Gp * wk[:, :, None, :], Gp, optimize=True)
+    wdk = w[:, :, None] * np.moveaxis(dk, 0, -1)
+    K += np.einsum("cqim,cqm,qj->cij", Gp, wdk * gp, rule.phi, optimize=True)
+    return r, K.reshape(K.shape[0], -1)
+
+
 def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, where: np.ndarray,
          vals: np.ndarray) -> None:
     """``target[where] += vals`` (``where`` sorted, distinct), the part below ``cut`` into
@@ -286,7 +314,8 @@ def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, where: np.nda
 def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: bool
                      ) -> tuple[np.ndarray, sp.csr_matrix | None]:
     """Residual (n_dofs,) [W] and Jacobian (on ``disc.pattern``) [W/K] of ∫ k(T) ∇T·∇v over
-    the regions of ``k_fun`` (region name → ``k(T) -> (k, dk/dT)`` [W/(m K)], [W/(m K²)]).
+    the regions of ``k_fun`` (region name → ``k(T) -> (k, dk/dT)`` [W/(m K)], [W/(m K²)]),
+    or of ∫ (K(T)∇T)·∇v for a region given a :class:`ConductivityTensor`.
 
     The sums are in a fixed order for a given number of threads: two threads take the two
     halves of a region's batches, the second adding below the reach of the first into
@@ -311,7 +340,10 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
 
     def batch_terms(b: Batch, fun, name: str):
         Te = T[disc.edofs[b.cells]]
-        if b.metric is not None:
+        if isinstance(fun, ConductivityTensor):
+            r, K = _tensor_batch(rule, disc.points, disc.cells[b.cells], Te, fun, name,
+                                 jacobian)
+        elif b.metric is not None:
             r, K = _affine_batch(tab, b.metric, Te, fun, name, jacobian)
         else:
             r, K = _general_batch(rule, disc.points, disc.cells[b.cells], Te, fun, name,
