@@ -107,3 +107,7 @@ class Solution:
     order: int = 1
     dof_temperature: np.ndarray | None = None
     element_dofs: np.ndarray | None = None
+    #: Cell-centre conductivity tensor (n_cells, 3, 3) [W/(m K)] when a region is anisotropic
+    #: (k·I for isotropic cells; zz zero in 2D), else ``None``; ``conductivity`` is then the
+    #: mean of the principal values.
+    conductivity_tensor: np.ndarray | None = None
