@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import meshio
 import numpy as np
@@ -203,3 +204,20 @@ def test_euler_convention():
     np.testing.assert_allclose(rotation_matrix([0.0, 90.0, 0.0], 3)[:, 0], [0, 0, -1],
                                atol=1e-15)
     np.testing.assert_allclose(rotation_matrix([0.0, 0.0, 90.0], 3)[:, 1], [0, 0, 1], atol=1e-15)
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("materials.spreader.k=[1,2]", "2 principal values for a 3D mesh"),
+    ("materials.spreader.rotation=[10,0]", "rotation: one angle"),
+    ("materials.spreader.k.in_plane=-3", "in_plane.*must be > 0"),
+])
+def test_check_reports_bad_tensor_values(setting, message, capsys):
+    from pathlib import Path
+
+    from femtbr.cli import main
+
+    case = Path(__file__).resolve().parents[1] / "cases" / "graphite_spreader.toml"
+    assert main(["check", str(case), "--set", setting]) == 2
+    err = capsys.readouterr().err
+    assert "materials.spreader" in err
+    assert re.search(message, err), err

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from femtbr.case.quantities import (
     HTC,
@@ -120,6 +127,16 @@ class LayeredK(Strict):
         return _k_value(v)
 
 
+def _built(model: type[BaseModel], v: dict, where: str) -> BaseModel:
+    """``model(**v)``, its first error as a ValueError naming the sub-key."""
+    try:
+        return model(**v)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise ValueError(f"{where}{'.' if where and loc else ''}{loc}: {err['msg']}") from None
+
+
 def _k_value(v: Any) -> Any:
     """A conductivity number in SI (> 0), or a table left to :class:`KTable`."""
     if isinstance(v, (dict, KTable)):
@@ -162,7 +179,10 @@ class MaterialSpec(Open):
         if isinstance(v, (list, tuple)):
             if len(v) not in (2, 3):
                 raise ValueError(f"2 (2D) or 3 (3D) principal values, got {len(v)}")
-            return [_k_value(x) for x in v]
+            return [_built(KTable, x, f"[{i}]") if isinstance(x, dict) else _k_value(x)
+                    for i, x in enumerate(v)]
+        if isinstance(v, dict) and ("in_plane" in v or "through_plane" in v):
+            return _built(LayeredK, v, "")  # one clear error, not one per union member
         return _k_value(v)
 
     @field_validator("cp", mode="before")
