@@ -204,6 +204,42 @@ def test_tensor_jacobian_is_exact(cell_type, order, backend):
     assert err < 1e-8
 
 
+@pytest.mark.parametrize(("cell_type", "order"), [e for e in ELEMENTS if e[0] in
+                                                  ("quad", "hexahedron")],
+                         ids=[i for i in IDS if i.startswith(("quad", "hex"))])
+def test_tensor_on_affine_cells_equals_forms(cell_type, order):
+    """Quads / hexes made parallelograms / parallelepipeds by a global shear take the affine
+    route of the tensor kernel (per-principal-direction metrics M_m, which sum to the cell
+    metric |det J| J⁻¹J⁻ᵀ); residual and Jacobian equal the forms to 1e-12."""
+    from femtbr.fem.conduction import _region_batches, principal_metrics
+
+    d = 3 if cell_type == "hexahedron" else 2
+    m0 = tensor_mesh(np.array([0.0, 0.3, 0.5, 0.75, 1.0]), np.linspace(0.0, 1.0, 4) ** 1.5,
+                     np.array([0.0, 0.4, 1.0]) if d == 3 else None, cell_type,
+                     lambda c: np.where(c[:, 0] < 0.5, "a", "b")).interface_between("ab", "a",
+                                                                                     "b")
+    shear = np.eye(d) + np.triu(0.3 * np.ones((d, d)), 1)
+    m = m0.__class__(m0.points @ shear.T, m0.cells, m0.cell_type, m0.regions, m0.boundaries,
+                     m0.interfaces)
+    k = tensors(d)
+    pb = Problem(m, k, {}, {"ymax": FixedTemperature(300.0)},
+                 {"ab": InterfaceSpec(ConstantH(0.0))}, SolverOptions(order=order))
+    disc = Discretization(m, ("ab",), order)
+    fast = build_system(pb, disc)
+    ref = FormSystem.from_system(build_system(pb, disc))
+    T = 300.0 + 100.0 * np.random.default_rng(0).random(disc.n_dofs)
+    R1, J1 = fast.evaluate(T)
+    R2, J2 = ref.evaluate(T)
+    assert relerr(R1, R2) <= RTOL
+    assert relerr(J1, J2) <= RTOL
+    batches = _region_batches(disc, "a", disc.rule_kT).batches
+    assert batches and all(b.metric is not None for b in batches)  # the affine route
+    for b in batches:
+        Mm = principal_metrics(disc, b, k["a"])
+        np.testing.assert_allclose(Mm.sum(axis=0), b.metric, rtol=1e-12,
+                                   atol=1e-14 * np.abs(b.metric).max())
+
+
 @pytest.mark.parametrize(("cell_type", "order"), ELEMENTS, ids=IDS)
 def test_mass_and_stored_heat_equal_forms(cell_type, order):
     """Consistent mass matrix (constant ρc_p in a, ρc_p(T) in b) and stored heat."""

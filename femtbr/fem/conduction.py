@@ -36,6 +36,7 @@ from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.fem.kernels import (
     CellRule,
     _metric_upper,
+    adjugate,
     affine_map,
     affine_stiffness_tables,
     chunks,
@@ -301,6 +302,73 @@ def _tensor_batch(rule: CellRule, points, cells, Te, tensor: ConductivityTensor,
     return r, K.reshape(K.shape[0], -1)
 
 
+def principal_metrics(disc, b: Batch, tensor: ConductivityTensor) -> np.ndarray:
+    """Per-principal-direction metrics of an affine batch, ``(d, d(d+1)/2, c)``:
+
+        M_m = |det J| (J⁻¹ r_m)(J⁻¹ r_m)ᵀ      [m],   Σ_m M_m = |det J| J⁻¹J⁻ᵀ (the batch metric),
+
+    upper triangles in ``np.triu_indices`` order; cached per batch and axes."""
+    key = ("principal_metrics", tensor.axes.tobytes())
+    per_batch = disc.cache.setdefault(key, {})
+    hit = per_batch.get(id(b))
+    if hit is not None and hit[0] is b:
+        return hit[1]
+    J, _ = affine_map(disc.points, disc.cells[b.cells], disc.tab,
+                      affine_stiffness_tables(disc.tab, disc.rule_kT))
+    adj, det = adjugate(J)  # adj[b][a] = det (J⁻¹)_ba
+    d = len(J)
+    ia, ib = np.triu_indices(d)
+    A = tensor.axes
+    Mm = np.empty((d, ia.size, det.size))
+    for m in range(d):  # det · J⁻¹ r_m
+        v = [sum(adj[c][a] * A[m, a] for a in range(d)) for c in range(d)]
+        for p, (a, c) in enumerate(zip(ia, ib, strict=True)):
+            np.divide(v[a] * v[c], np.abs(det), out=Mm[m, p])
+    per_batch[id(b)] = (b, Mm)
+    return Mm
+
+
+def _affine_tensor_batch(tab: ConductionTables, Mm: np.ndarray, Te: np.ndarray,
+                         tensor: ConductivityTensor, name: str, jacobian: bool):
+    """:func:`_affine_batch` for a conductivity tensor: the cell metric of every quadrature
+    point is Σ_m k_m(T_q) M_m (:func:`principal_metrics`) and the Newton part uses
+    Σ_m k_m'(T_q) M_m, so the element matrices are the same one product with ``tab.table``:
+
+        r_i  = Σ_q Σ_a ∂̂_a φ_i · w_q (Σ_m k_m M_m ∇̂T_q)_a
+        J_ij = Σ_q Σ_{a≤b} w_q (Σ_m k_m M_m)_ab S^q_ab,ij
+               + Σ_q Σ_a w_q (Σ_m k_m' M_m ∇̂T_q)_a ∂̂_a φ_i φ_j."""
+    c, nb = Te.shape
+    nq = tab.W.size
+    d, mc = Mm.shape[:2]
+    Tq = thin_matmul(Te, tab.phiT)
+    g = thin_matmul(Te, tab.D).reshape(c, nq, d)
+    k, dk = tensor.principal_values(Tq)  # (d, c, nq)
+    check_conductivity(name, k, dk)
+    ia, ib = np.triu_indices(d)
+    full = np.empty((d, d), dtype=np.int64)
+    full[ia, ib] = np.arange(mc)
+    full[ib, ia] = np.arange(mc)
+
+    def apply(Meff):  # (c, nq, mc) metric times ∇̂T -> (c, nq, d)
+        out = np.empty_like(g)
+        for a in range(d):
+            np.multiply(g[:, :, 0], Meff[:, :, full[a, 0]], out=out[:, :, a])
+            for e in range(1, d):
+                out[:, :, a] += g[:, :, e] * Meff[:, :, full[a, e]]
+        return out
+
+    Meff = np.einsum("mcq,mpc->cqp", k, Mm)
+    Mg = apply(Meff)
+    W = tab.W[None, :, None]
+    r = thin_matmul((Mg * W).reshape(c, nq * d), tab.DT)
+    if not jacobian:
+        return r, None
+    C = np.empty((c, nq * mc + nq * d))
+    np.multiply(Meff, W, out=C[:, :nq * mc].reshape(c, nq, mc))
+    np.multiply(apply(np.einsum("mcq,mpc->cqp", dk, Mm)), W, out=C[:, nq * mc:].reshape(c, nq, d))
+    return r, thin_matmul(C, tab.table)
+
+
 def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, where: np.ndarray,
          vals: np.ndarray) -> None:
     """``target[where] += vals`` (``where`` sorted, distinct), the part below ``cut`` into
@@ -340,7 +408,10 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
 
     def batch_terms(b: Batch, fun, name: str):
         Te = T[disc.edofs[b.cells]]
-        if isinstance(fun, ConductivityTensor):
+        if isinstance(fun, ConductivityTensor) and b.metric is not None:
+            r, K = _affine_tensor_batch(tab, principal_metrics(disc, b, fun), Te, fun, name,
+                                        jacobian)
+        elif isinstance(fun, ConductivityTensor):
             r, K = _tensor_batch(rule, disc.points, disc.cells[b.cells], Te, fun, name,
                                  jacobian)
         elif b.metric is not None:
