@@ -276,3 +276,22 @@ def test_manufactured_tensor_solution_converges_optimally(cell_type, order, ns, 
         errs.append(l2_error(disc, T, {"body": u}))
     rates = np.log2(np.array(errs[:-1]) / np.array(errs[1:]))
     assert np.all(rates >= rate), rates
+
+
+def test_set_overrides_reach_the_principal_values():
+    """``--set materials.<r>.k.in_plane=...`` / ``rotation=[...]`` (and so sweeps over them)
+    change the tensor handed to the solver: through-plane last, axes from z-y-x angles."""
+    from pathlib import Path
+
+    from femtbr.pipeline import load_case
+    from femtbr.pipeline.prepare import prepare
+    from femtbr.pipeline.runner import _geometry
+
+    path = Path(__file__).resolve().parents[1] / "cases" / "graphite_spreader.toml"
+    case = load_case(path, ["materials.spreader.k.in_plane=800",
+                            "materials.spreader.rotation=[0, 90, 0]"])
+    K = prepare(case, _geometry(case, None, None, None)).problem.conductivity["spreader"]
+    assert K.principal == (800.0, 800.0, 8.0)
+    # β = 90° about y: the through-plane axis (third column of R) turns from z to x
+    np.testing.assert_allclose(K.tensor(np.array(300.0))[0],
+                               np.diag([8.0, 800.0, 800.0]), atol=1e-12)
