@@ -18,6 +18,10 @@ matrices of a batch of cells are then one matrix product, ``[w k M | w k' M∇̂
 (cells × (nq·d(d+1)/2 + nq·d) times a reference table), the same quadrature sum as the general
 form term for term.  Cells whose map is not affine use the general per-point geometry.
 
+A conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ (:mod:`femtbr.fem.conductivity_tensor`) takes
+the same route with the metric Σ_m k_m(T_q) M_m, M_m = |det J| J⁻¹ r_m r_mᵀ J⁻ᵀ, per point
+(:func:`principal_metrics`); its non-affine cells use the per-point geometry.
+
 Each batch's entries are summed (``bincount``) onto the distinct positions in the common
 sparsity pattern they hit, found once per mesh, and added there: no COO→CSR sort per
 evaluation.
@@ -307,12 +311,13 @@ def principal_metrics(disc, b: Batch, tensor: ConductivityTensor) -> np.ndarray:
 
         M_m = |det J| (J⁻¹ r_m)(J⁻¹ r_m)ᵀ      [m],   Σ_m M_m = |det J| J⁻¹J⁻ᵀ (the batch metric),
 
-    upper triangles in ``np.triu_indices`` order; cached per batch and axes."""
-    key = ("principal_metrics", tensor.axes.tobytes())
-    per_batch = disc.cache.setdefault(key, {})
+    upper triangles in ``np.triu_indices`` order; cached per batch for the last axes used
+    (a sweep over orientations does not pile up one set per angle)."""
+    per_batch = disc.cache.setdefault("principal_metrics", {})
+    axes = tensor.axes.tobytes()
     hit = per_batch.get(id(b))
-    if hit is not None and hit[0] is b:
-        return hit[1]
+    if hit is not None and hit[0] is b and hit[1] == axes:
+        return hit[2]
     J, _ = affine_map(disc.points, disc.cells[b.cells], disc.tab,
                       affine_stiffness_tables(disc.tab, disc.rule_kT))
     adj, det = adjugate(J)  # adj[b][a] = det (J⁻¹)_ba
@@ -324,7 +329,7 @@ def principal_metrics(disc, b: Batch, tensor: ConductivityTensor) -> np.ndarray:
         v = [sum(adj[c][a] * A[m, a] for a in range(d)) for c in range(d)]
         for p, (a, c) in enumerate(zip(ia, ib, strict=True)):
             np.divide(v[a] * v[c], np.abs(det), out=Mm[m, p])
-    per_batch[id(b)] = (b, Mm)
+    per_batch[id(b)] = (b, axes, Mm)
     return Mm
 
 
