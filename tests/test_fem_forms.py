@@ -2,7 +2,8 @@
 
 For all eight element types (P1/P2 triangles and tetrahedra, Q1/Q2 quadrilaterals and
 hexahedra) on skewed, non-affine two-region meshes with a split interface, every term's residual
-vector and Jacobian matrix from the fast path (:class:`femtbr.fem.assemble.System`) equals the
+vector (conduction with a scalar k(T) and with a rotated conductivity tensor K(T) among them)
+and Jacobian matrix from the fast path (:class:`femtbr.fem.assemble.System`) equals the
 scikit-fem assembly of its form (:class:`femtbr.fem.skfem_backend.FormSystem`) to 1e-12
 relative; so do the mass matrix and stored heat of the transient, and the post-processing
 integrals of a solution.  The forms themselves are checked against finite differences of
@@ -67,6 +68,23 @@ def k_of_T(T):
     return 10.0 + 0.01 * T**1.5, 0.015 * T**0.5
 
 
+def principal_table(T):
+    """k(T) = 2 + 0.001 T² W/(m K), dk/dT = 0.002 T: a second T-dependent principal value."""
+    return 2.0 + 0.001 * T**2, 0.002 * T
+
+
+def tensors(dim: int) -> dict:
+    """Region a: K(T) with two T-dependent principal values along axes rotated by 30° (2D) or
+    the z-y-x Euler angles (30°, 20°, −40°) (3D); region b: a constant rotated tensor."""
+    from femtbr.fem.conductivity_tensor import ConductivityTensor
+    from femtbr.materials.anisotropy import rotation_matrix
+
+    R = rotation_matrix([30.0] if dim == 2 else [30.0, 20.0, -40.0], dim)
+    a = (k_of_T, 3.0, principal_table) if dim == 3 else (k_of_T, principal_table)
+    b = (7.0, 0.5, 2.0)[:dim]
+    return {"a": ConductivityTensor(R.T, a), "b": ConductivityTensor(R, b)}
+
+
 def q_of_x(x):
     """A source density varying in space [W/m³]."""
     return 1e3 * (1.0 + x[:, 0] + x[:, 1] ** 2)
@@ -80,6 +98,8 @@ def term_problem(term: str, mesh, order: int) -> Problem:
     src = {}
     if term == "conduction":
         k = {"a": k_of_T, "b": 7.0}
+    elif term == "conduction_tensor":
+        k = tensors(mesh.points.shape[1])
     elif term == "interface":
         itf = {"ab": InterfaceSpec(CubicH(0.05), 1e5)}
     elif term == "convection":
@@ -99,7 +119,8 @@ def relerr(x, y) -> float:
     return float(np.abs(x - y).max() / np.abs(x).max())
 
 
-TERMS = ["conduction", "interface", "convection", "radiation", "flux", "source"]
+TERMS = ["conduction", "conduction_tensor", "interface", "convection", "radiation", "flux",
+         "source"]
 
 
 @pytest.mark.parametrize("term", TERMS)
@@ -165,6 +186,58 @@ def test_form_jacobians_are_exact(cell_type, order):
     disc = Discretization(mesh, ("ab",), order)
     err, _, _ = jacobian_vs_fd(FormSystem.from_system(build_system(pb, disc)), disc, eps=1e-2)
     assert err < 1e-8
+
+
+@pytest.mark.parametrize("backend", ["fast", "skfem"])
+@pytest.mark.parametrize(("cell_type", "order"), ELEMENTS, ids=IDS)
+def test_tensor_jacobian_is_exact(cell_type, order, backend):
+    """Jacobian of ∫ (K(T)∇T)·∇v with T-dependent principal values (rotated axes) against
+    central differences of the residual, for the fast kernel and for the form."""
+    mesh = skewed_mesh(cell_type)
+    pb = Problem(mesh, tensors(mesh.points.shape[1]), {}, {"xmin": Convection(20.0, 300.0)},
+                 {"ab": InterfaceSpec(CubicH(0.05))}, SolverOptions(order=order))
+    disc = Discretization(mesh, ("ab",), order)
+    system = build_system(pb, disc)
+    if backend == "skfem":
+        system = FormSystem.from_system(system)
+    err, _, _ = jacobian_vs_fd(system, disc, eps=1e-2)
+    assert err < 1e-8
+
+
+@pytest.mark.parametrize(("cell_type", "order"), [e for e in ELEMENTS if e[0] in
+                                                  ("quad", "hexahedron")],
+                         ids=[i for i in IDS if i.startswith(("quad", "hex"))])
+def test_tensor_on_affine_cells_equals_forms(cell_type, order):
+    """Quads / hexes made parallelograms / parallelepipeds by a global shear take the affine
+    route of the tensor kernel (per-principal-direction metrics M_m, which sum to the cell
+    metric |det J| J⁻¹J⁻ᵀ); residual and Jacobian equal the forms to 1e-12."""
+    from femtbr.fem.conduction import _region_batches, principal_metrics
+
+    d = 3 if cell_type == "hexahedron" else 2
+    m0 = tensor_mesh(np.array([0.0, 0.3, 0.5, 0.75, 1.0]), np.linspace(0.0, 1.0, 4) ** 1.5,
+                     np.array([0.0, 0.4, 1.0]) if d == 3 else None, cell_type,
+                     lambda c: np.where(c[:, 0] < 0.5, "a", "b")).interface_between("ab", "a",
+                                                                                     "b")
+    shear = np.eye(d) + np.triu(0.3 * np.ones((d, d)), 1)
+    m = m0.__class__(m0.points @ shear.T, m0.cells, m0.cell_type, m0.regions, m0.boundaries,
+                     m0.interfaces)
+    k = tensors(d)
+    pb = Problem(m, k, {}, {"ymax": FixedTemperature(300.0)},
+                 {"ab": InterfaceSpec(ConstantH(0.0))}, SolverOptions(order=order))
+    disc = Discretization(m, ("ab",), order)
+    fast = build_system(pb, disc)
+    ref = FormSystem.from_system(build_system(pb, disc))
+    T = 300.0 + 100.0 * np.random.default_rng(0).random(disc.n_dofs)
+    R1, J1 = fast.evaluate(T)
+    R2, J2 = ref.evaluate(T)
+    assert relerr(R1, R2) <= RTOL
+    assert relerr(J1, J2) <= RTOL
+    batches = _region_batches(disc, "a", disc.rule_kT).batches
+    assert batches and all(b.metric is not None for b in batches)  # the affine route
+    for b in batches:
+        Mm = principal_metrics(disc, b, k["a"])
+        np.testing.assert_allclose(Mm.sum(axis=0), b.metric, rtol=1e-12,
+                                   atol=1e-14 * np.abs(b.metric).max())
 
 
 @pytest.mark.parametrize(("cell_type", "order"), ELEMENTS, ids=IDS)

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -118,6 +119,39 @@ def _check_table(T: list[float], values: list[float], name: str) -> None:
         raise ValueError("'T' must be strictly increasing")
 
 
+class LayeredK(Strict):
+    """Orthotropic layer: in-plane and through-plane conductivities (through-plane is z in 3D,
+    y in 2D), each a number or a table in T (femtbr.materials.anisotropy)."""
+
+    in_plane: float | KTable = Field(description="in-plane conductivity [W/(m K)]")
+    through_plane: float | KTable = Field(description="through-plane conductivity [W/(m K)]")
+
+    @field_validator("in_plane", "through_plane", mode="before")
+    @classmethod
+    def _value(cls, v: Any) -> Any:
+        return _k_value(v)
+
+
+def _built(model: type[BaseModel], v: dict, where: str) -> BaseModel:
+    """``model(**v)``, its first error as a ValueError naming the sub-key."""
+    try:
+        return model(**v)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        raise ValueError(f"{where}{'.' if where and loc else ''}{loc}: {err['msg']}") from None
+
+
+def _k_value(v: Any) -> Any:
+    """A conductivity number in SI (> 0), or a table left to :class:`KTable`."""
+    if isinstance(v, (dict, KTable)):
+        return v
+    k = to_si(v, "W/(m*K)")
+    if k <= 0:
+        raise ValueError(f"must be > 0, got {k!r}")
+    return k
+
+
 class MaterialSpec(Open):
     """``[materials.<region>]``: a library material (``use``) and/or inline properties.
 
@@ -126,9 +160,17 @@ class MaterialSpec(Open):
     """
 
     use: str | None = Field(None, description="library material name, e.g. 'silicon'")
-    k: float | KTable | None = Field(
-        None, description="conductivity [W/(m K)]: a number, or a table {T=[...], k=[...]}"
+    k: float | KTable | list[float | KTable] | LayeredK | None = Field(
+        None, description="conductivity [W/(m K)]: a number, or a table {T=[...], k=[...]}; "
+        "anisotropic: principal values [k_x, k_y, k_z] (2D: [k_x, k_y]) or {in_plane = ..., "
+        "through_plane = ...}, each a number or a table"
     )
+    axes: list[list[float]] | None = Field(
+        None, description="principal axes of a tensor k as orthonormal rows (row i: direction "
+        "of the i-th principal value)")
+    rotation: float | list[float] | None = Field(
+        None, description="instead of axes: rotation of the principal axes in degrees, one "
+        "angle (2D, counter-clockwise) or z-y-x Euler angles [alpha, beta, gamma] (3D)")
     density: Density | None = None
     cp: float | CpTable | None = Field(
         None, description="specific heat [J/(kg K)]: a number, or a table {T=[...], cp=[...]}"
@@ -137,12 +179,16 @@ class MaterialSpec(Open):
     @field_validator("k", mode="before")
     @classmethod
     def _k(cls, v: Any) -> Any:
-        if v is None or isinstance(v, (dict, KTable)):
+        if v is None:
             return v
-        k = to_si(v, "W/(m*K)")
-        if k <= 0:
-            raise ValueError(f"must be > 0, got {k!r}")
-        return k
+        if isinstance(v, (list, tuple)):
+            if len(v) not in (2, 3):
+                raise ValueError(f"2 (2D) or 3 (3D) principal values, got {len(v)}")
+            return [_built(KTable, x, f"[{i}]") if isinstance(x, dict) else _k_value(x)
+                    for i, x in enumerate(v)]
+        if isinstance(v, dict) and ("in_plane" in v or "through_plane" in v):
+            return _built(LayeredK, v, "")  # one clear error, not one per union member
+        return _k_value(v)
 
     @field_validator("cp", mode="before")
     @classmethod

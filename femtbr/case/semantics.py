@@ -206,6 +206,7 @@ def _in_library(name: Any) -> bool:
 
 def _convert_material(entry: dict[str, Any], path: str, problems: Problems) -> dict[str, Any]:
     from femtbr.materials import KEYS
+    from femtbr.materials.anisotropy import is_anisotropic
 
     out: dict[str, Any] = {}
     if "conductivity" in entry:
@@ -222,6 +223,8 @@ def _convert_material(entry: dict[str, Any], path: str, problems: Problems) -> d
         try:
             if unit is None:
                 out[key] = value
+            elif key == "k" and is_anisotropic(value):  # principal values: each converted
+                out[key] = _convert_principal(value, unit)
             elif isinstance(value, dict) and key in ("k", "cp"):
                 out[key] = {
                     c: [to_si(x, "K" if c == "T" else unit) for x in v]
@@ -234,6 +237,21 @@ def _convert_material(entry: dict[str, Any], path: str, problems: Problems) -> d
         except ValueError as exc:
             problems.append((f"{path}.{key}", str(exc)))
     return out
+
+
+def _convert_principal(value: Any, unit: str) -> Any:
+    """SI values of a tensor ``k``: a list of principal values or ``{in_plane, through_plane}``,
+    each a number (or string with unit) or a table ``{T = [...], k = [...]}``."""
+
+    def one(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {c: [to_si(x, "K" if c == "T" else unit) for x in w] if isinstance(w, list)
+                    else w for c, w in v.items()}
+        return to_si(v, unit)
+
+    if isinstance(value, dict):
+        return {c: one(v) for c, v in value.items()}
+    return [one(v) for v in value]
 
 
 def _materials(raw: dict[str, Any], geo: Any, problems: Problems, built: dict[str, Any]) -> None:
@@ -258,7 +276,11 @@ def _materials(raw: dict[str, Any], geo: Any, problems: Problems, built: dict[st
         if len(problems) > n or ("use" not in entry and "k" not in entry):
             continue
         try:
-            built[region] = from_dict(region, entry)
+            built[region] = mat = from_dict(region, entry)
+            if mat.k_tensor is not None and geo is not None:  # principal values per dimension
+                dim = geo.mesh.points.shape[1]
+                mat.k_tensor.tables(dim)
+                mat.k_tensor.axes_matrix(dim)
         except FemtbrError as exc:
             msg = str(exc).replace(f"material {region!r}: ", "")
             key = "use" if "unknown material" in msg else ""

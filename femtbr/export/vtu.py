@@ -92,7 +92,10 @@ def fields_mesh(solution: Solution) -> meshio.Mesh:
     """The volume mesh of ``solution`` as a meshio mesh (split vertices, 3D points).
 
     Point data ``temperature`` [K]; cell data ``region`` (int32 index into
-    ``solution.region_names``), ``heat_flux`` (3-vector, W/m²) and ``conductivity`` [W/(m K)].
+    ``solution.region_names``), ``heat_flux`` (3-vector, W/m²) and ``conductivity`` [W/(m K)];
+    when a region is anisotropic also ``conductivity_tensor`` (9 components, row-major
+    XX XY XZ YX … ZZ, which ParaView reads as a tensor) [W/(m K)], ``conductivity`` then
+    being the mean of the principal values.
     """
     n_cells = solution.cells.shape[0]
     for name, arr in (("region_id", solution.region_id), ("conductivity", solution.conductivity)):
@@ -100,15 +103,19 @@ def fields_mesh(solution: Solution) -> meshio.Mesh:
             raise FemtbrError(f"Solution.{name} has {np.shape(arr)[0]} rows, mesh {n_cells} cells")
     if np.shape(solution.temperature)[0] != solution.points.shape[0]:
         raise FemtbrError("Solution.temperature does not match the number of points")
+    cell_data = {
+        "region": [np.asarray(solution.region_id, dtype=np.int32)],
+        "heat_flux": [_pad3(solution.heat_flux)],
+        "conductivity": [np.asarray(solution.conductivity, dtype=float)],
+    }
+    tensor = getattr(solution, "conductivity_tensor", None)
+    if tensor is not None:
+        cell_data["conductivity_tensor"] = [np.asarray(tensor, float).reshape(n_cells, 9)]
     return meshio.Mesh(
         _pad3(solution.points),
         [(solution.cell_type, np.asarray(solution.cells, dtype=np.int64))],
         point_data={"temperature": np.asarray(solution.temperature, dtype=float)},
-        cell_data={
-            "region": [np.asarray(solution.region_id, dtype=np.int32)],
-            "heat_flux": [_pad3(solution.heat_flux)],
-            "conductivity": [np.asarray(solution.conductivity, dtype=float)],
-        },
+        cell_data=cell_data,
     )
 
 

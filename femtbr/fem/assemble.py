@@ -21,6 +21,7 @@ import scipy.sparse as sp
 
 from femtbr.errors import CaseError, InputError, ModelError
 from femtbr.fem.conduction import conduction_terms
+from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.fem.dirichlet import merge_fixed
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves
@@ -253,9 +254,11 @@ def build_system(problem: Problem, disc: Discretization) -> System:
     missing = [r for r in regions if r not in problem.conductivity]
     if missing:
         raise InputError(f"conductivity: no value for region(s) {missing}")
-    k_const, k_fun = {}, {}
+    k_const, k_fun, k_tensor = {}, {}, {}
     for name, k in problem.conductivity.items():
-        if callable(k):
+        if isinstance(k, ConductivityTensor):  # constant: into B below; K(T): with k(T)
+            (k_tensor if k.is_constant else k_fun)[name] = k
+        elif callable(k):
             k_fun[name] = k
         else:
             k = float(k)
@@ -263,6 +266,9 @@ def build_system(problem: Problem, disc: Discretization) -> System:
                 raise InputError(f"conductivity.{name}: must be > 0 W/(m K), got {k}")
             k_const[name] = k
     B = disc.bulk_matrix(k_const)
+    if k_tensor:  # constant tensors: their stiffness is the Jacobian at any T (a copy: B is cached)
+        B = B.copy()
+        B.data += conduction_terms(disc, k_tensor, np.zeros(disc.n_dofs), True)[1].data
     F = np.zeros(disc.n_dofs)
     powers = {}
     rule = disc.rule_m

@@ -21,6 +21,10 @@ An axisymmetric (``rule.radial``) rule keeps the affine metric and replaces the 
 the per-cell w_q 2πr_q (r_q = x₀ at the point; the axisymmetric measure, see
 :mod:`femtbr.fem.kernels`): every w_q above is a factor of one (cell, point) coefficient.
 
+A conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ (:mod:`femtbr.fem.conductivity_tensor`) takes
+the same route with the metric Σ_m k_m(T_q) M_m, M_m = |det J| J⁻¹ r_m r_mᵀ J⁻ᵀ, per point
+(:func:`principal_metrics`); its non-affine cells use the per-point geometry.
+
 Each batch's entries are summed (``bincount``) onto the distinct positions in the common
 sparsity pattern they hit, found once per mesh, and added there: no COO→CSR sort per
 evaluation.
@@ -35,9 +39,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ModelError
+from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.fem.kernels import (
     CellRule,
     _metric_upper,
+    adjugate,
     affine_map,
     affine_stiffness_tables,
     chunks,
@@ -284,6 +290,101 @@ def _general_batch(rule: CellRule, points, cells, Te, fun, name: str, jacobian: 
     return r, K.reshape(K.shape[0], -1)
 
 
+def _tensor_batch(rule: CellRule, points, cells, Te, tensor: ConductivityTensor, name: str,
+                  jacobian: bool):
+    """:func:`_general_batch` for a conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ
+    (:mod:`femtbr.fem.conductivity_tensor`), by the per-point geometry on every cell:
+
+        r_i  = Σ_q w_q |J| Σ_m k_m(T_q) (r_m·∇φ_i)(r_m·∇T_q)
+        J_ij = Σ_q w_q |J| Σ_m [k_m (r_m·∇φ_i)(r_m·∇φ_j) + k_m' φ_j (r_m·∇φ_i)(r_m·∇T_q)]
+
+    (the Galerkin sums of :func:`femtbr.fem.forms.conduction_tensor_residual` and its
+    Jacobian, written in the principal axes)."""
+    det, G = geometry(points, cells, rule)
+    Tq = Te @ rule.phi.T
+    Gp = np.einsum("cqia,ma->cqim", G, tensor.axes)  # r_m·∇φ_i
+    gp = np.einsum("cqim,ci->cqm", Gp, Te)  # r_m·∇T
+    k, dk = tensor.principal_values(Tq)  # (d, c, nq)
+    check_conductivity(name, k, dk)
+    w = det * rule.W
+    wk = w[:, :, None] * np.moveaxis(k, 0, -1)  # (c, nq, d)
+    r = np.einsum("cqim,cqm->ci", Gp, wk * gp)
+    if not jacobian:
+        return r, None
+    K = np.einsum("cqim,cqjm->cij", Gp * wk[:, :, None, :], Gp, optimize=True)
+    wdk = w[:, :, None] * np.moveaxis(dk, 0, -1)
+    K += np.einsum("cqim,cqm,qj->cij", Gp, wdk * gp, rule.phi, optimize=True)
+    return r, K.reshape(K.shape[0], -1)
+
+
+def principal_metrics(disc, b: Batch, tensor: ConductivityTensor) -> np.ndarray:
+    """Per-principal-direction metrics of an affine batch, ``(d, d(d+1)/2, c)``:
+
+        M_m = |det J| (J⁻¹ r_m)(J⁻¹ r_m)ᵀ      [m],   Σ_m M_m = |det J| J⁻¹J⁻ᵀ (the batch metric),
+
+    upper triangles in ``np.triu_indices`` order; cached per batch for the last axes used
+    (a sweep over orientations does not pile up one set per angle)."""
+    per_batch = disc.cache.setdefault("principal_metrics", {})
+    axes = tensor.axes.tobytes()
+    hit = per_batch.get(id(b))
+    if hit is not None and hit[0] is b and hit[1] == axes:
+        return hit[2]
+    J, _ = affine_map(disc.points, disc.cells[b.cells], disc.tab,
+                      affine_stiffness_tables(disc.tab, disc.rule_kT))
+    adj, det = adjugate(J)  # adj[b][a] = det (J⁻¹)_ba
+    d = len(J)
+    ia, ib = np.triu_indices(d)
+    A = tensor.axes
+    Mm = np.empty((d, ia.size, det.size))
+    for m in range(d):  # det · J⁻¹ r_m
+        v = [sum(adj[c][a] * A[m, a] for a in range(d)) for c in range(d)]
+        for p, (a, c) in enumerate(zip(ia, ib, strict=True)):
+            np.divide(v[a] * v[c], np.abs(det), out=Mm[m, p])
+    per_batch[id(b)] = (b, axes, Mm)
+    return Mm
+
+
+def _affine_tensor_batch(tab: ConductionTables, Mm: np.ndarray, Te: np.ndarray,
+                         tensor: ConductivityTensor, name: str, jacobian: bool):
+    """:func:`_affine_batch` for a conductivity tensor: the cell metric of every quadrature
+    point is Σ_m k_m(T_q) M_m (:func:`principal_metrics`) and the Newton part uses
+    Σ_m k_m'(T_q) M_m, so the element matrices are the same one product with ``tab.table``:
+
+        r_i  = Σ_q Σ_a ∂̂_a φ_i · w_q (Σ_m k_m M_m ∇̂T_q)_a
+        J_ij = Σ_q Σ_{a≤b} w_q (Σ_m k_m M_m)_ab S^q_ab,ij
+               + Σ_q Σ_a w_q (Σ_m k_m' M_m ∇̂T_q)_a ∂̂_a φ_i φ_j."""
+    c, nb = Te.shape
+    nq = tab.W.size
+    d, mc = Mm.shape[:2]
+    Tq = thin_matmul(Te, tab.phiT)
+    g = thin_matmul(Te, tab.D).reshape(c, nq, d)
+    k, dk = tensor.principal_values(Tq)  # (d, c, nq)
+    check_conductivity(name, k, dk)
+    ia, ib = np.triu_indices(d)
+    full = np.empty((d, d), dtype=np.int64)
+    full[ia, ib] = np.arange(mc)
+    full[ib, ia] = np.arange(mc)
+
+    def apply(Meff):  # (c, nq, mc) metric times ∇̂T -> (c, nq, d)
+        out = np.empty_like(g)
+        for a in range(d):
+            np.multiply(g[:, :, 0], Meff[:, :, full[a, 0]], out=out[:, :, a])
+            for e in range(1, d):
+                out[:, :, a] += g[:, :, e] * Meff[:, :, full[a, e]]
+        return out
+
+    Meff = np.einsum("mcq,mpc->cqp", k, Mm)
+    Mg = apply(Meff)
+    W = tab.W[None, :, None]
+    r = thin_matmul((Mg * W).reshape(c, nq * d), tab.DT)
+    if not jacobian:
+        return r, None
+    C = np.empty((c, nq * mc + nq * d))
+    np.multiply(Meff, W, out=C[:, :nq * mc].reshape(c, nq, mc))
+    np.multiply(apply(np.einsum("mcq,mpc->cqp", dk, Mm)), W, out=C[:, nq * mc:].reshape(c, nq, d))
+    return r, thin_matmul(C, tab.table)
+
+
 def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, where: np.ndarray,
          vals: np.ndarray) -> None:
     """``target[where] += vals`` (``where`` sorted, distinct), the part below ``cut`` into
@@ -298,7 +399,8 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
                      add_to: np.ndarray | None = None
                      ) -> tuple[np.ndarray, sp.csr_matrix | None]:
     """Residual (n_dofs,) [W] and Jacobian (on ``disc.pattern``) [W/K] of ∫ k(T) ∇T·∇v over
-    the regions of ``k_fun`` (region name → ``k(T) -> (k, dk/dT)`` [W/(m K)], [W/(m K²)]).
+    the regions of ``k_fun`` (region name → ``k(T) -> (k, dk/dT)`` [W/(m K)], [W/(m K²)]),
+    or of ∫ (K(T)∇T)·∇v for a region given a :class:`ConductivityTensor`.
 
     ``add_to`` (nnz,), if given with ``jacobian``, receives the Jacobian data added to it (a
     caller summing several terms on the pattern saves a pattern-sized array), and the
@@ -329,7 +431,13 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
 
     def batch_terms(b: Batch, fun, name: str):
         Te = T[disc.edofs[b.cells]]
-        if b.metric is not None:
+        if isinstance(fun, ConductivityTensor) and b.metric is not None and not rule.radial:
+            r, K = _affine_tensor_batch(tab, principal_metrics(disc, b, fun), Te, fun, name,
+                                        jacobian)
+        elif isinstance(fun, ConductivityTensor):  # per point (r–z: geometry() weighs by 2πr)
+            r, K = _tensor_batch(rule, disc.points, disc.cells[b.cells], Te, fun, name,
+                                 jacobian)
+        elif b.metric is not None:
             W = _radial_w(rule, disc.points, disc.cells[b.cells]) if rule.radial else None
             r, K = _affine_batch(tab, b.metric, Te, fun, name, jacobian, W)
         else:

@@ -52,7 +52,7 @@ def _region_conductances(system: System, T0: float) -> dict[str, tuple[float, fl
         if name in system.k_const:
             k = system.k_const[name]
         else:
-            kv, _ = system.k_fun[name](np.array([T0]))
+            kv, _ = system.problem.conductivity[name](np.array([T0]))  # tensor: mean k_i
             k = float(np.asarray(kv, float).ravel()[0])
             if not (np.isfinite(k) and k > 0):  # the assembly reports it (ModelError)
                 continue

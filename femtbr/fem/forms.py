@@ -7,6 +7,8 @@ quadrature points, or :class:`skfem.DiscreteField` from ``basis.interpolate``), 
 
 ``w.T``              temperature [K] (a field: ``w.T.grad`` is ∇T [K/m]),
 ``w.k``, ``w.dk``    conductivity k(T) [W/(m K)] and dk/dT [W/(m K²)] at the points,
+``w.K``, ``w.dK``    conductivity tensor K(T) [W/(m K)] and dK/dT [W/(m K²)], ``(d, d, …)``
+                     (:mod:`femtbr.fem.conductivity_tensor`),
 ``w.conductance``,   interface conductance h(T̄, p) [W/(m² K)] and dh/dT [W/(m² K²)],
 ``w.dconductance``   with T̄ = (T_a + T_b)/2,
 ``w.T_a``, ``w.T_b`` the two sides' temperatures on an interface [K],
@@ -22,7 +24,7 @@ quadrature points, or :class:`skfem.DiscreteField` from ``basis.interpolate``), 
 
 The residual R(T) of the steady problem (v test function; a → b across an interface) is
 
-    R(T; v) = ∫_Ω k(T) ∇T·∇v + Σ_Γ ∫_Γ h(T̄, p)(T_a − T_b)(v_a − v_b)
+    R(T; v) = ∫_Ω k(T) ∇T·∇v [or (K(T)∇T)·∇v] + Σ_Γ ∫_Γ h(T̄, p)(T_a − T_b)(v_a − v_b)
               + ∫_conv h_f (T − T∞) v + ∫_rad εσ(T⁴ − T∞⁴) v − ∫_Ω s v − ∫_flux q v
 
 (standard Galerkin, Zienkiewicz, Taylor & Zhu, *The Finite Element Method*, 7th ed., §3; the
@@ -48,7 +50,7 @@ import math
 from types import SimpleNamespace
 
 from skfem import BilinearForm, Functional, LinearForm
-from skfem.helpers import dot, grad
+from skfem.helpers import dot, grad, mul
 
 #: Stefan–Boltzmann constant σ [W/(m² K⁴)], CODATA 2018 (exact in the 2019 SI).
 SIGMA_SB = 5.670374419e-8
@@ -71,6 +73,26 @@ def conduction_residual(v, w):
 def conduction_jacobian(u, v, w):
     """Exact Jacobian of :func:`conduction_residual`: ∫ k ∇u·∇v + k'(T) u ∇T·∇v [W/K]."""
     return w.k * dot(grad(u), grad(v)) + w.dk * u * dot(grad(w.T), grad(v))
+
+
+@BilinearForm
+def conduction_tensor(u, v, w):
+    """Stiffness of a conductivity tensor known at the points: ∫ (K ∇u)·∇v [W/K]
+    (anisotropic Fourier law q = −K∇T; Carslaw & Jaeger (1959) §1.17)."""
+    return dot(mul(w.K, grad(u)), grad(v))
+
+
+@LinearForm
+def conduction_tensor_residual(v, w):
+    """Anisotropic conduction residual ∫ (K(T) ∇T)·∇v [W]; ``w.K`` evaluated at ``w.T``."""
+    return dot(mul(w.K, grad(w.T)), grad(v))
+
+
+@BilinearForm
+def conduction_tensor_jacobian(u, v, w):
+    """Exact Jacobian of :func:`conduction_tensor_residual` [W/K]:
+    ∫ (K ∇u)·∇v + u (K'(T) ∇T)·∇v, K' = dK/dT = R diag(k_i') Rᵀ."""
+    return dot(mul(w.K, grad(u)), grad(v)) + u * dot(mul(w.dK, grad(w.T)), grad(v))
 
 
 # ---------------------------------------------------------------------- interface

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from femtbr.fem.assemble import SIGMA_SB, System, _fq_values
+from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.fem.kernels import (
     adjugate,
     affine_map,
@@ -114,8 +115,11 @@ def _boundaries(system: System, T: np.ndarray, R: np.ndarray) -> dict[str, float
     return out
 
 
-def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Cell-centre heat flux −k∇T and conductivity (affine cells via their affine fit).
+def _cell_fields(system: System, T: np.ndarray):
+    """Cell-centre heat flux −k∇T (−K∇T for a conductivity tensor), conductivity and, when a
+    region has a :class:`ConductivityTensor`, the tensor of every cell ``(n_cells, 3, 3)``
+    (k·I in the d×d block for isotropic cells; zero zz row and column in 2D) — else ``None``.
+    The scalar of a tensor cell is the mean of its principal values, (1/d) tr K.
 
     ∇T = J⁻ᵀ ∇̂T with ∇̂T_b = Σ_i ∂φ̂_i/∂ξ_b T_i at the reference centroid, J⁻¹ from the
     adjugate of the affine fit; component arrays throughout (no stacked 3×3 inverses).
@@ -132,7 +136,10 @@ def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     dphi = rule.dphi[0]  # (nb, d)
     names = disc.region_names
     k_const = np.array([system.k_const.get(n, np.nan) for n in names])
-    k_fun = [(i, system.k_fun[n]) for i, n in enumerate(names) if n in system.k_fun]
+    cond = system.problem.conductivity
+    k_fun = [(i, cond[n]) for i, n in enumerate(names) if n not in system.k_const]
+    tensor = any(isinstance(f, ConductivityTensor) for _, f in k_fun)
+    kt = np.zeros((nc, 3, 3)) if tensor else None
 
     def geometry_part(part: slice) -> None:  # ∇T into q (contiguous slices, no gathers)
         for c in chunks(part.stop - part.start):
@@ -159,11 +166,22 @@ def _cell_fields(system: System, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]
             m = disc.region_id[s] == i
             if m.any():
                 Te = T[disc.edofs[s][m]]
+                if isinstance(fun, ConductivityTensor):  # q held −∇T: q = −K∇T
+                    Tc = Te @ rule.phi[0]
+                    K, _ = fun.tensor(Tc)
+                    k[s][m] = fun(Tc)[0]
+                    q[s][m] = np.einsum("abc,cb->ca", K, q[s][m])
+                    kt[s][m, :d, :d] = K.transpose(2, 0, 1)
+                    continue
                 kf, _ = fun(Te @ rule.phi[0])
                 kf = np.broadcast_to(np.asarray(kf, float), (int(m.sum()),))
                 k[s][m] = kf
                 q[s][m] *= kf[:, None]  # q held −∇T there
-    return q, k
+    if kt is not None:
+        iso = ~np.isin(disc.region_id, [i for i, f in k_fun if isinstance(f, ConductivityTensor)])
+        for a in range(d):
+            kt[iso, a, a] = k[iso]
+    return q, k, kt
 
 
 def build_solution(system: System, result: dict, timings: dict) -> Solution:
@@ -178,7 +196,7 @@ def build_solution(system: System, result: dict, timings: dict) -> Solution:
     if hasattr(system, "integrals"):  # the skfem backend: the same figures by functionals
         regions, interfaces, boundaries = system.integrals(T, R, regions, interfaces, boundaries)
         surfaces = system.surface_means(T, surfaces)
-    q, k = _cell_fields(system, T)
+    q, k, kt = _cell_fields(system, T)
     src = sum(r.power for r in regions.values())
     out = sum(boundaries.values())
     scale = abs(src) + sum(abs(v) for v in boundaries.values())
@@ -199,6 +217,7 @@ def build_solution(system: System, result: dict, timings: dict) -> Solution:
         region_names=disc.region_names,
         heat_flux=q,
         conductivity=k,
+        conductivity_tensor=kt,
         regions=regions,
         interfaces=interfaces,
         boundaries=boundaries,

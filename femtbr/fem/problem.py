@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.mesh import TaggedMesh
 
 
@@ -23,7 +24,7 @@ class ConductivityFunction(Protocol):
     def __call__(self, T: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
-Conductivity = float | ConductivityFunction
+Conductivity = float | ConductivityFunction | ConductivityTensor
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ class Problem:
     mesh
         The tagged mesh.
     conductivity
-        Region name -> k [W/(m K)] (a number or a ``k(T) -> (k, dk/dT)`` callable).
+        Region name -> k [W/(m K)] (a number or a ``k(T) -> (k, dk/dT)`` callable), or a
+        :class:`~femtbr.fem.conductivity_tensor.ConductivityTensor` (anisotropic).
         Every region of the mesh must appear.
     sources
         Region name -> :class:`Source`.

@@ -23,6 +23,7 @@ from femtbr.errors import InputError
 from femtbr.fem import forms as plane_forms
 from femtbr.fem.assemble import System
 from femtbr.fem.conduction import check_conductivity
+from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.fem.problem import Convection
 from femtbr.fem.skfem import SplitMesh, split
 from femtbr.fem.solution import InterfaceResult, RegionResult
@@ -67,6 +68,11 @@ class FormSystem(System):
         self._fixed = sp.csr_matrix((n, n))
         for name, k in self.k_const.items():
             self._fixed += asm(forms.conduction, sm.regions[name], k=k)
+        for name, k in self.problem.conductivity.items():
+            if isinstance(k, ConductivityTensor) and k.is_constant:
+                rb = sm.regions[name]
+                K, _ = k.tensor(np.asarray(rb.interpolate(np.zeros(n))))
+                self._fixed += asm(forms.conduction_tensor, rb, K=K)
         F = np.zeros(n)
         for name, src in self.problem.sources.items():
             rb = sm.regions[name]
@@ -98,6 +104,14 @@ class FormSystem(System):
         for name, fun in self.k_fun.items():
             rb = sm.regions[name]
             Tq = rb.interpolate(T)
+            if isinstance(fun, ConductivityTensor):
+                kp, dkp = fun.principal_values(np.asarray(Tq))
+                check_conductivity(name, kp, dkp)
+                K, dK = fun.tensor(np.asarray(Tq))
+                R += asm(forms.conduction_tensor_residual, rb, T=Tq, K=K)
+                if jacobian:
+                    mats.append(asm(forms.conduction_tensor_jacobian, rb, T=Tq, K=K, dK=dK))
+                continue
             k, dk = fun(np.asarray(Tq))
             k = np.broadcast_to(np.asarray(k, float), Tq.shape)
             dk = np.broadcast_to(np.asarray(dk, float), Tq.shape)

@@ -136,3 +136,7 @@ class Solution:
     #: The 2D mesh is an r–z section (x = r): volumes, areas and heats are those of the body
     #: of revolution over the full turn (per radian = total / 2π).
     axisymmetric: bool = False
+    #: Cell-centre conductivity tensor (n_cells, 3, 3) [W/(m K)] when a region is anisotropic
+    #: (k·I for isotropic cells; zz zero in 2D), else ``None``; ``conductivity`` is then the
+    #: mean of the principal values.
+    conductivity_tensor: np.ndarray | None = None

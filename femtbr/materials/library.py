@@ -9,11 +9,13 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
 from femtbr.errors import MaterialError
+from femtbr.materials.anisotropy import is_anisotropic, parse_axes, parse_k, parse_rotation
 from femtbr.materials.material import PHASES, Material
 from femtbr.materials.table import PropertyTable
 
@@ -42,7 +44,7 @@ _SCALARS: dict[str, tuple[float | None, float | None, bool]] = {
     "mfp_p0": (0.0, None, False),
 }
 _TABLES = {"conductivity": "k", "k": "k", "cp": "cp"}
-_OTHER = {"name", "phase", "sources", "aliases", "description", "use"}
+_OTHER = {"name", "phase", "sources", "aliases", "description", "use", "axes", "rotation"}
 _KEY_ALIASES = {"rho": "density", "theta_D": "debye_temperature", "n": "atomic_density"}
 KEYS = tuple(sorted(set(_SCALARS) | set(_TABLES) | _OTHER))
 
@@ -115,7 +117,10 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
         (alias ``n``),
         ``cp`` (number or ``{T=[...], cp=[...]}``), ``conductivity`` or ``k`` (number or
         ``{T=[...], k=[...]}``; a table may add ``interpolation = "linear"`` (default) or
-        ``"power"``), ``E``, ``nu``, ``c1``, ``c2``, ``brinell``, ``vL``, ``vT``,
+        ``"power"``; or a tensor: principal values ``[k_x, k_y(, k_z)]`` or
+        ``{in_plane = ..., through_plane = ...}``, each a number or a table, oriented by
+        ``axes`` or ``rotation``: :mod:`femtbr.materials.anisotropy`), ``E``, ``nu``, ``c1``,
+        ``c2``, ``brinell``, ``vL``, ``vT``,
         ``gamma``, ``Pr``, ``molar_mass``, ``mfp0``, ``mfp_T0``,
         ``mfp_p0``, ``sources``, ``aliases``, ``description``.
 
@@ -140,11 +145,15 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
     for key, value in props.items():
         if key in _SCALARS:
             kw[key] = _scalar(name, key, value)
+        elif _TABLES.get(key) == "k" and is_anisotropic(value):
+            kw["k_tensor"] = parse_k(name, value, lambda sub, v: _table(name, sub, v, "k"))
+            kw["k_table"] = None
         elif key in _TABLES:
             col = _TABLES[key]
             table = _table(name, key, value, col)
             if col == "k":
                 kw["k_table"] = table
+                kw["k_tensor"] = None
             else:
                 kw["cp_table"] = None if table.is_constant else table
                 kw["cp"] = table.y[0] if table.is_constant else float(table(300.0)[0])
@@ -162,9 +171,28 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
             kw["aliases"] = tuple(value)
         elif key == "description":
             kw["description"] = str(value)
+    _orient(name, props, kw)
     if kw.get("phase") == "liquid" and kw.get("vT") is not None:
         raise _err(name, "vT", "a liquid carries no transverse sound")
     return Material(name=str(props.get("name", name)), sources=sources, **kw)
+
+
+def _orient(name: str, props: Mapping[str, Any], kw: dict[str, Any]) -> None:
+    """Attach ``axes`` / ``rotation`` to the tensor ``k`` (they mean nothing without one)."""
+    given = [key for key in ("axes", "rotation") if key in props]
+    if not given:
+        return
+    if len(given) == 2:
+        raise _err(name, "rotation", "give 'axes' or 'rotation', not both")
+    tensor = kw.get("k_tensor")
+    if tensor is None:
+        raise _err(name, given[0], "orients principal conductivities: give k as "
+                   "[k_x, k_y(, k_z)] or {in_plane = ..., through_plane = ...}")
+    if given[0] == "axes":
+        kw["k_tensor"] = replace(tensor, axes=parse_axes(name, props["axes"]), rotation=None)
+    else:
+        kw["k_tensor"] = replace(tensor, rotation=parse_rotation(name, props["rotation"]),
+                                 axes=None)
 
 
 @lru_cache(maxsize=1)

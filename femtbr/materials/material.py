@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from femtbr.errors import MaterialError
+from femtbr.materials.anisotropy import AnisotropicConductivity
 from femtbr.materials.table import PropertyTable
 
 PHASES = ("solid", "liquid", "gas")
@@ -48,6 +49,9 @@ class Material:
         Gases: mean free path Λ0 [m] at the reference state T0 [K], p0 [Pa].
     k_table, cp_table
         k(T) [W/(m K)] and cp(T) [J/(kg K)] tables (see :class:`PropertyTable`).
+    k_tensor
+        Principal conductivities and their axes of an orthotropic / anisotropic material
+        (:mod:`femtbr.materials.anisotropy`); ``k_table`` is then ``None``.
     sources
         Property name -> citation of its value.
     aliases
@@ -75,6 +79,7 @@ class Material:
     mfp_p0: float | None = None
     k_table: PropertyTable | None = field(default=None, repr=False)
     cp_table: PropertyTable | None = field(default=None, repr=False)
+    k_tensor: AnisotropicConductivity | None = field(default=None, repr=False)
     description: str = ""
     sources: Mapping[str, str] = field(default_factory=dict, repr=False)
     aliases: tuple[str, ...] = ()
@@ -95,9 +100,12 @@ class Material:
     def conductivity(self, T: Any) -> tuple[np.ndarray, np.ndarray]:
         """Thermal conductivity k [W/(m K)] and dk/dT [W/(m K²)] at ``T`` [K].
 
-        Log-log piecewise-linear in the tabulated data (monotone-safe, exact derivative);
-        outside the table the value is clamped and a ``RangeWarning`` issued.
+        Interpolated in the table as :class:`PropertyTable` says (exact derivative);
+        outside the table the value is clamped and a ``RangeWarning`` issued.  For an
+        anisotropic material: the mean of the principal values, (1/d) tr K (3 values in 3D).
         """
+        if self.k_tensor is not None:
+            return self.k_tensor.mean(T)
         table: PropertyTable = self._need("k_table", "conductivity")
         return table(T)
 

@@ -23,7 +23,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from femtbr.case.schema import Case
-from femtbr.pipeline.measures import boundary_region, component_means, conductivity_at
+from femtbr.pipeline.measures import (
+    boundary_region,
+    component_means,
+    vertical_conductivity,
+)
 
 STEFAN_BOLTZMANN = 5.670374419e-8  # W/(m² K⁴), CODATA 2018
 NOT_A_PACKAGE = "not a junction-to-ambient package"
@@ -193,7 +197,7 @@ def _path_items(case: Case, prepared: Any, solution: Any, path: list[str]) -> li
         }
         t, A = layer_geometry(region, prepared.geometry, adjacent)
         if t > 0 and A > 0:
-            k = conductivity_at(prepared.materials[region], regions[region].T_mean)
+            k = vertical_conductivity(prepared, region, regions[region].T_mean)
             items.append(_layer_item(region, i == 0 and regions[region].power > 0, t, A, k))
         if i + 1 < len(path):
             name = by_pair.get(frozenset((region, path[i + 1])))

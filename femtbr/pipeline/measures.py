@@ -15,6 +15,17 @@ def conductivity_at(material: Any, T: float) -> float:
     return float(np.asarray(k).ravel()[0])
 
 
+def vertical_conductivity(prepared: Any, region: str, T: float) -> float:
+    """k [W/(m K)] of a region for heat flowing along the last axis (a stack's thickness):
+    K_dd of an anisotropic region (the 1D series value of a laterally uniform layer, where
+    q_d = −K_dd dT/dx_d), else the material's k at T [K]."""
+    cond = prepared.problem.conductivity.get(region)
+    if hasattr(cond, "tensor"):
+        K, _ = cond.tensor(np.array([T]))
+        return float(K[-1, -1, 0])
+    return conductivity_at(prepared.materials[region], T)
+
+
 def boundary_region(mesh: Any, name: str) -> str | None:
     """The region whose cells share most vertices with boundary ``name`` (None if empty)."""
     facets = mesh.boundaries.get(name)

@@ -43,7 +43,15 @@ def interface_model(spec: Any) -> Any:
     return create(spec.model, **params)
 
 
-def _conductivity(mat: Any) -> Any:
+def _conductivity(mat: Any, dim: int) -> Any:
+    """A number, the k(T) table, or a ``ConductivityTensor`` of ``dim`` principal values."""
+    tensor = getattr(mat, "k_tensor", None)
+    if tensor is not None:
+        from femtbr.fem.conductivity_tensor import ConductivityTensor
+
+        return ConductivityTensor(
+            tensor.axes_matrix(dim),
+            tuple(float(t.y[0]) if t.is_constant else t for t in tensor.tables(dim)))
     table = getattr(mat, "k_table", None)
     if table is not None and getattr(table, "is_constant", False):
         return float(table.y[0])
@@ -122,9 +130,10 @@ def prepare(
         for r, s in case.materials.items()
     }
     mesh = _split_mesh(case, geometry.mesh)
+    dim = mesh.points.shape[1]
     problem = Problem(
         mesh=mesh,
-        conductivity={r: _conductivity(m) for r, m in materials.items()},
+        conductivity={r: _conductivity(m, dim) for r, m in materials.items()},
         sources={r: Source(power=s.power, density=s.density) for r, s in case.sources.items()},
         boundaries={n: _boundary(b) for n, b in case.boundaries.items() if b.type != "adiabatic"},
         interfaces={
