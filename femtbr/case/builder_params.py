@@ -23,35 +23,71 @@ GeometrySource = Callable[[Mapping[str, Any], Path], Any]
 
 
 def convert_builder_params(builder: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Convert unit strings of builder parameters to SI using each parameter's declared unit.
+    """Convert unit strings of builder parameters to SI using the units each builder declares.
 
-    Nested lists of tables (``layers = [{thickness = "50 um"}]``) are converted to SI base units.
+    A parameter's ``unit`` converts its value (and, for a list such as ``die_size = ["12 mm",
+    "12 mm"]``, each element); a list of tables converts each entry's quantity fields with the
+    units its ``fields`` declare (``layers = [{thickness = "50 um", power = "2 W"}]``).  Strings
+    in places that declare no unit are converted to SI base units.
 
     Raises
     ------
     CaseError
-        A unit string of the wrong dimension or an unknown unit, at ``geometry.<key>``.
+        A unit string of the wrong dimension or an unknown unit, at its key path
+        (``geometry.layers[0].thickness``).
     """
     from femtbr.geometry import get_builder
 
     spec = {p.name: p for p in get_builder(builder).params}
-    out: dict[str, Any] = {}
-    problems = []
-    for key, value in params.items():
-        p = spec.get(key)
-        try:
-            if isinstance(value, str) and p is not None and p.kind in ("float", "int", "any"):
-                unit = pint_unit(p.unit)
-                out[key] = to_si(value, unit) if unit is not None else to_base_si(value)
-                if p.kind == "int" and out[key] == int(out[key]):
-                    out[key] = int(out[key])
-            else:
-                out[key] = _deep_si(value)
-        except ValueError as exc:
-            problems.append((f"geometry.{key}", str(exc)))
+    problems: list[tuple[str, str]] = []
+    out = {key: _param_si(value, spec.get(key), f"geometry.{key}", problems)
+           for key, value in params.items()}
     if problems:
         raise CaseError(problems)
     return out
+
+
+def _param_si(value: Any, param: Any, key: str, problems: list[tuple[str, str]]) -> Any:
+    """One builder parameter in SI (``param`` None: unknown key, the builder reports it)."""
+    if param is None:
+        return _deep_si(value)
+    fields = getattr(param, "fields", None) or {}
+    if fields and isinstance(value, list):
+        return [_entry_si(e, fields, f"{key}[{i}]", problems) for i, e in enumerate(value)]
+    if param.kind not in ("float", "int", "any"):
+        return _deep_si(value)
+    if isinstance(value, list) and not param.unit:
+        return _deep_si(value)
+    out = _quantity_si(value, param.unit, key, problems)
+    if param.kind == "int" and isinstance(out, float) and out == int(out):
+        out = int(out)
+    return out
+
+
+def _entry_si(entry: Any, fields: Mapping[str, str], key: str,
+              problems: list[tuple[str, str]]) -> Any:
+    """One table of a list parameter with its quantity ``fields`` in SI."""
+    if not isinstance(entry, Mapping):
+        return _deep_si(entry)  # the builder rejects a non-table entry with its key path
+    return {
+        f: _quantity_si(v, fields[f], f"{key}.{f}", problems) if f in fields else _deep_si(v)
+        for f, v in entry.items()
+    }
+
+
+def _quantity_si(value: Any, unit: str, key: str, problems: list[tuple[str, str]]) -> Any:
+    """A string (or each string of a list) converted to ``unit``; other values pass through
+    (the builder checks types and ranges)."""
+    if isinstance(value, list):
+        return [_quantity_si(v, unit, f"{key}[{i}]", problems) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+    target = pint_unit(unit)
+    try:
+        return to_si(value, target) if target is not None else to_base_si(value)
+    except ValueError as exc:
+        problems.append((key, str(exc)))
+        return value
 
 
 def _deep_si(value: Any) -> Any:

@@ -31,6 +31,12 @@ class Param:
         Inclusive bounds for numbers (``None`` = unbounded); ``positive`` demands > 0.
     choices
         Allowed values for strings.
+    fields
+        For a list of tables (``layers = [{thickness = "50 um"}, ...]``): the SI unit of each
+        quantity field of an entry (``{"thickness": "m", "power": "W"}``), so that the case
+        layer converts ``"50 um"`` or rejects ``"3 kg"`` at ``geometry.layers[0].thickness``.
+        A list value of a ``"float"``/``"any"`` parameter with a ``unit`` (``die_size =
+        ["12 mm", "12 mm"]``) is converted element by element with ``unit``.
     """
 
     name: str
@@ -42,6 +48,7 @@ class Param:
     max: float | None = None
     positive: bool = False
     choices: tuple[str, ...] = ()
+    fields: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def parse(self, value: Any, key: str) -> Any:
         """Validate and convert ``value``; raise :class:`CaseError` at ``key``."""
@@ -83,6 +90,8 @@ class Param:
         d = {"default": self.default, "unit": self.unit, "doc": self.doc, "kind": self.kind}
         if self.choices:
             d["choices"] = list(self.choices)
+        if self.fields:
+            d["fields"] = dict(self.fields)
         return d
 
 
