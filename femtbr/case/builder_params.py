@@ -16,10 +16,25 @@ from femtbr.errors import CaseError
 #: keys of [geometry] that are not builder parameters
 GEOMETRY_KEYS = ("builder", "mesh", "mesh_unit")
 
+#: keys the case layer adds to the ``[geometry]`` table it hands a geometry source: the
+#: ``[solver]`` settings that bound the mesh size (``max_dofs``, element ``order``)
+LIMIT_KEYS = ("solver.max_dofs", "solver.order")
+
 #: ``source(table, base_dir) -> Geometry``: builds (or looks up) the geometry of a resolved
 #: ``[geometry]`` table (builder parameters in SI, ``mesh`` an absolute path).  Raises
-#: :class:`~femtbr.errors.CaseError` naming ``geometry.<key>`` for bad input.
+#: :class:`~femtbr.errors.CaseError` naming ``geometry.<key>`` for bad input.  The table also
+#: carries :data:`LIMIT_KEYS` (the size guard's limits; :func:`size_limits`).
 GeometrySource = Callable[[Mapping[str, Any], Path], Any]
+
+
+def size_limits(solver: Any) -> dict[str, Any]:
+    """The :data:`LIMIT_KEYS` of a ``[solver]`` table (raw dict or validated spec); a value the
+    schema will reject is left out (the default applies)."""
+    get = solver.get if isinstance(solver, Mapping) else lambda k: getattr(solver, k, None)
+    max_dofs, order = get("max_dofs"), get("order")
+    valid_dofs = isinstance(max_dofs, int) and not isinstance(max_dofs, bool) and max_dofs >= 1
+    return {"solver.max_dofs": max_dofs if valid_dofs else None,
+            "solver.order": order if order in (1, 2) and not isinstance(order, bool) else 1}
 
 
 def convert_builder_params(builder: str, params: Mapping[str, Any]) -> dict[str, Any]:
