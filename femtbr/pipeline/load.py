@@ -64,7 +64,11 @@ def load_table(
 ) -> Loaded:
     """:func:`load` for a case table already read (relative paths resolve against
     ``base_dir``)."""
-    return resolve(raw, base_dir, overrides, geometry=geometry)
+    from femtbr.pipeline.preflight import preflight
+
+    loaded = resolve(raw, base_dir, overrides, geometry=geometry)
+    preflight(loaded)  # what the run would reject before solving (check ≡ run)
+    return loaded
 
 
 def load_case(path: str | Path, overrides: Overrides = ()) -> Case:

@@ -1,0 +1,224 @@
+"""Every check ``femtbr run`` makes short of solving, made on the built geometry at load time.
+
+:func:`femtbr.pipeline.load` calls :func:`preflight` after the case layer has validated the
+names, so ``femtbr check`` and ``femtbr run`` reject the same inputs with the same key paths
+(issue 14 item 5): the run calls the same functions, the check calls them without solving.
+Checked here, with no finite-element assembly:
+
+* probes: a point outside every cell's bounding box (exact for the builders' axis-aligned
+  tensor grids and their simplex splits; a superset of the body for curved gmsh cells, whose
+  exact location the run makes) is named at ``probes.<name>``;
+* a region whose material has no thermal conductivity (``materials.<region>.k``);
+* a transient case: ρ c_p of every region (``materials.<region>.cp`` / ``.density``) and the
+  load waveforms (:func:`~femtbr.pipeline.transient_inputs.transient_loads`: names, kinds,
+  CSV tables);
+* heat paths on the graph of regions: an interface whose h is zero at the operating point
+  (``interfaces.<name>``), and regions with no path to a fixed-temperature, convection
+  (h > 0) or radiation (ε > 0) boundary (``materials.<region>``) — the steady problem has the
+  constant in its kernel there (a pure Neumann problem; Brenner & Scott, *The Mathematical
+  Theory of Finite Element Methods*, 3rd ed. (2008), §5.2).  A region split into disconnected
+  parts within itself (a mesh file) is found by the solve's part-level check
+  (:mod:`femtbr.fem.connectivity`), which sees the split mesh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from femtbr.errors import CaseError, FemtbrError
+
+Problems = list[tuple[str, str]]
+
+#: Relative tolerance of the probe bounding-box test (of the mesh's extent) [-].
+PROBE_TOL = 1e-9
+#: Temperature at which an interface's h is probed when the case names none [K].
+T_DEFAULT = 300.0
+
+
+def preflight(loaded: Any) -> None:
+    """Raise :class:`CaseError` with every problem the run would find before solving.
+
+    Parameters
+    ----------
+    loaded
+        What :func:`femtbr.case.resolve` returned (case, geometry, materials, models).
+    """
+    case, geo = loaded.case, loaded.geometry
+    if geo is None:
+        return
+    problems: Problems = []
+    problems += probe_problems(case.probes, geo.mesh)
+    problems += conductivity_problems(case.materials, loaded.materials)
+    if case.transient is not None:
+        problems += transient_problems(case, loaded.materials)
+    if not problems:
+        problems += heat_path_problems(case, geo.mesh, loaded.models)
+    if problems:
+        raise CaseError(problems)
+
+
+def probe_problems(probes: Mapping[str, Any], mesh: Any) -> Problems:
+    """``probes.<name>`` for each point [m] that lies in no cell's bounding box."""
+    if not probes:
+        return []
+    cells = mesh.points[mesh.cells]  # (n_cells, nv, d)
+    lo, hi = cells.min(axis=1), cells.max(axis=1)
+    extent = float(np.max(mesh.points.max(axis=0) - mesh.points.min(axis=0)))
+    tol = PROBE_TOL * extent
+    out = []
+    for name, point in probes.items():
+        x = np.asarray(point, float)
+        if x.shape != (mesh.dim,):
+            continue  # the case layer reports a wrong number of coordinates
+        if not np.all(np.isfinite(x)):
+            out.append((f"probes.{name}", f"coordinates must be finite, got {x.tolist()}"))
+            continue
+        if not np.any(np.all((x >= lo - tol) & (x <= hi + tol), axis=1)):
+            box = (f"{np.round(mesh.points.min(axis=0), 9).tolist()}.."
+                   f"{np.round(mesh.points.max(axis=0), 9).tolist()} m")
+            out.append((f"probes.{name}", f"the point {x.tolist()} m lies outside the mesh "
+                        f"(bounding box {box})"))
+    return out
+
+
+def conductivity_problems(regions: Any, materials: Mapping[str, Any]) -> Problems:
+    """``materials.<region>.k`` for each of ``regions`` whose material (region -> material,
+    absent: an inline table without ``use`` or ``k``) gives no conductivity."""
+    out = []
+    for region in regions:
+        mat = materials.get(region)
+        if getattr(mat, "k_table", None) is None:
+            out.append((f"materials.{region}.k", "the material has no thermal conductivity; "
+                        "give k [W/(m K)] (a number or a table)"))
+    return out
+
+
+def transient_problems(case: Any, materials: Mapping[str, Any]) -> Problems:
+    """Heat capacities and load waveforms of a transient case, as the run builds them."""
+    from femtbr.pipeline.transient import heat_capacity_of
+    from femtbr.pipeline.transient_inputs import transient_loads
+
+    out: Problems = []
+    for region, mat in materials.items():
+        try:
+            heat_capacity_of(region, mat)
+        except CaseError as exc:
+            out += exc.problems
+    try:
+        transient_loads(case.transient, case.sources, case.boundaries)
+    except CaseError as exc:
+        out += exc.problems
+    return out
+
+
+def _operating_temperature(case: Any) -> float:
+    """A representative temperature [K]: the mean fixed/ambient temperature, else 300 K."""
+    temps = [b.T for b in case.boundaries.values() if b.type == "temperature"]
+    temps += [b.T_inf for b in case.boundaries.values() if b.T_inf is not None]
+    return float(np.mean(temps)) if temps else T_DEFAULT
+
+
+def _zero_interfaces(case: Any, models: Mapping[str, Any], T: float) -> tuple[Problems, set]:
+    """Interfaces whose h is zero at ``T`` [K] and their pressure, and the set of those that
+    conduct."""
+    out, conducting = [], set()
+    for name, spec in case.interfaces.items():
+        model = models.get(name)
+        if model is None:
+            continue
+        try:
+            h, _ = model.conductance(np.array([T]), np.array([float(spec.pressure)]))
+        except (FemtbrError, ArithmeticError, ValueError):
+            conducting.add(name)  # an evaluation problem is the solve's to report, with T
+            continue
+        if np.any(np.asarray(h, float) > 0):
+            conducting.add(name)
+            continue
+        why = (f"; pressure = 0 Pa: set interfaces.{name}.pressure" if spec.pressure == 0
+               else f"; check the parameters of interfaces.{name}")
+        out.append((f"interfaces.{name}", f"h = 0 W/(m² K) at T = {T:.6g} K and pressure = "
+                    f"{spec.pressure:g} Pa (model {type(model).__name__}): the interface "
+                    f"carries no heat{why}"))
+    return out, conducting
+
+
+def _sinks(case: Any) -> set[str]:
+    """Boundaries that can take heat out: fixed temperature, convection h > 0, radiation ε > 0."""
+    out = set()
+    for name, b in case.boundaries.items():
+        if (b.type == "temperature"
+                or ("convection" in b.type and (b.h or 0) > 0)
+                or ("radiation" in b.type and (b.emissivity or 0) > 0)):
+            out.add(name)
+    return out
+
+
+def _facet_owners(mesh: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted facet keys of every cell facet, the region id of the owning cell, and the sort
+    order (for matching boundary facets and region pairs)."""
+    facets, owner = mesh.all_facets()
+    keys = np.sort(facets, axis=1)
+    order = np.lexsort(keys.T[::-1])
+    return keys[order], mesh.region_of_cell()[owner[order]], order
+
+
+def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any]) -> Problems:
+    """Zero-h interfaces and regions without a path to a heat sink (region graph)."""
+    names = list(mesh.regions)
+    zero, conducting = _zero_interfaces(case, models, _operating_temperature(case))
+    keys, rid, _ = _facet_owners(mesh)
+    same = np.all(keys[1:] == keys[:-1], axis=1)
+    ra, rb = rid[:-1][same], rid[1:][same]
+    split = {frozenset(s.between) for n, s in case.interfaces.items() if n not in conducting}
+    edges = {frozenset((names[a], names[b])) for a, b in zip(ra, rb, strict=True) if a != b
+             and a >= 0 and b >= 0}
+    edges -= split
+    sinks = _sinks(case)
+    reached: set[str] = set()
+    for name in sinks:
+        f = np.sort(np.asarray(mesh.boundaries[name]), axis=1)
+        if f.size == 0:
+            continue
+        idx = _find_rows(keys, f)
+        reached |= {names[i] for i in np.unique(rid[idx[idx >= 0]]) if i >= 0}
+    frontier = list(reached)
+    while frontier:
+        r = frontier.pop()
+        for e in edges:
+            if r in e:
+                (other,) = e - {r} or {r}
+                if other not in reached:
+                    reached.add(other)
+                    frontier.append(other)
+    cut = [r for r in names if r not in reached and len(mesh.regions[r])]
+    if not cut:
+        return zero
+    dead = [f"boundary {b!r}" for b, spec in case.boundaries.items()
+            if b not in sinks and spec.type != "adiabatic" and spec.type != "flux"]
+    dead += [f"interface {n!r}" for n in case.interfaces if n not in conducting]
+    msg = (f"region(s) {', '.join(repr(r) for r in cut)} have no heat path to a "
+           "fixed-temperature, convection (h > 0) or radiation (ε > 0) boundary; their steady "
+           "temperature is undefined")
+    if dead:
+        msg += f"; carrying no heat (h or emissivity zero): {', '.join(dead)}"
+    elif not sinks:
+        msg += "; the case has no such boundary"
+    return zero + [("boundaries", msg)]
+
+
+def _find_rows(sorted_keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Index into ``sorted_keys`` (lexicographically sorted rows) of each row of ``rows``, or
+    -1 where absent."""
+    width = sorted_keys.shape[1]
+    dtype = np.dtype((np.void, sorted_keys.dtype.itemsize * width))
+    a = np.ascontiguousarray(sorted_keys).view(dtype).ravel()
+    b = np.ascontiguousarray(rows.astype(sorted_keys.dtype)).view(dtype).ravel()
+    # void views compare bytewise, not lexicographically by value: search a byte-sorted copy
+    order = np.argsort(a, kind="stable")
+    pos = np.searchsorted(a[order], b)
+    pos = np.clip(pos, 0, a.size - 1)
+    hit = a[order][pos] == b
+    return np.where(hit, order[pos], -1)
