@@ -8,6 +8,7 @@ against the spec (unknown keys, wrong types and out-of-range values raise
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -56,6 +57,8 @@ class Param:
         if k in ("float", "int"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise CaseError([(key, f"must be a number [{self.unit or '-'}], got {value!r}")])
+            if not math.isfinite(value):
+                raise CaseError([(key, f"must be finite, got {value!r}")])
             if k == "int":
                 if float(value) != int(value):
                     raise CaseError([(key, f"must be an integer, got {value!r}")])

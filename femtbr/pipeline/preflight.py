@@ -12,6 +12,8 @@ Checked here, with no finite-element assembly:
 * a transient case: ρ c_p of every region (``materials.<region>.cp`` / ``.density``) and the
   load waveforms (:func:`~femtbr.pipeline.transient_inputs.transient_loads`: names, kinds,
   CSV tables);
+* regions whose conductance is lost in round-off next to the problem's largest conductance
+  (the solve's rule, :func:`roundoff_problems`; ``materials.<region>.k``);
 * heat paths on the graph of regions: an interface whose h is zero at the operating point
   (``interfaces.<name>``), and regions with no path to a fixed-temperature, convection
   (h > 0) or radiation (ε > 0) boundary (``materials.<region>``) — the steady problem has the
@@ -32,6 +34,10 @@ from femtbr.errors import CaseError, FemtbrError
 
 Problems = list[tuple[str, str]]
 
+#: Machine epsilon of double precision [-].
+EPS = float(np.finfo(float).eps)
+#: Stefan–Boltzmann constant [W/(m² K⁴)] (CODATA 2018, exact).
+SIGMA_SB = 5.670374419e-8
 #: Relative tolerance of the probe bounding-box test (of the mesh's extent) [-].
 PROBE_TOL = 1e-9
 #: Temperature at which an interface's h is probed when the case names none [K].
@@ -54,6 +60,8 @@ def preflight(loaded: Any) -> None:
     problems += conductivity_problems(case.materials, loaded.materials)
     if case.transient is not None:
         problems += transient_problems(case, loaded.materials)
+    if not problems:
+        problems += roundoff_problems(case, geo.mesh, loaded.materials, loaded.models)
     if not problems:
         problems += heat_path_problems(case, geo.mesh, loaded.models)
     if problems:
@@ -115,10 +123,71 @@ def transient_problems(case: Any, materials: Mapping[str, Any]) -> Problems:
 
 
 def _operating_temperature(case: Any) -> float:
-    """A representative temperature [K]: the mean fixed/ambient temperature, else 300 K."""
-    temps = [b.T for b in case.boundaries.values() if b.type == "temperature"]
-    temps += [b.T_inf for b in case.boundaries.values() if b.T_inf is not None]
+    """The solve's initial temperature [K] (:func:`femtbr.fem.newton.initial_guess`):
+    ``solver.T_initial``, else the mean fixed temperature, else the mean ambient temperature
+    (else 300 K)."""
+    if case.solver.T_initial is not None:
+        return float(case.solver.T_initial)
+    fixed = [b.T for b in case.boundaries.values() if b.type == "temperature"]
+    ambient = [b.T_inf for b in case.boundaries.values()
+               if b.type not in ("temperature", "flux", "adiabatic") and b.T_inf is not None]
+    temps = fixed or ambient
     return float(np.mean(temps)) if temps else T_DEFAULT
+
+
+def roundoff_problems(case: Any, mesh: Any, materials: Mapping[str, Any],
+                      models: Mapping[str, Any]) -> Problems:
+    """Regions whose conductance is lost in round-off, by the solve's own rule
+    (:mod:`femtbr.fem.connectivity`): k·ℓ^(d−2) [W/K in 3D, W/(m K) in 2D] with ℓ = (region
+    volume / cells)^(1/d) at or below ε = 2.2e-16 times the largest conductance of the problem
+    (regions, and per facet h·area of convection, 4εσT³·area of radiation, h·area of
+    interfaces), so that no matrix row it shares changes in double precision."""
+    from femtbr.geometry.measure import cell_volumes, facet_areas
+
+    T0 = _operating_temperature(case)
+    d = mesh.dim
+    vol = cell_volumes(mesh.points, mesh.cells, mesh.cell_type)
+    regions = {}
+    for name, cells in mesh.regions.items():
+        mat = materials.get(name)
+        if mat is None or len(cells) == 0:
+            continue
+        try:
+            k = float(np.asarray(mat.conductivity(np.array([T0]))[0], float).ravel()[0])
+        except (FemtbrError, ArithmeticError, ValueError):
+            continue  # the solve names a bad k(T) with its region
+        if not (np.isfinite(k) and k > 0):
+            continue
+        ell = abs(float(vol[cells].sum()) / len(cells)) ** (1.0 / d)
+        regions[name] = (k, k * ell ** (d - 2))
+    facet_g = [0.0]
+    for name, b in case.boundaries.items():
+        facets = mesh.boundaries.get(name)
+        if facets is None or len(facets) == 0:
+            continue
+        area = float(facet_areas(mesh.points, np.asarray(facets)).max())
+        if "convection" in b.type and b.h is not None:
+            facet_g.append(float(b.h) * area)
+        if "radiation" in b.type and b.emissivity is not None:
+            facet_g.append(4 * float(b.emissivity) * SIGMA_SB * T0**3 * area)
+    for name, spec in case.interfaces.items():
+        model = models.get(name)
+        have = mesh.interfaces.get(name)
+        if model is None or have is None or len(have.facets) == 0:
+            continue
+        try:
+            h, _ = model.conductance(np.array([T0]), np.array([float(spec.pressure)]))
+        except (FemtbrError, ArithmeticError, ValueError):
+            continue
+        h_max = float(np.max(np.asarray(h, float)))
+        if np.isfinite(h_max):
+            facet_g.append(h_max * float(facet_areas(mesh.points, have.facets).max()))
+    scale = max([g for _, g in regions.values()] + facet_g)
+    tiny = EPS * scale
+    return [(f"materials.{name}.k", f"k = {k:.4g} W/(m K) makes region {name!r} conduct no "
+             f"heat in double precision (k·ℓ^(d-2) = {g:.3g} is below ε = {EPS:.2g} times the "
+             f"problem's largest conductance {scale:.3g}); the steady temperature is undefined")
+            for name, (k, g) in regions.items() if not g > tiny]
 
 
 def _zero_interfaces(case: Any, models: Mapping[str, Any], T: float) -> tuple[Problems, set]:
