@@ -74,7 +74,7 @@ def _param_si(value: Any, param: Any, key: str, problems: list[tuple[str, str]])
     if isinstance(value, list) and not param.unit:
         return _deep_si(value)
     out = _quantity_si(value, param.unit, key, problems)
-    if param.kind == "int" and isinstance(out, float) and out == int(out):
+    if param.kind == "int" and isinstance(out, float) and out.is_integer():
         out = int(out)
     return out
 
