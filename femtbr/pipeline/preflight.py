@@ -26,6 +26,7 @@ Checked here, with no finite-element assembly:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -61,9 +62,8 @@ def preflight(loaded: Any) -> None:
     if case.transient is not None:
         problems += transient_problems(case, loaded.materials)
     if not problems:
-        problems += roundoff_problems(case, geo.mesh, loaded.materials, loaded.models)
-    if not problems:
-        problems += heat_path_problems(case, geo.mesh, loaded.models)
+        g = conductances(case, geo.mesh, loaded.materials, loaded.models)
+        problems += roundoff_problems(g) or heat_path_problems(case, geo.mesh, loaded.models, g)
     if problems:
         raise CaseError(problems)
 
@@ -135,13 +135,34 @@ def _operating_temperature(case: Any) -> float:
     return float(np.mean(temps)) if temps else T_DEFAULT
 
 
-def roundoff_problems(case: Any, mesh: Any, materials: Mapping[str, Any],
-                      models: Mapping[str, Any]) -> Problems:
-    """Regions whose conductance is lost in round-off, by the solve's own rule
-    (:mod:`femtbr.fem.connectivity`): k·ℓ^(d−2) [W/K in 3D, W/(m K) in 2D] with ℓ = (region
-    volume / cells)^(1/d) at or below ε = 2.2e-16 times the largest conductance of the problem
-    (regions, and per facet h·area of convection, 4εσT³·area of radiation, h·area of
-    interfaces), so that no matrix row it shares changes in double precision."""
+@dataclass(frozen=True)
+class Conductances:
+    """The conductance scales of a problem at its initial temperature, as the solve's heat-path
+    check (:mod:`femtbr.fem.connectivity`) weighs them, computed from the mesh alone.
+
+    Attributes
+    ----------
+    regions
+        Region -> (k(T₀) [W/(m K)], k·ℓ^(d−2) [W/K in 3D, W/(m K) in 2D]), ℓ = (region volume /
+        cells)^(1/d) [m].
+    boundaries, interfaces
+        Name -> largest facet conductance: h·area (convection), 4εσT₀³·area (radiation),
+        h(T₀, p)·area (interface) [W/K in 3D, W/(m K) in 2D].
+    tiny
+        ε = 2.2e-16 times the largest of all these: a conductance at or below it changes no
+        matrix row it shares in double precision.
+    """
+
+    regions: dict[str, tuple[float, float]]
+    boundaries: dict[str, float]
+    interfaces: dict[str, float]
+    tiny: float
+
+
+def conductances(case: Any, mesh: Any, materials: Mapping[str, Any],
+                 models: Mapping[str, Any]) -> Conductances:
+    """:class:`Conductances` of a validated case on its mesh at the solve's initial
+    temperature (a model or k(T) that fails to evaluate is left to the solve to name)."""
     from femtbr.geometry.measure import cell_volumes, facet_areas
 
     T0 = _operating_temperature(case)
@@ -155,21 +176,24 @@ def roundoff_problems(case: Any, mesh: Any, materials: Mapping[str, Any],
         try:
             k = float(np.asarray(mat.conductivity(np.array([T0]))[0], float).ravel()[0])
         except (FemtbrError, ArithmeticError, ValueError):
-            continue  # the solve names a bad k(T) with its region
+            continue
         if not (np.isfinite(k) and k > 0):
             continue
         ell = abs(float(vol[cells].sum()) / len(cells)) ** (1.0 / d)
         regions[name] = (k, k * ell ** (d - 2))
-    facet_g = [0.0]
+    boundaries = {}
     for name, b in case.boundaries.items():
         facets = mesh.boundaries.get(name)
         if facets is None or len(facets) == 0:
             continue
         area = float(facet_areas(mesh.points, np.asarray(facets)).max())
+        g = 0.0
         if "convection" in b.type and b.h is not None:
-            facet_g.append(float(b.h) * area)
+            g = max(g, float(b.h) * area)
         if "radiation" in b.type and b.emissivity is not None:
-            facet_g.append(4 * float(b.emissivity) * SIGMA_SB * T0**3 * area)
+            g = max(g, 4 * float(b.emissivity) * SIGMA_SB * T0**3 * area)
+        boundaries[name] = g
+    interfaces = {}
     for name, spec in case.interfaces.items():
         model = models.get(name)
         have = mesh.interfaces.get(name)
@@ -181,18 +205,25 @@ def roundoff_problems(case: Any, mesh: Any, materials: Mapping[str, Any],
             continue
         h_max = float(np.max(np.asarray(h, float)))
         if np.isfinite(h_max):
-            facet_g.append(h_max * float(facet_areas(mesh.points, have.facets).max()))
-    scale = max([g for _, g in regions.values()] + facet_g)
-    tiny = EPS * scale
+            interfaces[name] = h_max * float(facet_areas(mesh.points, have.facets).max())
+    scale = max([g for _, g in regions.values()] + list(boundaries.values())
+                + list(interfaces.values()) + [0.0])
+    return Conductances(regions, boundaries, interfaces, EPS * scale)
+
+
+def roundoff_problems(g: Conductances) -> Problems:
+    """``materials.<region>.k`` for each region whose conductance is lost in round-off (the
+    solve's rule: k·ℓ^(d−2) at or below :attr:`Conductances.tiny`)."""
+    scale = g.tiny / EPS
     return [(f"materials.{name}.k", f"k = {k:.4g} W/(m K) makes region {name!r} conduct no "
-             f"heat in double precision (k·ℓ^(d-2) = {g:.3g} is below ε = {EPS:.2g} times the "
+             f"heat in double precision (k·ℓ^(d-2) = {gr:.3g} is below ε = {EPS:.2g} times the "
              f"problem's largest conductance {scale:.3g}); the steady temperature is undefined")
-            for name, (k, g) in regions.items() if not g > tiny]
+            for name, (k, gr) in g.regions.items() if not gr > g.tiny]
 
 
 def _zero_interfaces(case: Any, models: Mapping[str, Any], T: float) -> tuple[Problems, set]:
-    """Interfaces whose h is zero at ``T`` [K] and their pressure, and the set of those that
-    conduct."""
+    """Interfaces whose h is zero at ``T`` [K] (named with the input that made it zero), and
+    the set of those that conduct."""
     out, conducting = [], set()
     for name, spec in case.interfaces.items():
         model = models.get(name)
@@ -214,15 +245,11 @@ def _zero_interfaces(case: Any, models: Mapping[str, Any], T: float) -> tuple[Pr
     return out, conducting
 
 
-def _sinks(case: Any) -> set[str]:
-    """Boundaries that can take heat out: fixed temperature, convection h > 0, radiation ε > 0."""
-    out = set()
-    for name, b in case.boundaries.items():
-        if (b.type == "temperature"
-                or ("convection" in b.type and (b.h or 0) > 0)
-                or ("radiation" in b.type and (b.emissivity or 0) > 0)):
-            out.add(name)
-    return out
+def _sinks(case: Any, g: Conductances) -> set[str]:
+    """Boundaries that take heat out: fixed temperature, or a convection / radiation
+    conductance above round-off."""
+    return {name for name, b in case.boundaries.items()
+            if b.type == "temperature" or g.boundaries.get(name, 0.0) > g.tiny}
 
 
 def _facet_owners(mesh: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -234,10 +261,12 @@ def _facet_owners(mesh: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return keys[order], mesh.region_of_cell()[owner[order]], order
 
 
-def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any]) -> Problems:
+def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any],
+                       g: Conductances) -> Problems:
     """Zero-h interfaces and regions without a path to a heat sink (region graph)."""
     names = list(mesh.regions)
     zero, conducting = _zero_interfaces(case, models, _operating_temperature(case))
+    conducting = {n for n in conducting if g.interfaces.get(n, np.inf) > g.tiny}
     keys, rid, _ = _facet_owners(mesh)
     same = np.all(keys[1:] == keys[:-1], axis=1)
     ra, rb = rid[:-1][same], rid[1:][same]
@@ -245,7 +274,7 @@ def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any]) -> Probl
     edges = {frozenset((names[a], names[b])) for a, b in zip(ra, rb, strict=True) if a != b
              and a >= 0 and b >= 0}
     edges -= split
-    sinks = _sinks(case)
+    sinks = _sinks(case, g)
     reached: set[str] = set()
     for name in sinks:
         f = np.sort(np.asarray(mesh.boundaries[name]), axis=1)
@@ -272,7 +301,8 @@ def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any]) -> Probl
            "fixed-temperature, convection (h > 0) or radiation (ε > 0) boundary; their steady "
            "temperature is undefined")
     if dead:
-        msg += f"; carrying no heat (h or emissivity zero): {', '.join(dead)}"
+        msg += (f"; carrying no heat (h, emissivity or h·area zero or lost in round-off): "
+                f"{', '.join(dead)}")
     elif not sinks:
         msg += "; the case has no such boundary"
     return zero + [("boundaries", msg)]
