@@ -253,12 +253,12 @@ def _zero_interfaces(case: Any, models: Mapping[str, Any], T: float) -> tuple[Pr
         model = models.get(name)
         if model is None:
             continue
-        try:
-            h, _ = model.conductance(np.array([T]), np.array([float(spec.pressure)]))
-        except (FemtbrError, ArithmeticError, ValueError):
-            conducting.add(name)  # an evaluation problem is the solve's to report, with T
+        h, problem = _evaluate(model, name, T, float(spec.pressure))
+        if problem is not None:
+            out.append(problem)
+            conducting.add(name)  # reported as what it is, not as a missing heat path
             continue
-        if np.any(np.asarray(h, float) > 0):
+        if np.any(h > 0):
             conducting.add(name)
             continue
         why = (f"; pressure = 0 Pa: set interfaces.{name}.pressure" if spec.pressure == 0
@@ -267,6 +267,30 @@ def _zero_interfaces(case: Any, models: Mapping[str, Any], T: float) -> tuple[Pr
                     f"{spec.pressure:g} Pa (model {type(model).__name__}): the interface "
                     f"carries no heat{why}"))
     return out, conducting
+
+
+def _evaluate(model: Any, name: str, T: float, p: float) -> tuple[Any, Any]:
+    """h [W/(m² K)] of interface ``name`` at the solve's first evaluation point (``T`` [K],
+    ``p`` [Pa]), or the problem the solve's ``System.conductance`` would raise there, with the
+    same key path."""
+    import warnings
+
+    key = f"interfaces.{name}"
+    try:
+        with warnings.catch_warnings():  # range warnings are the run's to issue
+            warnings.simplefilter("ignore")
+            h, dh = model.conductance(np.array([T]), np.array([p]))
+    except FemtbrError as exc:
+        where = {"p": f"{key}.pressure", "T": key}.get(getattr(exc, "quantity", None), key)
+        return None, (where, f"{exc} at T = {T:.6g} K" if where == key else str(exc))
+    except (ArithmeticError, ValueError) as exc:
+        return None, (key, f"conductance model failed at T = {T:.6g} K: {exc}")
+    h, dh = np.asarray(h, float), np.asarray(dh, float)
+    if not (np.all(np.isfinite(h)) and np.all(np.isfinite(dh))):
+        return None, (key, f"conductance model returned NaN/inf at T = {T:.6g} K, p = {p:g} Pa")
+    if np.any(h < 0):
+        return None, (key, f"conductance must be >= 0, got {h.min():.4g} W/(m² K)")
+    return h, None
 
 
 def _sinks(case: Any, g: Conductances) -> set[str]:
