@@ -2,8 +2,8 @@
 
 :func:`femtbr.pipeline.load` calls :func:`preflight` after the case layer has validated the
 names, so ``femtbr check`` and ``femtbr run`` reject the same inputs with the same key paths
-(issue 14 item 5): the run calls the same functions, the check calls them without solving.
-Checked here, with no finite-element assembly:
+(issue 14 item 5): the run goes through the same load.  Checked here, with no finite-element
+assembly:
 
 * probes: a point outside every cell's bounding box (exact for the builders' axis-aligned
   tensor grids and their simplex splits; a superset of the body for curved gmsh cells, whose
@@ -12,19 +12,23 @@ Checked here, with no finite-element assembly:
 * a transient case: ρ c_p of every region (``materials.<region>.cp`` / ``.density``) and the
   load waveforms (:func:`~femtbr.pipeline.transient_inputs.transient_loads`: names, kinds,
   CSV tables);
+* every interface model at the solve's first evaluation point (the initial temperature and the
+  interface's pressure), named as the solve names it (``interfaces.<name>[.pressure]``), and
+  an interface whose h is zero there (``interfaces.<name>``, saying which input made it zero);
 * regions whose conductance is lost in round-off next to the problem's largest conductance
   (the solve's rule, :func:`roundoff_problems`; ``materials.<region>.k``);
-* heat paths on the graph of regions: an interface whose h is zero at the operating point
-  (``interfaces.<name>``), and regions with no path to a fixed-temperature, convection
-  (h > 0) or radiation (ε > 0) boundary (``materials.<region>``) — the steady problem has the
-  constant in its kernel there (a pure Neumann problem; Brenner & Scott, *The Mathematical
-  Theory of Finite Element Methods*, 3rd ed. (2008), §5.2).  A region split into disconnected
-  parts within itself (a mesh file) is found by the solve's part-level check
+* regions with no heat path to a fixed-temperature, convection (h > 0) or radiation (ε > 0)
+  boundary (``boundaries``), on the graph of regions joined where their cells share vertices
+  (the solve joins cells by shared DOFs) except across an interface that carries no heat: the
+  steady problem has the constant in its kernel there (a pure Neumann problem; Brenner & Scott,
+  *The Mathematical Theory of Finite Element Methods*, 3rd ed. (2008), §5.2).  A region split
+  into disconnected parts within itself (a mesh file) is found by the solve's part-level check
   (:mod:`femtbr.fem.connectivity`), which sees the split mesh.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -300,13 +304,24 @@ def _sinks(case: Any, g: Conductances) -> set[str]:
             if b.type == "temperature" or g.boundaries.get(name, 0.0) > g.tiny}
 
 
-def _facet_owners(mesh: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted facet keys of every cell facet, the region id of the owning cell, and the sort
-    order (for matching boundary facets and region pairs)."""
-    facets, owner = mesh.all_facets()
-    keys = np.sort(facets, axis=1)
-    order = np.lexsort(keys.T[::-1])
-    return keys[order], mesh.region_of_cell()[owner[order]], order
+def _region_vertices(mesh: Any) -> dict[str, np.ndarray]:
+    """Region -> boolean mask of the mesh vertices its cells use (remembered per mesh object:
+    sweep cases share one mesh)."""
+    hit = _VERTICES.get(id(mesh))
+    if hit is not None and hit[0]() is mesh:
+        return hit[1]
+    out = {}
+    for name, cells in mesh.regions.items():
+        mask = np.zeros(len(mesh.points), bool)
+        mask[mesh.cells[np.asarray(cells)].ravel()] = True
+        out[name] = mask
+    key = id(mesh)
+    _VERTICES[key] = (weakref.ref(mesh, lambda _ref: _VERTICES.pop(key, None)), out)
+    return out
+
+
+#: ``id(mesh) -> (weak reference to the mesh, region vertex masks)``
+_VERTICES: dict[int, tuple[Any, dict[str, np.ndarray]]] = {}
 
 
 def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any],
@@ -315,21 +330,18 @@ def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any],
     names = list(mesh.regions)
     zero, conducting = _zero_interfaces(case, models, _operating_temperature(case))
     conducting = {n for n in conducting if g.interfaces.get(n, np.inf) > g.tiny}
-    keys, rid, _ = _facet_owners(mesh)
-    same = np.all(keys[1:] == keys[:-1], axis=1)
-    ra, rb = rid[:-1][same], rid[1:][same]
+    # regions are joined where their cells share vertices (the solve joins cells by shared
+    # DOFs), except across an interface that carries no heat (its vertices are split)
+    verts = _region_vertices(mesh)
     split = {frozenset(s.between) for n, s in case.interfaces.items() if n not in conducting}
-    edges = {frozenset((names[a], names[b])) for a, b in zip(ra, rb, strict=True) if a != b
-             and a >= 0 and b >= 0}
-    edges -= split
+    edges = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]
+             if frozenset((a, b)) not in split and np.any(verts[a] & verts[b])}
     sinks = _sinks(case, g)
     reached: set[str] = set()
     for name in sinks:
-        f = np.sort(np.asarray(mesh.boundaries[name]), axis=1)
-        if f.size == 0:
-            continue
-        idx = _find_rows(keys, f)
-        reached |= {names[i] for i in np.unique(rid[idx[idx >= 0]]) if i >= 0}
+        facets = np.asarray(mesh.boundaries[name])
+        if facets.size:  # the region owning a facet uses all of its vertices
+            reached |= {r for r in names if np.any(verts[r][facets].all(axis=1))}
     frontier = list(reached)
     while frontier:
         r = frontier.pop()
@@ -354,18 +366,3 @@ def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any],
     elif not sinks:
         msg += "; the case has no such boundary"
     return zero + [("boundaries", msg)]
-
-
-def _find_rows(sorted_keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Index into ``sorted_keys`` (lexicographically sorted rows) of each row of ``rows``, or
-    -1 where absent."""
-    width = sorted_keys.shape[1]
-    dtype = np.dtype((np.void, sorted_keys.dtype.itemsize * width))
-    a = np.ascontiguousarray(sorted_keys).view(dtype).ravel()
-    b = np.ascontiguousarray(rows.astype(sorted_keys.dtype)).view(dtype).ravel()
-    # void views compare bytewise, not lexicographically by value: search a byte-sorted copy
-    order = np.argsort(a, kind="stable")
-    pos = np.searchsorted(a[order], b)
-    pos = np.clip(pos, 0, a.size - 1)
-    hit = a[order][pos] == b
-    return np.where(hit, order[pos], -1)
