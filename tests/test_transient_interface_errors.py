@@ -52,3 +52,17 @@ def test_model_out_of_its_temperature_range_at_the_probe_is_treated_as_nonlinear
 
     # 800 K is only a probe point of the linearity test, not a temperature of the run
     assert _interfaces_linear(system_with(FailsAt("T", T_max=500.0))) is False
+
+
+class NegativeBelow:
+    """h = 1e5 (1 + 0.05 (T − 300 K)): negative below 280 K, e.g. at the 250 K probe point."""
+
+    def conductance(self, T, p):
+        T = np.asarray(T, float)
+        return 1e5 * (1 + 0.05 * (T - 300.0)), np.full(T.shape, 5e3)
+
+
+def test_negative_h_at_a_probe_point_is_not_an_error_of_the_run():
+    from femtbr.fem.transient_system import _interfaces_linear
+
+    assert _interfaces_linear(system_with(NegativeBelow())) is False
