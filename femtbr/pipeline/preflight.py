@@ -21,9 +21,10 @@ assembly:
   boundary (``boundaries``), on the graph of regions joined where their cells share vertices
   (the solve joins cells by shared DOFs) except across an interface that carries no heat: the
   steady problem has the constant in its kernel there (a pure Neumann problem; Brenner & Scott,
-  *The Mathematical Theory of Finite Element Methods*, 3rd ed. (2008), §5.2).  A region split
-  into disconnected parts within itself (a mesh file) is found by the solve's part-level check
-  (:mod:`femtbr.fem.connectivity`), which sees the split mesh.
+  *The Mathematical Theory of Finite Element Methods*, 3rd ed. (2008), §5.2).  For a mesh file
+  the graph's nodes are the connected parts of each region (a region may be split apart); the
+  builders' regions are connected by construction, so their graph is one node per region (and
+  needs no scipy import: ``femtbr check`` stays fast).
 """
 
 from __future__ import annotations
@@ -304,62 +305,87 @@ def _sinks(case: Any, g: Conductances) -> set[str]:
             if b.type == "temperature" or g.boundaries.get(name, 0.0) > g.tiny}
 
 
-def _region_vertices(mesh: Any) -> dict[str, np.ndarray]:
-    """Region -> boolean mask of the mesh vertices its cells use (remembered per mesh object:
-    sweep cases share one mesh)."""
-    hit = _VERTICES.get(id(mesh))
+def _parts(mesh: Any, split_regions: bool) -> list[tuple[str, np.ndarray]]:
+    """The nodes of the heat-path graph: ``(region, vertex mask)`` per connected part of each
+    region (cells of one region joined by shared vertices) when ``split_regions``, else one
+    node per region.  Remembered per mesh object (sweep cases share one mesh)."""
+    key = (id(mesh), split_regions)
+    hit = _PARTS.get(key)
     if hit is not None and hit[0]() is mesh:
         return hit[1]
-    out = {}
+    out = []
+    labels = _part_labels(mesh) if split_regions else None
     for name, cells in mesh.regions.items():
-        mask = np.zeros(len(mesh.points), bool)
-        mask[mesh.cells[np.asarray(cells)].ravel()] = True
-        out[name] = mask
-    key = id(mesh)
-    _VERTICES[key] = (weakref.ref(mesh, lambda _ref: _VERTICES.pop(key, None)), out)
+        cells = np.asarray(cells)
+        groups = [cells] if labels is None else [cells[labels[cells] == lab]
+                                                 for lab in np.unique(labels[cells])]
+        for part in groups:
+            mask = np.zeros(len(mesh.points), bool)
+            mask[mesh.cells[part].ravel()] = True
+            out.append((name, mask))
+    _PARTS[key] = (weakref.ref(mesh, lambda _ref: _PARTS.pop(key, None)), out)
     return out
 
 
-#: ``id(mesh) -> (weak reference to the mesh, region vertex masks)``
-_VERTICES: dict[int, tuple[Any, dict[str, np.ndarray]]] = {}
+def _part_labels(mesh: Any) -> np.ndarray:
+    """A part label per cell: cells of the same region sharing a vertex are one part
+    (``scipy.sparse.csgraph.connected_components`` on the cell / (region, vertex) graph)."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n_cells, nv = mesh.cells.shape
+    rid = mesh.region_of_cell().astype(np.int64)
+    _, node = np.unique((rid[:, None] * len(mesh.points) + mesh.cells).ravel(),
+                        return_inverse=True)
+    rows, cols = np.repeat(np.arange(n_cells), nv), n_cells + node.ravel()
+    n = n_cells + int(node.max()) + 1
+    graph = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    return connected_components(graph, directed=False)[1][:n_cells]
+
+
+#: ``(id(mesh), split) -> (weak reference to the mesh, heat-path graph nodes)``
+_PARTS: dict[tuple[int, bool], tuple[Any, list[tuple[str, np.ndarray]]]] = {}
 
 
 def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any],
                        g: Conductances) -> Problems:
-    """Zero-h interfaces and regions without a path to a heat sink (region graph)."""
-    names = list(mesh.regions)
+    """Zero-h interfaces and regions (or split-apart parts of a region, for mesh files) without
+    a path to a heat sink."""
     zero, conducting = _zero_interfaces(case, models, _operating_temperature(case))
     conducting = {n for n in conducting if g.interfaces.get(n, np.inf) > g.tiny}
-    # regions are joined where their cells share vertices (the solve joins cells by shared
+    # the builders' regions are connected by construction; a mesh file's may not be
+    nodes = _parts(mesh, split_regions=case.geometry.mesh is not None
+                   or case.geometry.builder == "msh")
+    # nodes are joined where their cells share vertices (the solve joins cells by shared
     # DOFs), except across an interface that carries no heat (its vertices are split)
-    verts = _region_vertices(mesh)
     split = {frozenset(s.between) for n, s in case.interfaces.items() if n not in conducting}
-    edges = {frozenset((a, b)) for i, a in enumerate(names) for b in names[i + 1:]
-             if frozenset((a, b)) not in split and np.any(verts[a] & verts[b])}
     sinks = _sinks(case, g)
-    reached: set[str] = set()
+    reached: set[int] = set()
     for name in sinks:
         facets = np.asarray(mesh.boundaries[name])
-        if facets.size:  # the region owning a facet uses all of its vertices
-            reached |= {r for r in names if np.any(verts[r][facets].all(axis=1))}
+        if facets.size:  # the part owning a facet uses all of its vertices
+            reached |= {i for i, (_, v) in enumerate(nodes) if np.any(v[facets].all(axis=1))}
     frontier = list(reached)
     while frontier:
-        r = frontier.pop()
-        for e in edges:
-            if r in e:
-                (other,) = e - {r} or {r}
-                if other not in reached:
-                    reached.add(other)
-                    frontier.append(other)
-    cut = [r for r in names if r not in reached and len(mesh.regions[r])]
+        i = frontier.pop()
+        region, verts = nodes[i]
+        for j, (other, v) in enumerate(nodes):
+            if (j not in reached and other != region
+                    and frozenset((region, other)) not in split and np.any(verts & v)):
+                reached.add(j)
+                frontier.append(j)
+    cut = [i for i in range(len(nodes)) if i not in reached and nodes[i][1].any()]
     if not cut:
         return zero
+    whole = {r for r, _ in nodes} - {nodes[i][0] for i in reached}
+    shown = dict.fromkeys(repr(nodes[i][0]) + ("" if nodes[i][0] in whole else
+                                               " (a split-apart part of it)") for i in cut)
     dead = [f"boundary {b!r}" for b, spec in case.boundaries.items()
             if b not in sinks and spec.type != "adiabatic" and spec.type != "flux"]
     dead += [f"interface {n!r}" for n in case.interfaces if n not in conducting]
-    msg = (f"region(s) {', '.join(repr(r) for r in cut)} have no heat path to a "
-           "fixed-temperature, convection (h > 0) or radiation (ε > 0) boundary; their steady "
-           "temperature is undefined")
+    msg = (f"region(s) {', '.join(shown)} have no heat path to a fixed-temperature, "
+           "convection (h > 0) or radiation (ε > 0) boundary; their steady temperature is "
+           "undefined")
     if dead:
         msg += (f"; carrying no heat (h, emissivity or h·area zero or lost in round-off): "
                 f"{', '.join(dead)}")
