@@ -23,9 +23,9 @@ REPRODUCTIONS = {
                        ["interfaces.si_cu: h = 0", "pressure = 0 Pa",
                         "set interfaces.si_cu.pressure"]),
     "k_1e-300": ("multilayer_stack.toml", ["materials.solder.k=1e-300"],
-                 ["conductivity.solder", "region 'solder' conduct no heat"]),
+                 ["materials.solder.k", "region 'solder' conduct no heat"]),
     "k_5e-324": ("multilayer_stack.toml", ["materials.solder.k=5e-324"],
-                 ["conductivity.solder", "region 'solder' conduct no heat"]),
+                 ["materials.solder.k", "region 'solder' conduct no heat"]),
     "probe_far_outside": ("multilayer_stack.toml", ["probes.p=[1e30,0,0]"],
                           ["probes.p", "outside the mesh"]),
 }

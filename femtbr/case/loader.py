@@ -136,13 +136,50 @@ def _sweep_keys(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not isinstance(sweep, Mapping) or not isinstance(sweep.get("parameters"), Mapping):
         return []
     problems = []
-    for key in sweep["parameters"]:
-        trial = {k: v for k, v in data.items() if k != "sweep"}
+    trial = {k: v for k, v in data.items() if k != "sweep"}
+    for key, values in sweep["parameters"].items():
         try:
             apply_overrides(trial, {key: 0}, extra_keys=semantics.extra_keys)
         except CaseError as exc:
             problems += [(f"sweep.parameters.{key!r}", m) for _, m in exc.problems]
+            continue
+        problems += _sweep_units(trial, key, values)
     return problems
+
+
+def _sweep_units(trial: Mapping[str, Any], key: str, values: Any) -> list[tuple[str, str]]:
+    """Each quantity string a sweep gives ``key`` (list values, range bounds) converted with the
+    unit ``key`` declares: the base case with that value is validated (without a geometry) and
+    a problem at ``key`` itself is reported at ``sweep.parameters.<key>``."""
+    from femtbr.case import semantics
+
+    if isinstance(values, Mapping):
+        given = [(f"{b}", values[b]) for b in ("min", "max") if b in values]
+    elif isinstance(values, list):
+        given = [(f"[{i}]", v) for i, v in enumerate(values)]
+    else:
+        return []
+    out = []
+    for where, value in given:
+        if not isinstance(value, str):
+            continue
+        data = apply_overrides(trial, {key: value}, extra_keys=semantics.extra_keys)
+        found: list[tuple[str, str]] = []
+        try:
+            data, found, _ = semantics.resolve(data, Path("."), _no_geometry)
+            Case.model_validate(data)
+        except ValidationError as exc:
+            found += from_validation_error(exc, Case)
+        for k, m in found:
+            if k == key or k.startswith((f"{key}.", f"{key}[")):
+                out.append((f"sweep.parameters.{key!r}{'.' if where[0] != '[' else ''}{where}",
+                            m))
+    return out
+
+
+def _no_geometry(table: Mapping[str, Any], base_dir: Path) -> Any:
+    """A geometry source that builds nothing (sweep value checks need no mesh)."""
+    raise CaseError([("geometry", "not built")])
 
 
 def _unique(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -22,7 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from femtbr.case.builder_params import GEOMETRY_KEYS, GeometrySource, convert_builder_params
+from femtbr.case.builder_params import (
+    GEOMETRY_KEYS,
+    GeometrySource,
+    convert_builder_params,
+    size_limits,
+)
 from femtbr.case.units import pint_unit, to_base_si, to_si
 from femtbr.errors import CaseError, FemtbrError
 
@@ -144,7 +149,8 @@ def _geometry(
                 raise CaseError([("geometry.builder", f"must be a builder name, got {builder!r}")])
             params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
             table.update(convert_builder_params(builder, params))
-        return source(table, base_dir)
+        solver = raw.get("solver") if isinstance(raw.get("solver"), dict) else {}
+        return source({**table, **size_limits(solver)}, base_dir)
     except CaseError as exc:
         problems.extend(exc.problems)
     except FemtbrError as exc:

@@ -23,7 +23,7 @@ from dataclasses import replace
 import numpy as np
 import scipy.sparse as sp
 
-from femtbr.errors import InputError
+from femtbr.errors import CaseError, InputError, ModelError
 from femtbr.fem.assemble import SIGMA_SB, System, _fq_values, build_system
 from femtbr.fem.backends import system_for
 from femtbr.fem.dirichlet import merge_fixed
@@ -36,11 +36,23 @@ log = logging.getLogger(__name__)
 
 
 def _interfaces_linear(system: System) -> bool:
-    for itf in system.interfaces:  # at a few T and every distinct local pressure
+    """Whether every interface's h is constant, probed at a few temperatures and every distinct
+    local pressure through :meth:`System.conductance`, so a bad pressure names
+    ``interfaces.<name>.pressure`` as in a steady run.  The probe temperatures are not
+    temperatures of the run: a model that fails there (outside its temperature range, h < 0 or
+    NaN) is simply treated as nonlinear; it is evaluated, and checked, at the real temperatures
+    of the run."""
+    for itf in system.interfaces:
         T, p = np.meshgrid([250.0, 300.0, 400.0, 800.0], np.unique(itf.pressure))
-        h, dh = itf.model.conductance(T, p)
-        h = np.broadcast_to(np.asarray(h, float), T.shape)
-        if np.any(np.asarray(dh) != 0) or np.any(np.ptp(h, axis=1) != 0):
+        try:
+            h, dh = system.conductance(itf, T, p)
+        except CaseError as exc:
+            if getattr(exc.__cause__, "quantity", None) == "p":
+                raise
+            return False
+        except ModelError:
+            return False
+        if np.any(dh != 0) or np.any(np.ptp(h, axis=1) != 0):
             return False
     return True
 

@@ -8,6 +8,7 @@ against the spec (unknown keys, wrong types and out-of-range values raise
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -31,6 +32,12 @@ class Param:
         Inclusive bounds for numbers (``None`` = unbounded); ``positive`` demands > 0.
     choices
         Allowed values for strings.
+    fields
+        For a list of tables (``layers = [{thickness = "50 um"}, ...]``): the SI unit of each
+        quantity field of an entry (``{"thickness": "m", "power": "W"}``), so that the case
+        layer converts ``"50 um"`` or rejects ``"3 kg"`` at ``geometry.layers[0].thickness``.
+        A list value of a ``"float"``/``"any"`` parameter with a ``unit`` (``die_size =
+        ["12 mm", "12 mm"]``) is converted element by element with ``unit``.
     """
 
     name: str
@@ -42,6 +49,7 @@ class Param:
     max: float | None = None
     positive: bool = False
     choices: tuple[str, ...] = ()
+    fields: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def parse(self, value: Any, key: str) -> Any:
         """Validate and convert ``value``; raise :class:`CaseError` at ``key``."""
@@ -49,6 +57,8 @@ class Param:
         if k in ("float", "int"):
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise CaseError([(key, f"must be a number [{self.unit or '-'}], got {value!r}")])
+            if not math.isfinite(value):
+                raise CaseError([(key, f"must be finite, got {value!r}")])
             if k == "int":
                 if float(value) != int(value):
                     raise CaseError([(key, f"must be an integer, got {value!r}")])
@@ -83,6 +93,8 @@ class Param:
         d = {"default": self.default, "unit": self.unit, "doc": self.doc, "kind": self.kind}
         if self.choices:
             d["choices"] = list(self.choices)
+        if self.fields:
+            d["fields"] = dict(self.fields)
         return d
 
 

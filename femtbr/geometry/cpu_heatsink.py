@@ -49,7 +49,7 @@ PARAMS = (
     _len("die_thickness", 0.75 * mm, "die thickness"),
     Param("die_power", 95.0, "W", "total die power (hot spots included)", min=0.0),
     Param("hotspots", [], "", "hot spots {name, size [m], centre [m] relative to the die "
-          "centre, power [W]}", "list"),
+          "centre, power [W]}", "list", fields={"size": "m", "centre": "m", "power": "W"}),
     _len("hotspot_depth", 0.1 * mm, "thickness of the heated hot-spot layer at the die bottom"),
     _len("tim1_thickness", 50e-6, "TIM1 thickness (die footprint)"),
     Param("lid_size", [30 * mm, 30 * mm], "m", "lid (IHS) footprint", "any"),

@@ -19,6 +19,9 @@ import numpy as np
 
 from femtbr.errors import MeshError
 
+#: Most cells along one axis segment: far beyond any mesh that fits in memory (a 1e7-cell
+#: axis alone makes a 1e7-cell mesh), small enough that its 1D node array (80 MB) is cheap.
+MAX_AXIS_CELLS = 10_000_000
 
 def merge_breaks(breaks: Sequence[float], rel_tol: float = 1e-9) -> np.ndarray:
     """Sorted breakpoints with near-duplicates (within ``rel_tol`` of the span) merged."""
@@ -96,6 +99,10 @@ def axis_nodes(
         inv = 1.0 / size_function(x, h_max, refine_points, h_min, ratio)
         cum = np.concatenate([[0.0], np.cumsum(0.5 * (inv[1:] + inv[:-1]) * np.diff(x))])
         n = max(int(mins[i]), int(np.ceil(cum[-1] - 1e-6)), 1)
+        if n > MAX_AXIS_CELLS:  # a length off by a unit factor: say so before allocating
+            raise MeshError(f"{n:.3g} cells along one axis between {x0:.6g} and {x1:.6g} m "
+                            f"(cell size {h_min:.3g}..{h_max:.3g} m), more than "
+                            f"{MAX_AXIS_CELLS:.0e}: check the units of the lengths")
         targets = np.linspace(0.0, cum[-1], n + 1)[1:]
         nodes = np.interp(targets, cum, x)
         nodes[-1] = x1

@@ -45,9 +45,11 @@ PARAMS = (
     Param("width", 10e-3, "m", "lateral size along x", positive=True),
     Param("depth", None, "m", "lateral size along y (3D; default = width)", "any"),
     Param("layers", DEFAULT_LAYERS, "", "layers top to bottom: {name, material, thickness [m], "
-          "power [W] optional volumetric heating}", "list"),
+          "power [W] optional volumetric heating}", "list",
+          fields={"thickness": "m", "power": "W"}),
     Param("sources", DEFAULT_SOURCES, "", "top-surface footprints: {name, size [m] (number or "
-          "[sx, sy]), centre [m] (default: centre of the top), power [W]}", "list"),
+          "[sx, sy]), centre [m] (default: centre of the top), power [W]}", "list",
+          fields={"size": "m", "centre": "m", "power": "W"}),
     Param("bottom", "convection", "", "bottom condition", "str",
           choices=("convection", "temperature")),
     Param("h", 1000.0, "W/(m^2 K)", "bottom heat-transfer coefficient", min=0.0),

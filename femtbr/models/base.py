@@ -169,9 +169,14 @@ class ModelBase:
             if info is None:
                 continue
             value = getattr(self, f.name)
-            if value is None or not isinstance(value, (int, float)) or isinstance(value, bool):
-                continue
             label = f"{self.name or type(self).__name__}.{f.name}"
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if (value is not None and not number and info.kind is float
+                    and str(f.type).replace(" ", "") in ("float", "float|None")):
+                shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:56] + " ..."
+                raise ModelError(f"{label}: must be a number [{info.unit}], got {shown}")
+            if value is None or not number:
+                continue
             if not math.isfinite(float(value)):
                 raise ModelError(f"{label}: must be a finite number [{info.unit}], got {value!r}")
             if info.lo is not None:

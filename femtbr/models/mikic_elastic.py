@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.special import erfcinv
 
 from femtbr.errors import ModelError
 from femtbr.models._pair import SurfacePair
@@ -37,6 +36,8 @@ def mikic_dimensionless(x: np.ndarray, form: str = "correlation") -> np.ndarray:
         if form == "correlation":
             c = MIKIC_COEFF * np.maximum(x, 0.0) ** 0.94
         elif form == "theory":
+            from scipy.special import erfcinv  # deferred: scipy.special costs ~0.2 s to import
+
             lam = math.sqrt(2.0) * erfcinv(4.0 * x)
             c = np.exp(-0.5 * lam**2) / (4.0 * math.sqrt(math.pi) * (1.0 - np.sqrt(x)) ** 1.5)
         else:

@@ -68,6 +68,14 @@ def _all() -> dict[str, Callable[..., Any]]:
     return _REGISTRY
 
 
+def _builtin(name: str) -> None:
+    """Import ``femtbr.models.<name>`` only (module name = registry name), if it exists."""
+    if not name.isidentifier() or name.startswith("_") or name in _NOT_MODELS:
+        return
+    if (Path(__file__).parent / f"{name}.py").is_file():
+        importlib.import_module(f"femtbr.models.{name}")
+
+
 def reload_plugins() -> None:
     """Forget cached entry points (after installing a plugin in a running process)."""
     _load_plugins.cache_clear()
@@ -86,6 +94,11 @@ def get(name: str) -> Callable[..., Any]:
     ModelError
         Unknown name; the message lists the available models.
     """
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    _builtin(name)  # a look-up imports the one module it needs, not every model
+    if name in _REGISTRY:
+        return _REGISTRY[name]
     models = _all()
     if name not in models:
         raise ModelError(f"unknown model {name!r}; available models: {', '.join(sorted(models))}")

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy.interpolate import PchipInterpolator, make_interp_spline
 
 from femtbr.errors import ModelError
 from femtbr.models._pair import Rebuildable
@@ -95,6 +94,9 @@ class Table(Rebuildable, ModelBase):
             raise ModelError(f"table.h: expected shape ({T.size}, {np_}) [T, p], got {h.shape}")
         if not np.all(np.isfinite(h)) or np.any(h < 0):
             raise ModelError("table.h: values must be finite and >= 0 [W/(m^2 K)]")
+        # deferred: scipy.interpolate costs ~0.2 s to import (femtbr models / check)
+        from scipy.interpolate import PchipInterpolator, make_interp_spline
+
         if self.interp == "pchip":
             spline = PchipInterpolator(T, h, axis=0, extrapolate=False)
         else:

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from femtbr.case.builder_params import GEOMETRY_KEYS
+from femtbr.case.builder_params import GEOMETRY_KEYS, LIMIT_KEYS, size_limits
 from femtbr.case.units import to_si
 from femtbr.errors import CaseError, FemtbrError
 
@@ -33,6 +33,7 @@ def geometry_table(case: Any) -> dict[str, Any]:
     table.update(g.parameters)
     if g.axisymmetric:
         table["axisymmetric"] = True
+    table.update(size_limits(case.solver))
     return table
 
 
@@ -44,7 +45,7 @@ def geometry_key(table: Mapping[str, Any]) -> str:
         mtime = path.stat().st_mtime if path.exists() else 0
         return json.dumps(["mesh", str(path), mtime, table.get("mesh_unit", "m"),
                            bool(table.get("axisymmetric", False))])
-    params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
+    params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}  # limits included
     return json.dumps([table.get("builder"), params, bool(table.get("axisymmetric", False))],
                       sort_keys=True, default=str)
 
@@ -78,12 +79,13 @@ def build_geometry(table: Mapping[str, Any], base_dir: Path | str = ".") -> Any:
     builder = table.get("builder")
     if not isinstance(builder, str):
         raise CaseError([("geometry.builder", f"must be a builder name, got {builder!r}")])
-    params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS}
+    params = {k: v for k, v in table.items() if k not in GEOMETRY_KEYS + LIMIT_KEYS}
     if table.get("axisymmetric") is True:  # a builder that cannot revolve rejects the key
         params["axisymmetric"] = True
     log.info("building geometry %r", builder)
     try:
-        return build(builder, params)
+        return build(builder, params, max_dofs=table.get("solver.max_dofs"),
+                     order=table.get("solver.order") or 1)
     except FemtbrError:
         raise
     except (TypeError, ValueError, OverflowError, ArithmeticError) as exc:

@@ -64,6 +64,8 @@ def load_table(
 ) -> Loaded:
     """:func:`load` for a case table already read (relative paths resolve against
     ``base_dir``)."""
+    from femtbr.pipeline.preflight import preflight
+
     loaded = resolve(raw, base_dir, overrides, geometry=geometry)
     case = loaded.case
     if case.geometry.axisymmetric:  # conditions on the axis: refused by check as by run
@@ -71,6 +73,7 @@ def load_table(
 
         check_axis_conditions(loaded.geometry.mesh, [n for n, b in case.boundaries.items()
                                                      if b.type != "adiabatic"])
+    preflight(loaded)  # what the run would reject before solving (check ≡ run)
     return loaded
 
 
