@@ -115,7 +115,8 @@ def conductances(case: Any, mesh: Any, materials: Mapping[str, Any],
         if model is None or have is None or len(have.facets) == 0:
             continue
         try:
-            h, _ = model.conductance(np.array([T0]), np.array([float(spec.pressure)]))
+            p = _facet_pressures(spec.pressure, mesh, name, have.facets)
+            h, _ = model.conductance(np.full(p.shape, T0), p)
         except (FemtbrError, ArithmeticError, ValueError):
             continue
         h_max = float(np.max(np.asarray(h, float)))
@@ -141,6 +142,23 @@ def _cell_measures(mesh: Any) -> np.ndarray:
     return np.abs(np.einsum("ij,ij->i", np.cross(a, b), p[c[:, 4]] - p[c[:, 0]]))
 
 
+def _facet_pressures(value: Any, mesh: Any, name: str, facets: np.ndarray) -> np.ndarray:
+    """The interface's contact pressure [Pa] at its facet centroids: a number as it is, a
+    table or profile (:mod:`femtbr.pipeline.pressure`) evaluated there with the facet areas as
+    the quadrature of its normalisation (one point per facet)."""
+    if isinstance(value, (int, float)):
+        return np.array([float(value)])
+    from femtbr.fem.pressure import resolve_pressure
+    from femtbr.pipeline.pressure import interface_pressure
+
+    facets = np.asarray(facets)
+    where = f"interfaces.{name}.pressure"
+    field = interface_pressure(value, mesh.points[np.unique(facets)], where)
+    centroids = mesh.points[facets].mean(axis=1)[:, None, :]
+    areas = _facet_measures(mesh.points, facets)[:, None]
+    return resolve_pressure(field, lambda: centroids, areas, where)[1].ravel()
+
+
 def _facet_measures(points: np.ndarray, facets: np.ndarray) -> np.ndarray:
     """Facet area [m²] (length [m] in 2D); a quadrilateral as half the cross product of its
     diagonals (exact for planar quadrilaterals)."""
@@ -162,15 +180,23 @@ def roundoff_problems(g: Conductances) -> Problems:
             for name, (k, gr) in g.regions.items() if not gr > g.tiny]
 
 
-def _zero_interfaces(case: Any, models: Mapping[str, Any], T: float) -> tuple[Problems, set]:
+def _zero_interfaces(case: Any, mesh: Any, models: Mapping[str, Any],
+                     T: float) -> tuple[Problems, set]:
     """Interfaces whose h is zero at ``T`` [K] (named with the input that made it zero), and
     the set of those that conduct."""
     out, conducting = [], set()
     for name, spec in case.interfaces.items():
         model = models.get(name)
-        if model is None:
+        have = mesh.interfaces.get(name)
+        if model is None or have is None or len(have.facets) == 0:
             continue
-        h, problem = _evaluate(model, name, T, float(spec.pressure))
+        try:
+            p = _facet_pressures(spec.pressure, mesh, name, have.facets)
+        except FemtbrError as exc:
+            out.append((f"interfaces.{name}.pressure", str(exc)))
+            conducting.add(name)
+            continue
+        h, problem = _evaluate(model, name, T, p)
         if problem is not None:
             out.append(problem)
             conducting.add(name)  # reported as what it is, not as a missing heat path
@@ -178,25 +204,26 @@ def _zero_interfaces(case: Any, models: Mapping[str, Any], T: float) -> tuple[Pr
         if np.any(h > 0):
             conducting.add(name)
             continue
-        why = (f"; pressure = 0 Pa: set interfaces.{name}.pressure" if spec.pressure == 0
+        why = (f"; pressure = 0 Pa: set interfaces.{name}.pressure" if np.all(p == 0)
                else f"; check the parameters of interfaces.{name}")
+        shown = f"{p[0]:g}" if np.ptp(p) == 0 else f"{p.min():g}..{p.max():g}"
         out.append((f"interfaces.{name}", f"h = 0 W/(m² K) at T = {T:.6g} K and pressure = "
-                    f"{spec.pressure:g} Pa (model {type(model).__name__}): the interface "
+                    f"{shown} Pa (model {type(model).__name__}): the interface "
                     f"carries no heat{why}"))
     return out, conducting
 
 
-def _evaluate(model: Any, name: str, T: float, p: float) -> tuple[Any, Any]:
+def _evaluate(model: Any, name: str, T: float, p: np.ndarray) -> tuple[Any, Any]:
     """h [W/(m² K)] of interface ``name`` at the solve's first evaluation point (``T`` [K],
-    ``p`` [Pa]), or the problem the solve's ``System.conductance`` would raise there, with the
-    same key path."""
+    ``p`` [Pa] at its facets), or the problem the solve's ``System.conductance`` would raise
+    there, with the same key path."""
     import warnings
 
     key = f"interfaces.{name}"
     try:
         with warnings.catch_warnings():  # range warnings are the run's to issue
             warnings.simplefilter("ignore")
-            h, dh = model.conductance(np.array([T]), np.array([p]))
+            h, dh = model.conductance(np.full(p.shape, T), p)
     except FemtbrError as exc:
         where = {"p": f"{key}.pressure", "T": key}.get(getattr(exc, "quantity", None), key)
         return None, (where, f"{exc} at T = {T:.6g} K" if where == key else str(exc))
@@ -204,7 +231,8 @@ def _evaluate(model: Any, name: str, T: float, p: float) -> tuple[Any, Any]:
         return None, (key, f"conductance model failed at T = {T:.6g} K: {exc}")
     h, dh = np.asarray(h, float), np.asarray(dh, float)
     if not (np.all(np.isfinite(h)) and np.all(np.isfinite(dh))):
-        return None, (key, f"conductance model returned NaN/inf at T = {T:.6g} K, p = {p:g} Pa")
+        return None, (key, f"conductance model returned NaN/inf at T = {T:.6g} K, "
+                           f"p = {p.min():g}..{p.max():g} Pa")
     if np.any(h < 0):
         return None, (key, f"conductance must be >= 0, got {h.min():.4g} W/(m² K)")
     return h, None
@@ -263,7 +291,7 @@ def heat_path_problems(case: Any, mesh: Any, models: Mapping[str, Any],
                        g: Conductances) -> Problems:
     """Zero-h interfaces and regions (or split-apart parts of a region, for mesh files) without
     a path to a heat sink."""
-    zero, conducting = _zero_interfaces(case, models, _operating_temperature(case))
+    zero, conducting = _zero_interfaces(case, mesh, models, _operating_temperature(case))
     conducting = {n for n in conducting if g.interfaces.get(n, np.inf) > g.tiny}
     # the builders' regions are connected by construction; a mesh file's may not be
     nodes = _parts(mesh, split_regions=case.geometry.mesh is not None

@@ -88,9 +88,9 @@ def conductivity_problems(regions: Any, materials: Mapping[str, Any]) -> Problem
     out = []
     for region in regions:
         mat = materials.get(region)
-        if getattr(mat, "k_table", None) is None:
+        if getattr(mat, "k_table", None) is None and getattr(mat, "k_tensor", None) is None:
             out.append((f"materials.{region}.k", "the material has no thermal conductivity; "
-                        "give k [W/(m K)] (a number or a table)"))
+                        "give k [W/(m K)] (a number, a table or principal values)"))
     return out
 
 
