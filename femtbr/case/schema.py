@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from femtbr.case.analysis_spec import FitSpec, SensitivitySpec, UncertaintySpec
 from femtbr.case.quantities import (
     HTC,
     Conductivity,
@@ -286,6 +287,9 @@ class Case(Strict):
     report: ReportSpec = Field(default_factory=ReportSpec)
     transient: TransientSpec | None = None
     sweep: SweepSpec | None = None
+    sensitivity: SensitivitySpec | None = None
+    uncertainty: UncertaintySpec | None = None
+    fit: FitSpec | None = None
 
     @field_validator("probes")
     @classmethod

@@ -19,9 +19,9 @@ import time
 import numpy as np
 
 from femtbr.errors import ConvergenceError, InputError
+from femtbr.fem.assemble import System
 from femtbr.fem.backends import system_for
 from femtbr.fem.discretization import Discretization
-from femtbr.fem.assemble import System
 from femtbr.fem.newton import newton
 from femtbr.fem.post import build_solution
 from femtbr.fem.problem import Problem

@@ -107,3 +107,22 @@ def compute(case: Any, state: Any, outputs: Sequence[str] = DEFAULT_OUTPUTS,
         parameters=params,
         derivatives=deriv,
     )
+
+
+def format_table(section: dict[str, Any]) -> str:
+    """The ranked table of each output of a ``sensitivities`` summary section, as text."""
+    lines = []
+    for name, entry in section.items():
+        unit = entry["unit"]
+        lines.append(f"\nsensitivities of {name} = {entry['value']:.6g} {unit} "
+                     f"(normalised by ΔT = {entry['reference_rise']:.6g} {unit})")
+        lines.append(f"{'parameter':44s} {'value':>12s} {'unit':>10s} "
+                     f"{'d' + name + '/dθ':>14s} {'±10 %':>11s} {'θ/ΔT·dJ/dθ':>11s}")
+        for r in entry["parameters"]:
+            norm = r["normalised"]
+            lines.append(f"{r['parameter']:44s} {r['value']:12.5g} {r['unit']:>10s} "
+                         f"{r['derivative']:14.5g} {'±':>1s}{abs(r['change_10pct']):10.4g} "
+                         f"{norm if norm is not None else float('nan'):11.4g}")
+        lines.append(f"(dJ/dθ in {unit} per parameter unit; ±10 %: linearised change of "
+                     f"{name}, sign of +10 %: see the derivative)")
+    return "\n".join(lines) + "\n"

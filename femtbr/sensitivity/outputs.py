@@ -5,8 +5,11 @@ Names (``[sensitivity] outputs`` / ``--sensitivity``):
 * ``T_junction`` [K] — the junction region's T_max.  A maximum is not differentiable where the
   hottest DOF changes; its derivative is that of the value at the arg-max DOF (the derivative
   of the max wherever the arg-max is unique and stays so under a small change of θ).
-* ``R_ja`` [K/W] — (T_junction − T_ambient) / P, P the heat input (sources + fixed fluxes in),
-  with T_ambient held at its value (the reference the resistance is measured from).
+* ``R_ja`` [K/W] — (T_junction − T_ambient) / P, P the heat input (sources + fixed fluxes in).
+  T_ambient is ``[report] ambient`` (fixed), else the ambient of the cooling boundaries, which
+  moves with their T_inf: weighted by each boundary's film conductance
+  G_b = ∫_b (h + 4εσT∞³) dA (the linearised radiation conductance), ∂T_amb/∂T∞,b = G_b / Σ G
+  (= 1 for one cooling boundary; a common T_inf, as the breakdown requires, is unchanged).
 * ``probes.<name>`` [K] — the interpolated temperature at a probe point;
 * ``regions.<r>.T_mean`` [K] — ∫_r T / V;  ``boundaries.<b>.T_mean`` [K] — ∫_b T / A;
 * ``interfaces.<i>.heat`` [W] — ∫_Γ h(T̄, p)(T_a − T_b), a → b; ∂/∂T_a = h + ½ h'(T_a − T_b),
@@ -22,7 +25,14 @@ from typing import Any
 import numpy as np
 
 from femtbr.errors import CaseError
-from femtbr.sensitivity.parameters import Parameter, _face_load, _fq, _interface_of, _scatter
+from femtbr.sensitivity.parameters import (
+    SIGMA_SB,
+    Parameter,
+    _face_load,
+    _fq,
+    _interface_of,
+    _scatter,
+)
 
 
 @dataclass
@@ -57,12 +67,17 @@ def _heat_input(case: Any, system: Any) -> float:
 
 
 def _ambient(case: Any, system: Any) -> float:
+    """``[report] ambient``, else the film-conductance-weighted T_inf of the cooling
+    boundaries (module docstring)."""
     if case.report.ambient is not None:
         return float(case.report.ambient)
-    amb = {float(b[3]) for b in system.robin} | {float(b[3]) for b in system.rad}
-    if len(amb) != 1:
-        raise CaseError([("report.ambient", "R_ja needs one ambient temperature: set it")])
-    return amb.pop()
+    g = [(float(np.sum(c)), t) for _n, _q, c, t, _p, _k in system.robin]
+    g += [(float(np.sum(q.wdS)) * 4 * e * SIGMA_SB * t**3, t) for _n, q, e, t, _p in system.rad]
+    total = sum(w for w, _ in g)
+    if total <= 0:
+        raise CaseError([("report.ambient", "R_ja needs an ambient temperature: no cooling "
+                          "boundary (set [report] ambient)")])
+    return sum(w * t for w, t in g) / total
 
 
 def junction_output(case: Any, system: Any, T: np.ndarray) -> Output:
@@ -80,7 +95,18 @@ def _r_ja(case: Any, system: Any, T: np.ndarray) -> Output:
     R = (tj.value - T_amb) / P
     areas = {name: float(np.sum(q.wdS)) for name, q, _v in system.flux}
 
-    def explicit(p: Parameter, dh: Any) -> float:  # −R/P · ∂P/∂θ
+    films: dict[str, float] = {}
+    for name, _q, coef, _t, _pos, _k in system.robin:
+        films[name] = films.get(name, 0.0) + float(np.sum(coef))
+    for name, q, eps, t_inf, _pos in system.rad:
+        films[name] = films.get(name, 0.0) + float(np.sum(q.wdS)) * 4 * eps * SIGMA_SB * t_inf**3
+    total = sum(films.values())
+
+    def explicit(p: Parameter, dh: Any) -> float:  # −(∂T_amb/∂θ)/P − R/P · ∂P/∂θ
+        if p.kind == "boundary" and p.name == "T_inf":
+            if case.report.ambient is not None or total <= 0:
+                return 0.0
+            return -films.get(p.target, 0.0) / total / P
         if p.kind == "source":
             dP = 1.0 if p.name == "power" else system.disc.region_volume(p.target)
         elif p.kind == "boundary" and p.name == "q":
