@@ -44,7 +44,8 @@ layers = [
 sources = [{ name = "chip", size = "2 mm", power = "5 W" }]
 bottom = "temperature"
 T_bottom = "320 K"
-mesh_size = "0.5 mm"
+mesh_size = "1 mm"
+edge_size = "0.5 mm"
 
 [materials.tim]
 use = "indium"
