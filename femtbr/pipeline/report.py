@@ -204,3 +204,11 @@ def sensitivity_section(sens: Any) -> dict[str, Any]:
     ``unit``, ``derivative`` dJ/dθ (``derivative_unit``), ``change_10pct`` and ``normalised``
     θ/ΔT·dJ/dθ (:class:`femtbr.sensitivity.Sensitivities`)."""
     return jsonable(sens.section())
+
+
+def uncertainty_section(section: dict[str, Any]) -> dict[str, Any]:
+    """``uncertainty`` (written as ``uncertainty.json``): ``method``, the resolved input
+    ``parameters`` {key: distribution, mean, std}, and per method (``first_order``,
+    ``sampling``) and output: ``unit``, ``mean``, ``std``, ``P5``/``P50``/``P95`` and
+    ``variance_share`` {key: share} (:mod:`femtbr.sweep.uncertainty`), JSON-safe."""
+    return jsonable(section)
