@@ -115,7 +115,7 @@ def sensitivities(case: Any, state: Any, outputs: Sequence[Output],
                 coupled = full.T @ lam  # (∂R/∂T)ᵀλ; only its fixed-DOF part is used
                 out[i, j] = float(((o.gradient - coupled) * w)[~is_free].sum())
             continue
-        dh = (conductance_derivative(case, system, p, T)
+        dh = (conductance_derivative(case, system, p, T, {q: q.value for q in params})
               if p.kind in ("interface", "pressure") else None)
         dR = residual_derivative(case, system, p, T, dh)
         dR[~is_free] = 0.0

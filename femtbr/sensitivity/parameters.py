@@ -27,7 +27,7 @@ term by term, evaluating only the term θ enters:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,15 +129,17 @@ def _model_params(spec: Any) -> dict[str, Any]:
     return params
 
 
-def interface_model_at(spec: Any, param: Parameter, value: float) -> Any:
-    """The conductance model of interface ``spec`` with ``param`` set to ``value``."""
+def interface_model_at(spec: Any, param: Parameter, value: float,
+                       others: Mapping[Parameter, float] | None = None) -> Any:
+    """The conductance model of interface ``spec`` with ``param`` set to ``value`` (and the
+    model parameters of the same interface in ``others`` set to theirs)."""
     from femtbr.models import create
 
     params = _model_params(spec)
-    if param.part is None:
-        params[param.name] = value
-    else:
-        params["parts"][param.part][param.name] = value
+    changes = [(p, v) for p, v in (others or {}).items()
+               if p.kind == "interface" and p.target == param.target]
+    for p, v in [*changes, (param, value)]:
+        (params if p.part is None else params["parts"][p.part])[p.name] = v
     return create(spec.model, **params)
 
 
@@ -223,10 +225,11 @@ def _interface_of(system: Any, name: str) -> Any:
     return next(i for i in system.interfaces if i.name == name)
 
 
-def conductance_derivative(case: Any, system: Any, param: Parameter,
-                           T: np.ndarray) -> np.ndarray:
+def conductance_derivative(case: Any, system: Any, param: Parameter, T: np.ndarray,
+                           others: Mapping[Parameter, float] | None = None) -> np.ndarray:
     """∂h/∂θ [W/(m² K) per unit of θ] at the interface's facet quadrature points (m, nq), by the
-    model-level difference of the module docstring."""
+    model-level difference of the module docstring.  ``others``: the values of other model
+    parameters the system was built with, where they differ from the case (a fit)."""
     itf = _interface_of(system, param.target)
     Tbar = 0.5 * (_fq(itf.qa, T) + _fq(itf.qb, T))
     theta = param.value
@@ -236,8 +239,8 @@ def conductance_derivative(case: Any, system: Any, param: Parameter,
         if param.kind == "pressure":
             model, p = itf.model, value
         else:
-            model, p = interface_model_at(case.interfaces[param.target], param, value), \
-                itf.pressure
+            model = interface_model_at(case.interfaces[param.target], param, value, others)
+            p = itf.pressure
         h, _ = model.conductance(Tbar, np.full_like(Tbar, p))
         return np.broadcast_to(np.asarray(h, float), Tbar.shape)
 
