@@ -291,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="print the JSON Schema of case files")
     sc.add_argument("--write", metavar="PATH", help="write it to PATH instead")
     sc.set_defaults(func=_cmd_schema)
+
+    from femtbr.analysis_cli import add_commands
+
+    add_commands(sub)  # fit, uncertainty
     return p
 
 
