@@ -194,3 +194,19 @@ def test_run_reports_sensitivities(tmp_path):
     assert changes == sorted(changes, reverse=True)
     assert result.sensitivities.of("T_junction")["boundaries.bottom.T_inf"] == pytest.approx(1)
     assert (tmp_path / "out" / "tornado.png").stat().st_size > 1000
+
+
+def test_cli_run_sensitivity_prints_ranked_table(tmp_path, capsys):
+    from femtbr.cli import main
+
+    rc = main(["run", str(CASES / "multilayer_stack.toml"), "--out", str(tmp_path / "o"),
+               "--quiet", "--sensitivity", "T_junction,probes.nowhere"])
+    assert rc == 2  # an unknown output is bad input, named
+    assert "sensitivity.outputs" in capsys.readouterr().err
+    rc = main(["run", str(CASES / "multilayer_stack.toml"), "--out", str(tmp_path / "o"),
+               "--quiet", "--sensitivity"])
+    assert rc == 0
+    text = capsys.readouterr().out
+    lines = [ln for ln in text.splitlines() if ln.startswith("boundaries.bottom.")]
+    assert lines[0].startswith("boundaries.bottom.T_inf") and "14.22" in lines[0]
+    assert (tmp_path / "o" / "tornado.png").is_file()

@@ -179,6 +179,11 @@ def run(
     target = (Path(out_dir) if out_dir is not None else default_out_dir(case)) if write else None
 
     wanted = _sensitivity_outputs(case, sensitivity)
+    if wanted and case.transient is not None:
+        from femtbr.errors import CaseError
+
+        raise CaseError([("sensitivity", "adjoint sensitivities are computed for steady runs "
+                          "only: remove [transient] (or --sensitivity)")])
     computed: list[Any] = []
 
     def finish(summary: dict[str, Any], solution: Any) -> None:
