@@ -64,14 +64,18 @@ def _discretization(case: Case, prepared: Prepared, reuse: Any) -> tuple[Any, bo
 Finish = Callable[[dict[str, Any], Any], None]  # adds sections to a summary before writing
 
 
-def _steady(case, prepared, disc, out, progress, finish: Finish) -> tuple[Any, dict, list]:
-    from femtbr.fem.solve import solve_state
+def _steady(case, prepared, disc, out, progress, finish: Finish, keep_state: bool = False
+            ) -> tuple[Any, dict, list]:
+    """Solve; with ``keep_state`` ``finish`` gets the :class:`~femtbr.fem.solve.SteadyState`
+    (the sensitivities need its Jacobian; otherwise it is not kept alive)."""
+    from femtbr.fem.solve import solve
     from femtbr.pipeline.report import steady_summary
 
-    state = solve_state(prepared.problem, disc)
-    solution = state.solution
+    state = solve(prepared.problem, disc, keep_state=keep_state)
+    solution = state.solution if keep_state else state
     summary = steady_summary(case, prepared, solution)
     finish(summary, state)
+    del state
     if out is None:
         return solution, summary, []
     from femtbr.export import write_outputs
@@ -201,8 +205,11 @@ def run(
             timings = getattr(solution, "timings", None) or {}
             summary["sweep"] = _sweep_section(reused, time.perf_counter() - t0, timings)
 
-    steps = _transient if case.transient is not None else _steady
-    solution, summary, files = steps(case, prepared, disc, target, progress, finish)
+    if case.transient is not None:
+        solution, summary, files = _transient(case, prepared, disc, target, progress, finish)
+    else:
+        solution, summary, files = _steady(case, prepared, disc, target, progress, finish,
+                                           keep_state=bool(wanted))
     return RunResult(solution=solution, summary=summary, out_dir=target, files=files,
                      sensitivities=computed[-1] if computed else None)
 
