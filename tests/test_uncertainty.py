@@ -92,10 +92,11 @@ def test_sampling_is_reproducible_from_the_seed(tmp_path):
     path = _case(tmp_path, UNCERTAIN.format(method="sampling", samples=5, seed=11))
     one = uncertainty(path, out_dir=tmp_path / "one", workers=0)
     two = uncertainty(path, out_dir=tmp_path / "two", workers=0)
-    assert np.array_equal(one.samples, two.samples)
-    assert np.array_equal(one.values["T_junction"], two.values["T_junction"])
+    assert np.array_equal(one.samples, two.samples)  # the draws: bit for bit
+    # the solves: to round-off (a later study in the same process reuses cached solver state)
+    np.testing.assert_allclose(one.values["T_junction"], two.values["T_junction"], rtol=1e-13)
     again = uncertainty(path, out_dir=tmp_path / "one", workers=0, resume=True)  # no new solves
-    assert np.array_equal(again.values["T_junction"], one.values["T_junction"])
+    assert np.array_equal(again.values["T_junction"], one.values["T_junction"])  # read back
 
 
 def test_unknown_key_is_named(tmp_path):

@@ -19,7 +19,8 @@ import numpy as np
 
 from femtbr.sensitivity.adjoint import adjoint_solve, sensitivities
 from femtbr.sensitivity.outputs import Output, build_output
-from femtbr.sensitivity.parameters import Parameter, enumerate_parameters, problem_at
+from femtbr.sensitivity.parameters import Parameter, enumerate_parameters
+from femtbr.sensitivity.perturb import problem_at
 
 __all__ = [
     "Output",
