@@ -18,10 +18,10 @@ def _fit(args: argparse.Namespace) -> int:
     from femtbr.export.atomic import atomic_path
     from femtbr.pipeline import load
     from femtbr.pipeline.fit import fit
+    from femtbr.pipeline.report import fit_section
 
     loaded = load(args.case, args.set or ())
-    res = fit(loaded)
-    section = res.section()
+    section = fit_section(fit(loaded))
     out = Path(args.out) if args.out else Path("results") / loaded.case.name
     out.mkdir(parents=True, exist_ok=True)
     with atomic_path(out / "fit.json") as tmp:

@@ -212,3 +212,13 @@ def uncertainty_section(section: dict[str, Any]) -> dict[str, Any]:
     ``sampling``) and output: ``unit``, ``mean``, ``std``, ``P5``/``P50``/``P95`` and
     ``variance_share`` {key: share} (:mod:`femtbr.sweep.uncertainty`), JSON-safe."""
     return jsonable(section)
+
+
+def fit_section(result: Any) -> dict[str, Any]:
+    """``fit`` (written as ``fit.json``): per parameter its ``estimate``, ``unit`` and
+    ``standard_error`` (null when not identifiable), ``correlation``, ``residuals`` per
+    measurement (measured, sigma, fitted, normalised), ``chi2``/``dof``, ``identifiable`` and
+    the ``non_identifiable`` combinations, the singular values and condition number of the
+    weighted Jacobian, and which ``gradient`` (forward or adjoint) was used
+    (:class:`femtbr.pipeline.fit.FitResult`)."""
+    return jsonable(result.section())
