@@ -92,7 +92,7 @@ spreader = [0.0, 0.0, "1 mm"]
 """
 
 
-def _stack_fit(tmp_path: Path, names: list[str], second: str, start: float):
+def _stack_fit_case(tmp_path: Path, names: list[str], second: str, start: float) -> Path:
     base = (CASES / "multilayer_stack.toml").read_text()
     plain = tmp_path / "plain.toml"
     plain.write_text(base + STACK_FIT.split("[fit.measurements]")[0])
@@ -100,7 +100,11 @@ def _stack_fit(tmp_path: Path, names: list[str], second: str, start: float):
     lines = "\n".join(f"{n} = {{ T = {float(t)!r}, sigma = 0.02 }}" for n, t in measured.items())
     path = tmp_path / "fit.toml"
     path.write_text(base + STACK_FIT.format(measurements=lines, second=second, start=start))
-    return fit(load(path))
+    return path
+
+
+def _stack_fit(tmp_path: Path, names: list[str], second: str, start: float):
+    return fit(load(_stack_fit_case(tmp_path, names, second, start)))
 
 
 def test_series_conductances_seen_through_their_sum_are_not_identifiable(tmp_path):
@@ -140,3 +144,15 @@ x = { T = 300.0, sigma = 0.1 }
 """)
     with pytest.raises(CaseError, match="fit.parameters.interfaces.die_solder.hh"):
         fit(load(path))
+
+
+def test_cli_fit_writes_fit_json_and_says_not_identifiable(tmp_path, capsys):
+    import json
+
+    from femtbr.cli import main
+
+    path = _stack_fit_case(tmp_path, ["die_top", "die_mid"], "interfaces.solder_spreader.h", 3e5)
+    assert main(["fit", str(path), "--out", str(tmp_path / "out")]) == 0
+    assert "NOT IDENTIFIABLE" in capsys.readouterr().out
+    section = json.loads((tmp_path / "out" / "fit.json").read_text())
+    assert section["identifiable"] is False and section["dof"] == 0
