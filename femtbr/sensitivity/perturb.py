@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from femtbr.sensitivity.parameters import Parameter
+#: a :class:`femtbr.sensitivity.parameters.Parameter` (not imported: parameters imports this)
+Parameter = Any
 
 
 def _model_params(spec: Any) -> dict[str, Any]:
