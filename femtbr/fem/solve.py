@@ -107,6 +107,8 @@ def solve(problem: Problem, discretization: Discretization | None = None, *,
         problem.progress("assemble", {"n_dofs": disc.n_dofs, "time": timings["setup"]})
     t0 = time.perf_counter()
     result = newton(system, problem.progress)
+    jacobian = result.pop("jacobian") if keep_state else None  # else freed before post
+    result.pop("jacobian", None)
     timings["newton"] = time.perf_counter() - t0
     timings["linear"] = result["t_linear"]
     timings["assemble"] = result["t_assemble"]
@@ -125,7 +127,7 @@ def solve(problem: Problem, discretization: Discretization | None = None, *,
     log.info("solved %d DOFs in %d Newton iterations, %.2f s", disc.n_dofs,
              result["iterations"], timings["total"])
     if keep_state:
-        return SteadyState(sol, system, result["T"], result["jacobian"])
+        return SteadyState(sol, system, result["T"], jacobian)
     return sol
 
 
