@@ -135,8 +135,16 @@ def _run_with(args: argparse.Namespace, pipeline: Any, progress: Any) -> int:
                 )
             ]
         )
-    result = pipeline.run(loaded, out_dir=args.out, progress=progress)
+    wanted = None
+    if getattr(args, "sensitivity", None) is not None:  # --sensitivity [OUTPUT,...]
+        wanted = [o for o in args.sensitivity.split(",") if o] or (
+            loaded.case.sensitivity.outputs if loaded.case.sensitivity else ["T_junction"])
+    result = pipeline.run(loaded, out_dir=args.out, progress=progress, sensitivity=wanted)
     sys.stdout.write(format_table(result.summary))
+    if result.summary.get("sensitivities"):
+        from femtbr.sensitivity import format_table as sensitivity_table
+
+        sys.stdout.write(sensitivity_table(result.summary["sensitivities"]))
     sys.stdout.write(f"\nwrote {', '.join(p.name for p in result.files)} to {result.out_dir}\n")
     return 0
 
@@ -256,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a case key, e.g. --set interfaces.die_tim1.pressure='1 MPa'",
     )
     r.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    r.add_argument("--sensitivity", nargs="?", const="", metavar="OUTPUT,...",
+                   help="adjoint sensitivities of outputs (default T_junction, or "
+                   "[sensitivity] outputs) to every scalar input: ranked table, tornado.png")
     r.set_defaults(func=_cmd_run)
 
     c = sub.add_parser("check", help="validate a case file (exit 0, or 2 listing every error)")
@@ -280,6 +291,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("schema", help="print the JSON Schema of case files")
     sc.add_argument("--write", metavar="PATH", help="write it to PATH instead")
     sc.set_defaults(func=_cmd_schema)
+
+    from femtbr.analysis_cli import add_commands
+
+    add_commands(sub)  # fit, uncertainty
     return p
 
 

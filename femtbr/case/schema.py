@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from femtbr.case.analysis_spec import FitSpec, SensitivitySpec, UncertaintySpec
 from femtbr.case.pressure_spec import InterfacePressure
 from femtbr.case.quantities import (
     HTC,
@@ -343,6 +344,9 @@ class Case(Strict):
     report: ReportSpec = Field(default_factory=ReportSpec)
     transient: TransientSpec | None = None
     sweep: SweepSpec | None = None
+    sensitivity: SensitivitySpec | None = None
+    uncertainty: UncertaintySpec | None = None
+    fit: FitSpec | None = None
 
     @field_validator("probes")
     @classmethod

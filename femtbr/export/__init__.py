@@ -40,6 +40,7 @@ RESULT_FILES = (
     "fields.png",
     "breakdown.png",
     "profile.png",
+    "tornado.png",
 )
 
 __all__ = [
@@ -72,7 +73,8 @@ def write_outputs(
     Writes ``fields.vtu``, ``interfaces.vtu`` (when the solution has split interfaces),
     ``fields.png`` (when ``render`` and rendering is possible here), with ``render`` also
     ``breakdown.png`` (when the breakdown applies) and ``profile.png`` (T along the vertical
-    line through the hot spot, :mod:`femtbr.export.charts`), and ``summary.json``.  They
+    line through the hot spot, :mod:`femtbr.export.charts`), ``tornado.png`` (when the summary
+    has ``sensitivities``), and ``summary.json``.  They
     are staged next to ``out_dir`` and moved in only when all succeeded (``summary.json``
     last); result files of an earlier run in ``out_dir`` that this run does not produce are
     removed then, so the directory never mixes two runs.  Other files in ``out_dir`` are kept.
@@ -100,6 +102,11 @@ def write_outputs(
             render_fields_png(stage / "fields.vtu", stage / "fields.png")
             plot_breakdown(summary.get("breakdown") or {}, stage / "breakdown.png")
             plot_vertical_profile(solution, stage / "profile.png")
+            if summary.get("sensitivities"):  # the first output's tornado chart
+                from femtbr.export.sensitivity_charts import plot_tornado
+
+                name, section = next(iter(summary["sensitivities"].items()))
+                plot_tornado(section, name, stage / "tornado.png")
         write_summary(summary, stage / "summary.json")
         names = sorted(p.name for p in stage.iterdir())
     written = [out.resolve() / n for n in names]

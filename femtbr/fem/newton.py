@@ -127,7 +127,7 @@ def newton(system: System, progress=None) -> dict:
             return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
                     "linear_method": method, "t_linear": t_lin, "t_assemble": t_asm,
                     "residual_floor": floor / r0 if r0 > 0 else 0.0,
-                    "roundoff_W": roundoff_W, "residual_W": r}
+                    "roundoff_W": roundoff_W, "residual_W": r, "jacobian": data}
         if it == opt.max_iterations:
             break
         if method == "direct":

@@ -16,7 +16,10 @@ import dataclasses
 import logging
 import time
 
+import numpy as np
+
 from femtbr.errors import ConvergenceError, InputError
+from femtbr.fem.assemble import System
 from femtbr.fem.backends import system_for
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.newton import newton
@@ -44,7 +47,19 @@ def discretize(problem: Problem) -> Discretization:
                           progress=problem.progress, axisymmetric=problem.axisymmetric)
 
 
-def solve(problem: Problem, discretization: Discretization | None = None) -> Solution:
+@dataclasses.dataclass(frozen=True)
+class SteadyState:
+    """A converged solve with what an adjoint needs: the System, the DOF vector ``T`` [K] and
+    the Jacobian data at ``T`` on ``system.disc.pattern`` (the last Newton evaluation)."""
+
+    solution: Solution
+    system: System
+    T: np.ndarray
+    jacobian: np.ndarray
+
+
+def solve(problem: Problem, discretization: Discretization | None = None, *,
+          keep_state: bool = False) -> Solution:
     """Solve a steady heat-conduction problem with interface conductances.
 
     Parameters
@@ -54,6 +69,9 @@ def solve(problem: Problem, discretization: Discretization | None = None) -> Sol
     discretization
         A :class:`Discretization` from a previous solve on the same mesh with the same split
         interfaces and order (see its docstring for what it caches).  ``None`` builds one.
+    keep_state
+        Return a :class:`SteadyState` (solution, System, DOF vector, final Jacobian) instead
+        of the Solution alone (what :func:`solve_state` does).
 
     Returns
     -------
@@ -91,6 +109,8 @@ def solve(problem: Problem, discretization: Discretization | None = None) -> Sol
         problem.progress("assemble", {"n_dofs": disc.n_dofs, "time": timings["setup"]})
     t0 = time.perf_counter()
     result = newton(system, problem.progress)
+    jacobian = result.pop("jacobian") if keep_state else None  # else freed before post
+    result.pop("jacobian", None)
     timings["newton"] = time.perf_counter() - t0
     timings["linear"] = result["t_linear"]
     timings["assemble"] = result["t_assemble"]
@@ -108,4 +128,11 @@ def solve(problem: Problem, discretization: Discretization | None = None) -> Sol
     sol.timings.update(timings)  # type: ignore[attr-defined]
     log.info("solved %d DOFs in %d Newton iterations, %.2f s", disc.n_dofs,
              result["iterations"], timings["total"])
+    if keep_state:
+        return SteadyState(sol, system, result["T"], jacobian)
     return sol
+
+
+def solve_state(problem: Problem, discretization: Discretization | None = None) -> SteadyState:
+    """:func:`solve`, keeping the System, the DOF vector and the final Jacobian (adjoints)."""
+    return solve(problem, discretization, keep_state=True)

@@ -25,6 +25,8 @@ Layout (design note §3)::
     breakdown       junction-to-ambient resistance and its parts (:mod:`.breakdown`)
     transient       time-integration figures (transient runs, :func:`transient_section`)
     sweep           reuse and phase timings [s] (runs that were handed a ``Reuse``)
+    sensitivities   {output: {value, unit, reference_rise, parameters: [ranked rows]}}
+                    (:func:`sensitivity_section`)
     parameters      the case's resolved parameters
 
 Non-finite numbers (e.g. the resistance of an adiabatic interface) are written as ``null`` so
@@ -220,3 +222,29 @@ def sweep_section(reused: bool, t_solve: float, timings: Mapping[str, float]) ->
     section = {"reused": float(reused), "t_solve": float(t_solve)}
     section.update({f"t_{k}": float(v) for k, v in timings.items()})
     return section
+
+
+def sensitivity_section(sens: Any) -> dict[str, Any]:
+    """``sensitivities``: per output its value, unit, the rise ΔT of the normalisation, and the
+    parameters ranked by the change ±10 % of each makes: ``parameter`` (case key), ``value``,
+    ``unit``, ``derivative`` dJ/dθ (``derivative_unit``), ``change_10pct`` and ``normalised``
+    θ/ΔT·dJ/dθ (:class:`femtbr.sensitivity.Sensitivities`)."""
+    return jsonable(sens.section())
+
+
+def uncertainty_section(section: dict[str, Any]) -> dict[str, Any]:
+    """``uncertainty`` (written as ``uncertainty.json``): ``method``, the resolved input
+    ``parameters`` {key: distribution, mean, std}, and per method (``first_order``,
+    ``sampling``) and output: ``unit``, ``mean``, ``std``, ``P5``/``P50``/``P95`` and
+    ``variance_share`` {key: share} (:mod:`femtbr.sweep.uncertainty`), JSON-safe."""
+    return jsonable(section)
+
+
+def fit_section(result: Any) -> dict[str, Any]:
+    """``fit`` (written as ``fit.json``): per parameter its ``estimate``, ``unit`` and
+    ``standard_error`` (null when not identifiable), ``correlation``, ``residuals`` per
+    measurement (measured, sigma, fitted, normalised), ``chi2``/``dof``, ``identifiable`` and
+    the ``non_identifiable`` combinations, the singular values and condition number of the
+    weighted Jacobian, and which ``gradient`` (forward or adjoint) was used
+    (:class:`femtbr.pipeline.fit.FitResult`)."""
+    return jsonable(result.section())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ class RunResult:
     summary: dict[str, Any]
     out_dir: Path | None
     files: list[Path] = field(default_factory=list)
+    #: :class:`femtbr.sensitivity.Sensitivities` when asked for (steady runs), else None
+    sensitivities: Any = None
 
 
 def default_out_dir(case: Case) -> Path:
@@ -62,13 +64,18 @@ def _discretization(case: Case, prepared: Prepared, reuse: Any) -> tuple[Any, bo
 Finish = Callable[[dict[str, Any], Any], None]  # adds sections to a summary before writing
 
 
-def _steady(case, prepared, disc, out, progress, finish: Finish) -> tuple[Any, dict, list]:
-    from femtbr.fem import solve
+def _steady(case, prepared, disc, out, progress, finish: Finish, keep_state: bool = False
+            ) -> tuple[Any, dict, list]:
+    """Solve; with ``keep_state`` ``finish`` gets the :class:`~femtbr.fem.solve.SteadyState`
+    (the sensitivities need its Jacobian; otherwise it is not kept alive)."""
+    from femtbr.fem.solve import solve
     from femtbr.pipeline.report import steady_summary
 
-    solution = solve(prepared.problem, disc)
+    state = solve(prepared.problem, disc, keep_state=keep_state)
+    solution = state.solution if keep_state else state
     summary = steady_summary(case, prepared, solution)
-    finish(summary, solution)
+    finish(summary, state)
+    del state
     if out is None:
         return solution, summary, []
     from femtbr.export import write_outputs
@@ -126,6 +133,7 @@ def run(
     write: bool = True,
     *,
     reuse: Any = None,
+    sensitivity: Sequence[str] | None = None,
 ) -> RunResult:
     """Solve ``case`` (steady, or in time when it has a ``[transient]`` table) and write its
     outputs.
@@ -146,6 +154,11 @@ def run(
         A :class:`~femtbr.pipeline.reuse.Reuse` held by the caller (a sweep worker): geometry
         and discretization are reused across runs, and the summary gains a ``sweep`` section
         (reuse flag and timings, :func:`~femtbr.pipeline.report.sweep_section`).
+    sensitivity
+        Outputs whose adjoint sensitivities to every scalar input are computed (steady runs;
+        default ``[sensitivity] outputs`` when the case has that table, else none): the
+        summary gains ``sensitivities`` and the result ``sensitivities``
+        (:mod:`femtbr.sensitivity`).
 
     Raises
     ------
@@ -169,14 +182,42 @@ def run(
     disc, reused = _discretization(case, prepared, reuse)
     target = (Path(out_dir) if out_dir is not None else default_out_dir(case)) if write else None
 
+    wanted = _sensitivity_outputs(case, sensitivity)
+    if wanted and case.transient is not None:
+        from femtbr.errors import CaseError
+
+        raise CaseError([("sensitivity", "adjoint sensitivities are computed for steady runs "
+                          "only: remove [transient] (or --sensitivity)")])
+    computed: list[Any] = []
+
     def finish(summary: dict[str, Any], solution: Any) -> None:
+        state = solution if hasattr(solution, "system") else None  # a steady SteadyState
+        solution = state.solution if state is not None else solution
+        if wanted and state is not None:
+            from femtbr.pipeline.report import sensitivity_section
+            from femtbr.sensitivity import compute
+
+            if progress:
+                progress("sensitivities", {"outputs": list(wanted)})
+            computed.append(compute(case, state, wanted))
+            summary["sensitivities"] = sensitivity_section(computed[-1])
         if reuse is not None:
             timings = getattr(solution, "timings", None) or {}
             summary["sweep"] = _sweep_section(reused, time.perf_counter() - t0, timings)
 
-    steps = _transient if case.transient is not None else _steady
-    solution, summary, files = steps(case, prepared, disc, target, progress, finish)
-    return RunResult(solution=solution, summary=summary, out_dir=target, files=files)
+    if case.transient is not None:
+        solution, summary, files = _transient(case, prepared, disc, target, progress, finish)
+    else:
+        solution, summary, files = _steady(case, prepared, disc, target, progress, finish,
+                                           keep_state=bool(wanted))
+    return RunResult(solution=solution, summary=summary, out_dir=target, files=files,
+                     sensitivities=computed[-1] if computed else None)
+
+
+def _sensitivity_outputs(case: Case, asked: Sequence[str] | None) -> tuple[str, ...]:
+    if asked is not None:
+        return tuple(asked)
+    return tuple(case.sensitivity.outputs) if case.sensitivity is not None else ()
 
 
 def _sweep_section(reused: bool, t_solve: float, timings: Any) -> dict[str, float]:
