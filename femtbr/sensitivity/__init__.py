@@ -87,8 +87,9 @@ def _reference(case: Any, system: Any, out: Output) -> float:
     if out.unit == "K":
         try:
             return out.value - _ambient(case, system)
-        except CaseError:  # no cooling boundary: normalise by the value
-            return out.value
+        except CaseError:  # no cooling boundary: the rise over the fixed temperatures' mean
+            fixed = np.asarray(getattr(system, "dir_vals", ()), float)
+            return out.value - float(fixed.mean()) if fixed.size else out.value
     return out.value
 
 

@@ -26,6 +26,7 @@ import scipy.sparse.linalg as spla
 from femtbr.errors import ConvergenceError
 from femtbr.sensitivity.outputs import Output
 from femtbr.sensitivity.parameters import (
+    MODEL_KINDS,
     Parameter,
     conductance_derivative,
     residual_derivative,
@@ -116,7 +117,7 @@ def sensitivities(case: Any, state: Any, outputs: Sequence[Output],
                 out[i, j] = float(((o.gradient - coupled) * w)[~is_free].sum())
             continue
         dh = (conductance_derivative(case, system, p, T, {q: q.value for q in params})
-              if p.kind in ("interface", "pressure") else None)
+              if p.kind in MODEL_KINDS else None)
         dR = residual_derivative(case, system, p, T, dh)
         dR[~is_free] = 0.0
         for i, (o, lam) in enumerate(zip(outputs, lams, strict=True)):

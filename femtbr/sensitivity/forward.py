@@ -16,7 +16,12 @@ import numpy as np
 from femtbr.errors import ConvergenceError
 from femtbr.sensitivity.adjoint import ADJOINT_RTOL, _dirichlet_weights, _free_matrix
 from femtbr.sensitivity.outputs import Output
-from femtbr.sensitivity.parameters import Parameter, conductance_derivative, residual_derivative
+from femtbr.sensitivity.parameters import (
+    MODEL_KINDS,
+    Parameter,
+    conductance_derivative,
+    residual_derivative,
+)
 
 
 def tangent_sensitivities(case: Any, state: Any, outputs: Sequence[Output],
@@ -37,7 +42,7 @@ def tangent_sensitivities(case: Any, state: Any, outputs: Sequence[Output],
             rhs = -(full @ dTD)[free]
         else:
             dh = (conductance_derivative(case, system, p, T, {q: q.value for q in params})
-                  if p.kind in ("interface", "pressure") else None)
+                  if p.kind in MODEL_KINDS else None)
             dTD = np.zeros(T.size)
             rhs = -residual_derivative(case, system, p, T, dh)[free]
         x, info = linear.solve(A, rhs, method, ADJOINT_RTOL, not system.asymmetric, disc.cache)

@@ -26,6 +26,7 @@ import numpy as np
 
 from femtbr.errors import CaseError
 from femtbr.sensitivity.parameters import (
+    MODEL_KINDS,
     SIGMA_SB,
     Parameter,
     _face_load,
@@ -140,7 +141,7 @@ def _interface_heat(case: Any, system: Any, T: np.ndarray, name: str) -> Output:
          + _scatter(n, itf.qb.dofs, _face_load(itf.qb, w * (-h + 0.5 * dh * jump))))
 
     def explicit(p: Parameter, dhdp: Any) -> float:
-        if p.kind in ("interface", "pressure") and p.target == name and dhdp is not None:
+        if p.target == name and dhdp is not None and p.kind in MODEL_KINDS:
             return float(np.sum(w * dhdp * jump))
         return 0.0
 

@@ -2,7 +2,9 @@
 
 Every parameter is named by its case key (``--set`` syntax, e.g. ``boundaries.fins.h``,
 ``interfaces.die_tim1.parts[1].h``); ``materials.<region>.k_scale`` is a factor s = 1 on a
-temperature-dependent conductivity table, k = s·k(T) (no case key: a sensitivity only).
+temperature-dependent conductivity table or tensor, k = s·k(T) (no case key: a sensitivity
+only); ``interfaces.<name>.pressure_scale`` likewise a factor s = 1 on a pressure table or
+profile, p = s·p(x).
 
 ∂R/∂θ of the discrete residual of :mod:`femtbr.fem.assemble` (SI; R in W per DOF),
 term by term, evaluating only the term θ enters:
@@ -33,11 +35,15 @@ from typing import Any
 import numpy as np
 
 from femtbr.errors import FemtbrError
+from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.sensitivity.perturb import interface_model_at
 
 SIGMA_SB = 5.670374419e-8  # W/(m² K⁴), CODATA 2018
 #: Relative step of the model-level central difference of h (module docstring).
 REL_STEP = 1e-4
+
+#: Parameter kinds that act through the interface conductance h (∂h/∂θ at model level).
+MODEL_KINDS = ("interface", "pressure", "pressure_scale")
 
 BOUNDARY_FIELDS = {"h": "W/(m^2 K)", "T_inf": "K", "emissivity": "1", "q": "W/m^2", "T": "K"}
 
@@ -45,7 +51,8 @@ BOUNDARY_FIELDS = {"h": "W/(m^2 K)", "T_inf": "K", "emissivity": "1", "q": "W/m^
 @dataclass(frozen=True)
 class Parameter:
     """One scalar input: its case ``key``, ``value`` (SI) and ``unit``; ``kind`` is one of
-    ``source``, ``boundary``, ``conductivity``, ``k_scale``, ``pressure``, ``interface``;
+    ``source``, ``boundary``, ``conductivity``, ``k_scale``, ``pressure``, ``pressure_scale``
+    (a factor on a pressure table or profile), ``interface``;
     ``target`` the region / boundary / interface; ``name`` the field; ``part`` the index into an
     interface's ``parts`` (composed models)."""
 
@@ -72,8 +79,12 @@ def _scalar(v: Any) -> bool:
 
 
 def _interface_parameters(name: str, spec: Any) -> list[Parameter]:
-    out = [Parameter(f"interfaces.{name}.pressure", float(spec.pressure), "Pa", "pressure",
-                     name, "pressure")]
+    if isinstance(spec.pressure, int | float):
+        out = [Parameter(f"interfaces.{name}.pressure", float(spec.pressure), "Pa", "pressure",
+                         name, "pressure")]
+    else:  # a table or profile: a factor s = 1 on the whole field, p = s·p(x)
+        out = [Parameter(f"interfaces.{name}.pressure_scale", 1.0, "1", "pressure_scale",
+                         name, "pressure_scale")]
     units = _model_units(spec.model)
     for key, v in (spec.model_extra or {}).items():
         if _scalar(v):
@@ -173,6 +184,8 @@ def conductance_derivative(case: Any, system: Any, param: Parameter, T: np.ndarr
     def h_at(value: float) -> np.ndarray:
         if param.kind == "pressure":
             model, p = itf.model, value
+        elif param.kind == "pressure_scale":
+            model, p = itf.model, value * itf.pressure
         else:
             model = interface_model_at(case.interfaces[param.target], param, value, others)
             p = itf.pressure
@@ -199,6 +212,10 @@ def residual_derivative(case: Any, system: Any, param: Parameter, T: np.ndarray,
         return -w / disc.region_volume(param.target) if param.name == "power" else -w
     if param.kind in ("conductivity", "k_scale"):
         k = problem.conductivity[param.target] if param.kind == "k_scale" else None
+        if isinstance(k, ConductivityTensor):  # ∂R/∂s = ∫_r (K(T)∇T)·∇v at s = 1
+            from femtbr.fem.conduction import conduction_terms
+
+            return conduction_terms(disc, {param.target: k}, T, False)[0]
         return region_flux_residual(disc, param.target, T, k)
     if param.kind == "boundary":
         if param.name == "T":

@@ -10,7 +10,7 @@ Discretization serves every solve.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -40,12 +40,30 @@ def interface_model_at(spec: Any, param: Parameter, value: float,
     return create(spec.model, **params)
 
 
-def _scaled(fun: Callable, s: float) -> Callable:
+def _scaled(fun: Any, s: float) -> Any:
+    """``s`` times a conductivity: a k(T) callable, or every principal value of a tensor."""
+    from femtbr.fem.conductivity_tensor import ConductivityTensor
+
+    if isinstance(fun, ConductivityTensor):
+        return ConductivityTensor(fun.axes, tuple(
+            _scaled(k, s) if callable(k) else s * float(k) for k in fun.principal))
+
     def k(T: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         kv, dk = fun(T)
         return s * np.asarray(kv, float), s * np.asarray(dk, float)
 
     return k
+
+
+def _scaled_pressure(pressure: Any, s: float) -> Any:
+    """``s`` times an interface pressure: a number, a callable p(x) or a PressureField."""
+    from femtbr.fem import PressureField
+
+    if isinstance(pressure, PressureField):
+        return PressureField(pressure.shapes, tuple(s * f for f in pressure.forces))
+    if callable(pressure):
+        return lambda x: s * np.asarray(pressure(x), float)
+    return s * float(pressure)
 
 
 def problem_at(case: Any, problem: Any, params: dict[Parameter, float]) -> Any:
@@ -69,6 +87,9 @@ def problem_at(case: Any, problem: Any, params: dict[Parameter, float]) -> Any:
             cond[p.target] = _scaled(problem.conductivity[p.target], v)
         elif p.kind == "pressure":
             itfs[p.target] = dataclasses.replace(itfs[p.target], pressure=v)
+        elif p.kind == "pressure_scale":
+            itfs[p.target] = dataclasses.replace(
+                itfs[p.target], pressure=_scaled_pressure(problem.interfaces[p.target].pressure, v))
         else:
             model_changes.setdefault(p.target, []).append((p, v))
     from femtbr.models import create
