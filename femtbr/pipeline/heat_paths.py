@@ -20,7 +20,7 @@ The checks :mod:`femtbr.fem.connectivity` makes before a steady solve, on the me
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,11 +109,7 @@ def conductances(case: Any, mesh: Any, materials: Mapping[str, Any],
             g = max(g, 4 * float(b.emissivity) * SIGMA_SB * T0**3 * area)
         boundaries[name] = g
     interfaces = {}
-    for name, spec in case.interfaces.items():
-        model = models.get(name)
-        have = mesh.interfaces.get(name)
-        if model is None or have is None or len(have.facets) == 0:
-            continue
+    for name, spec, model, have in _split_interfaces(case, mesh, models):
         try:
             p = _facet_pressures(spec.pressure, mesh, name, have.facets)
             h, _ = model.conductance(np.full(p.shape, T0), p)
@@ -140,6 +136,14 @@ def _cell_measures(mesh: Any) -> np.ndarray:
     if mesh.cell_type == "quad":
         return np.abs(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])
     return np.abs(np.einsum("ij,ij->i", np.cross(a, b), p[c[:, 4]] - p[c[:, 0]]))
+
+
+def _split_interfaces(case: Any, mesh: Any, models: Mapping[str, Any]) -> Iterator[tuple]:
+    """(name, case entry, model, mesh interface) of every interface with a model and facets."""
+    for name, spec in case.interfaces.items():
+        model, have = models.get(name), mesh.interfaces.get(name)
+        if model is not None and have is not None and len(have.facets) > 0:
+            yield name, spec, model, have
 
 
 def _facet_pressures(value: Any, mesh: Any, name: str, facets: np.ndarray) -> np.ndarray:
@@ -185,11 +189,7 @@ def _zero_interfaces(case: Any, mesh: Any, models: Mapping[str, Any],
     """Interfaces whose h is zero at ``T`` [K] (named with the input that made it zero), and
     the set of those that conduct."""
     out, conducting = [], set()
-    for name, spec in case.interfaces.items():
-        model = models.get(name)
-        have = mesh.interfaces.get(name)
-        if model is None or have is None or len(have.facets) == 0:
-            continue
+    for name, spec, model, have in _split_interfaces(case, mesh, models):
         try:
             p = _facet_pressures(spec.pressure, mesh, name, have.facets)
         except FemtbrError as exc:
