@@ -86,6 +86,25 @@ def test_float32_hierarchy_preconditions_float64_cg():
     assert r <= 1e-10 and np.linalg.norm(b - A @ x) <= 1e-10 * np.linalg.norm(b)
 
 
+def test_default_float32_hierarchy_reaches_tight_tolerances():
+    """The solver's own hierarchy is float32 (AMG_OPTIONS); CG must still reach the 1e-12 of
+    the last Newton steps on the float64 residual, symmetric and (GMRES path) not."""
+    from femtbr.fem import linear
+
+    A = _poisson(40, dim=3)
+    rng = np.random.default_rng(3)
+    b = rng.standard_normal(A.shape[0])
+    cache: dict = {}
+    x, info = linear.solve(A, b, "amg", 1e-12, True, cache)
+    assert cache["amg"][1].levels[0].A.dtype == np.float32 and info["method"] == "amg-cg"
+    assert np.linalg.norm(b - A @ x) <= 1e-11 * np.linalg.norm(b)
+    # a non-symmetric perturbation (a first-order term, as k'(T) grad T gives)
+    C = A + 0.05 * sp.diags([np.ones(A.shape[0] - 1)], [1], format="csr")
+    x, info = linear.solve(C.tocsr(), b, "amg", 1e-12, False, {})
+    assert info["method"].startswith("amg-")  # not a fallback
+    assert np.linalg.norm(b - C @ x) <= 1e-11 * np.linalg.norm(b)
+
+
 def test_parallel_products_equal_serial(monkeypatch):
     monkeypatch.setattr(threads, "MIN_NNZ", 0)
     A = _poisson(50)

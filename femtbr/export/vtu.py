@@ -234,13 +234,22 @@ def opposite_copies(solution: Solution, side_a: np.ndarray) -> np.ndarray:
     triple junction), the one in the region that most of the interface's other vertices face
     is taken.
     """
-    pts = np.asarray(solution.points)
-    _, group = np.unique(pts, axis=0, return_inverse=True)
-    group = group.ravel()
-    order = np.argsort(group, kind="stable")
+    pts_all = np.asarray(solution.points)
+    # only a vertex whose every coordinate occurs among side a's can coincide with one of them:
+    # the row-wise unique (a sort of structured rows, seconds at 1M points) runs on those alone
+    side_a = np.asarray(side_a)
+    near = np.ones(len(pts_all), dtype=bool)
+    for axis in range(pts_all.shape[1]):
+        near &= np.isin(pts_all[:, axis], pts_all[side_a, axis])
+    candidates = np.flatnonzero(near)
+    pts = pts_all[candidates]
+    _, group_c = np.unique(pts, axis=0, return_inverse=True)
+    group = np.full(len(pts_all), -1, dtype=np.int64)
+    group[candidates] = group_c.ravel()
+    order = candidates[np.argsort(group_c.ravel(), kind="stable")]
     starts = np.searchsorted(group[order], np.arange(group.max() + 2))
     cells = np.asarray(solution.cells)
-    region_of = np.full(len(pts), -1, dtype=np.int64)
+    region_of = np.full(len(pts_all), -1, dtype=np.int64)
     region_of[cells.ravel()] = np.repeat(np.asarray(solution.region_id), cells.shape[1])
     others = []
     for v in side_a:

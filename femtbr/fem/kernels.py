@@ -218,11 +218,15 @@ def facet_quad(
     Sc = fref.p.mean(axis=1)[:, None]
     N, dN = eval_basis(felem, np.hstack([S, Sc]))  # (nfv, nq+1), (nfv, fdim, nq+1)
     ref = REFDOM[tab.cell_type].p.T  # (nv, d)
-    xi = np.einsum("mva,vq->amq", ref[local], N)  # (d, m, nq+1)
-    vals, _ = eval_basis(tab.element, xi)  # (nb, m, nq+1)
+    # the reference points depend only on the ordered local vertices, which take a few dozen
+    # distinct values (facet x rotation x reflection): the basis is evaluated on those alone
+    local = np.asarray(local)
+    key = local.astype(np.int64) @ (ref.shape[0] ** np.arange(local.shape[1], dtype=np.int64))
+    _, first, which = np.unique(key, return_index=True, return_inverse=True)
+    xi = np.einsum("mva,vq->amq", ref[local[first]], N)  # (d, distinct, nq+1)
+    vals, _ = eval_basis(tab.element, xi)  # (nb, distinct, nq+1)
     ldofs = tab.facet_dofs[kf]  # (m, nfb)
-    m = cell.size
-    phi = vals[ldofs, np.arange(m)[:, None], :].transpose(0, 2, 1)  # (m, nq+1, nfb)
+    phi = vals[ldofs, which.ravel()[:, None], :].transpose(0, 2, 1)  # (m, nq+1, nfb)
     Xv = points[cells[cell[:, None], local]]  # (m, nfv, d)
     x = np.einsum("mva,vq->mqa", Xv, N)
     T = np.einsum("mva,vsq->mqas", Xv, dN)  # (m, nq+1, d, fdim)
