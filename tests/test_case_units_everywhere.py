@@ -107,6 +107,28 @@ def test_sweep_values_in_the_right_unit_pass(tmp_path):
     assert load(path).case.sweep is not None
 
 
+def uncertainty_case(tmp_path: Path, distribution: str) -> Path:
+    text = (STACK.read_text() + '\n[uncertainty]\nmethod = "first_order"\n'
+            '[uncertainty.parameters."interfaces.die_solder.h"]\n' + distribution + "\n")
+    path = tmp_path / "uq.toml"
+    path.write_text(text)
+    return path
+
+
+def test_uncertainty_quantities_checked_against_their_key(tmp_path):
+    path = uncertainty_case(tmp_path, 'distribution = "normal"\nmean = "1e5 W/m^2/K"\n'
+                                      'std = "2 s"')
+    found = problems(path, {})
+    key = "uncertainty.parameters.'interfaces.die_solder.h'.std"
+    assert list(found) == [key] and "[time]" in found[key]
+    path = uncertainty_case(tmp_path, 'distribution = "uniform"\nmin = "1 kg"\n'
+                                      'max = "2e5 W/m^2/K"')
+    assert "[mass]" in problems(path, {})["uncertainty.parameters.'interfaces.die_solder.h'.min"]
+    path = uncertainty_case(tmp_path, 'distribution = "normal"\nmean = "1e5 W/m^2/K"\n'
+                                      'std = "2e4 W/m^2/K"')
+    assert load(path).case.uncertainty is not None
+
+
 def test_max_dofs_and_order_reach_the_size_guard():
     params = {"dim": 3, "width": 0.01, "mesh_size": 0.0025, "layers": [
         {"name": "die", "material": "silicon", "thickness": 5e-4},

@@ -109,6 +109,7 @@ def resolve(
     geo = built.geometry
     geometry_broken = geo is None and any(k.startswith("geometry") for k, _ in problems)
     problems.extend(_sweep_keys(data))
+    problems.extend(_uncertainty_units(data))
     try:
         case = Case.model_validate(data)
     except ValidationError as exc:
@@ -149,16 +150,46 @@ def _sweep_keys(data: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _sweep_units(trial: Mapping[str, Any], key: str, values: Any) -> list[tuple[str, str]]:
     """Each quantity string a sweep gives ``key`` (list values, range bounds) converted with the
-    unit ``key`` declares: the base case with that value is validated (without a geometry) and
-    a problem at ``key`` itself is reported at ``sweep.parameters.<key>``."""
-    from femtbr.case import semantics
-
+    unit ``key`` declares (:func:`_key_units`), reported at ``sweep.parameters.<key>``."""
     if isinstance(values, Mapping):
         given = [(f"{b}", values[b]) for b in ("min", "max") if b in values]
     elif isinstance(values, list):
         given = [(f"[{i}]", v) for i, v in enumerate(values)]
     else:
         return []
+    return _key_units(trial, key, given, f"sweep.parameters.{key!r}")
+
+
+def _uncertainty_units(data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The quantities of each ``[uncertainty]`` distribution (``mean``, ``std``, ``min``,
+    ``max``) in the dimension of the ``--set`` key they describe (a key with no case value,
+    such as a ``k_scale`` factor, is left to the analysis to name)."""
+    from femtbr.case import semantics
+
+    table = data.get("uncertainty")
+    if not isinstance(table, Mapping) or not isinstance(table.get("parameters"), Mapping):
+        return []
+    trial = {k: v for k, v in data.items() if k not in ("uncertainty", "sweep", "fit")}
+    out = []
+    for key, dist in table["parameters"].items():
+        if not isinstance(dist, Mapping):
+            continue
+        try:
+            apply_overrides(trial, {key: 0}, extra_keys=semantics.extra_keys)
+        except CaseError:
+            continue
+        given = [(b, dist[b]) for b in ("mean", "std", "min", "max") if b in dist]
+        out += _key_units(trial, key, given, f"uncertainty.parameters.{key!r}")
+    return out
+
+
+def _key_units(trial: Mapping[str, Any], key: str, given: list[tuple[str, Any]],
+               prefix: str) -> list[tuple[str, str]]:
+    """Problems of the quantity strings ``given`` ((where, value) pairs) for ``key``: the base
+    case with each value at ``key`` is validated (without a geometry) and a problem at ``key``
+    itself is reported at ``<prefix><where>``."""
+    from femtbr.case import semantics
+
     out = []
     for where, value in given:
         if not isinstance(value, str):
@@ -172,8 +203,7 @@ def _sweep_units(trial: Mapping[str, Any], key: str, values: Any) -> list[tuple[
             found += from_validation_error(exc, Case)
         for k, m in found:
             if k == key or k.startswith((f"{key}.", f"{key}[")):
-                out.append((f"sweep.parameters.{key!r}{'.' if where[0] != '[' else ''}{where}",
-                            m))
+                out.append((f"{prefix}{'.' if where[0] != '[' else ''}{where}", m))
     return out
 
 
