@@ -106,13 +106,20 @@ def _boundaries(system: System, T: np.ndarray, R: np.ndarray) -> dict[str, float
         out[name] += float(np.sum(q.wdS * eps * SIGMA_SB * (_fq_values(q, T) ** 4 - Tinf**4)))
     for name, q, qin in system.flux:
         out[name] -= qin * float(q.wdS.sum())
-    if system.dir_owner:
-        count = np.zeros(system.disc.n_dofs)
-        for d in system.dir_owner.values():
-            count[d] += 1
-        for name, d in system.dir_owner.items():
-            out[name] -= float(np.sum(R[d] / count[d]))
+    for name, heat in dirichlet_reactions(system, R).items():
+        out[name] -= heat
     return out
+
+
+def dirichlet_reactions(system: System, R: np.ndarray) -> dict[str, float]:
+    """Σ R [W] over each fixed-temperature boundary's DOFs (the heat it takes in, with sign of
+    the residual); a DOF shared by several such boundaries is split equally between them."""
+    if not system.dir_owner:
+        return {}
+    count = np.zeros(system.disc.n_dofs)
+    for d in system.dir_owner.values():
+        count[d] += 1
+    return {name: float(np.sum(R[d] / count[d])) for name, d in system.dir_owner.items()}
 
 
 def _cell_fields(system: System, T: np.ndarray):

@@ -24,6 +24,7 @@ from femtbr.fem import forms as plane_forms
 from femtbr.fem.assemble import System
 from femtbr.fem.conduction import check_conductivity
 from femtbr.fem.conductivity_tensor import ConductivityTensor
+from femtbr.fem.post import dirichlet_reactions
 from femtbr.fem.problem import Convection
 from femtbr.fem.skfem import SplitMesh, split
 from femtbr.fem.solution import InterfaceResult, RegionResult
@@ -259,10 +260,6 @@ class FormSystem(System):
                                                        T_inf=T_inf)
         for name, _, q in self.flux:
             out[name] -= forms.flux_heat.assemble(sm.boundaries[name], flux=q)
-        if self.dir_owner:
-            count = np.zeros(self.disc.n_dofs)
-            for d in self.dir_owner.values():
-                count[d] += 1
-            for name, d in self.dir_owner.items():
-                out[name] -= float(np.sum(R[d] / count[d]))
+        for name, heat in dirichlet_reactions(self, R).items():
+            out[name] -= heat
         return reg, itf, out
