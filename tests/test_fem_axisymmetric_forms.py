@@ -36,7 +36,15 @@ from femtbr.fem.skfem_backend import FormSystem
 from femtbr.fem.transient_problem import TransientProblem, enthalpy, heat_capacity
 from femtbr.fem.transient_system import FESemiDiscrete
 from tests.fem_helpers import ELEMENTS_2D, CubicH, jacobian_vs_fd
-from tests.test_fem_forms import RTOL, TERMS, k_of_T, relerr, skewed_mesh, term_problem
+from tests.test_fem_forms import (
+    RTOL,
+    TERMS,
+    assert_post_equals_functionals,
+    k_of_T,
+    relerr,
+    skewed_mesh,
+    term_problem,
+)
 
 IDS = [f"{c}-P{p}" for c, p in ELEMENTS_2D]
 AX = forms.AXISYMMETRIC
@@ -132,28 +140,7 @@ def test_revolved_post_processing_equals_functionals(cell_type, order):
     T = sol.dof_temperature if order > 1 else sol.temperature
     sm = split(mesh, ("ab",), order, discretization=Discretization(mesh, ("ab",), order,
                                                                    axisymmetric=True))
-    for name, rb in sm.regions.items():
-        vol = AX.measure.assemble(rb)
-        assert vol == pytest.approx(sol.regions[name].volume, rel=RTOL)
-        mean = AX.integral.assemble(rb, T=rb.interpolate(T)) / vol
-        assert mean == pytest.approx(sol.regions[name].T_mean, rel=RTOL)
-    ib = sm.interfaces["ab"]
-    Ta, Tb = ib.temperatures(T)
-    h, _ = CubicH(2e-5).conductance(0.5 * (np.asarray(Ta) + np.asarray(Tb)), 0.0)
-    area = AX.measure.assemble(ib.side_a)
-    res = sol.interfaces["ab"]
-    assert area == pytest.approx(res.area, rel=RTOL)
-    assert AX.interface_heat.assemble(ib.side_a, T_a=Ta, T_b=Tb, conductance=h) == \
-        pytest.approx(res.heat, rel=RTOL)
-    assert AX.interface_jump.assemble(ib.side_a, T_a=Ta, T_b=Tb) / area == \
-        pytest.approx(res.jump_mean, rel=RTOL)
-    fb = sm.boundaries["xmax"]
-    Tx = fb.interpolate(T)
-    out = (AX.convection_heat.assemble(fb, T=Tx, film=40.0, T_inf=300.0)
-           + AX.radiation_heat.assemble(fb, T=Tx, emissivity=0.8, T_inf=290.0))
-    assert out == pytest.approx(sol.boundaries["xmax"], rel=RTOL)
-    assert -AX.flux_heat.assemble(sm.boundaries["ymax"], flux=-20.0) == \
-        pytest.approx(sol.boundaries["ymax"], rel=RTOL)
+    assert_post_equals_functionals(sol, T, sm, AX, "ymax")
     # the skfem backend's whole solve agrees
     b = solve(replace(pb, options=SolverOptions(order=order, backend="skfem")))
     assert relerr(sol.temperature, b.temperature) <= 1e-10
