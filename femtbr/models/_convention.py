@@ -28,9 +28,12 @@ Swartz-Pohl numbers as published.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from femtbr.errors import ModelError
+from femtbr.params import param
 
 CONVENTIONS = ("equilibrium", "emitted")
 DEFAULT = "equilibrium"
@@ -39,11 +42,10 @@ DOC = ("'equilibrium' (default: T of each side is its local equilibrium temperat
        "temperatures)")
 
 
-def check(owner: str, value: str) -> None:
-    """Raise :class:`ModelError` naming ``owner.temperature_convention`` for an unknown value."""
-    if value not in CONVENTIONS:
-        raise ModelError(f"{owner}.temperature_convention: must be one of {CONVENTIONS}, got "
-                         f"{value!r}")
+def convention_param() -> Any:
+    """The ``temperature_convention`` field every phonon model declares (one of
+    :data:`CONVENTIONS`, default :data:`DEFAULT`)."""
+    return param(DEFAULT, unit="-", kind="str", choices=CONVENTIONS, doc=DOC)
 
 
 def to_equilibrium(

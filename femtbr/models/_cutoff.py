@@ -44,8 +44,15 @@ from typing import Any
 import numpy as np
 
 from femtbr.models import _phonon as ph
+from femtbr.params import param
 
 CUTOFFS = ("per_branch", "common")
+
+
+def cutoff_param(doc: str) -> Any:
+    """The ``cutoff`` field of a phonon model: one of :data:`CUTOFFS`, default ``"common"``."""
+    return param("common", unit="-", kind="str", choices=CUTOFFS, doc=doc)
+
 
 Segment = tuple[float, float, float]  # (S [s²/m²], Θ_lo [K], Θ_hi [K])
 

@@ -45,88 +45,36 @@ class Rebuildable:
         return (_rebuild, (type(self), {f.name: getattr(self, f.name) for f in fields(self)}))
 
 
-def check_types(model: Any) -> None:
-    """Raise :class:`ModelError` naming a parameter whose value has the wrong type."""
-    for f in fields(model):
-        info = f.metadata.get("femtbr")
-        value = getattr(model, f.name)
-        if info is None or value is None:
-            continue
-        if info.kind is float:
-            ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(
-                value, bool
-            )
-        else:
-            ok = isinstance(value, info.kind)
-        if not ok:
-            name = getattr(model, "name", "") or type(model).__name__
-            raise ModelError(
-                f"{name}.{f.name}: expected {getattr(info.kind, '__name__', info.kind)} "
-                f"[{info.unit}], got {value!r}"
-            )
-
-
 @dataclass(frozen=True)
 class SurfacePair(Rebuildable, ModelBase):
     """Two nominally flat rough surfaces in contact (properties SI, explicit or by material)."""
 
-    side_a: str | None = param(None, kind=str, doc="material of side a (femtbr.materials name)")
-    side_b: str | None = param(None, kind=str, doc="material of side b (femtbr.materials name)")
-    k_s: float | None = param(
-        None,
-        unit="W/(m K)",
-        lo=0,
-        lo_inclusive=False,
-        doc="effective conductivity 2k1k2/(k1+k2) (constant)",
-    )
-    k1: float | None = param(None, unit="W/(m K)", lo=0, lo_inclusive=False, doc="conductivity a")
-    k2: float | None = param(None, unit="W/(m K)", lo=0, lo_inclusive=False, doc="conductivity b")
-    sigma: float | None = param(
-        None,
-        unit="m",
-        lo=0,
-        lo_inclusive=False,
-        hi=1e-3,
-        doc="effective RMS roughness sqrt(sigma1^2+sigma2^2)",
-    )
+    side_a: str | None = param(None, kind="str", doc="material of side a (femtbr.materials name)")
+    side_b: str | None = param(None, kind="str", doc="material of side b (femtbr.materials name)")
+    k_s: float | None = param(None, unit="W/(m K)", positive=True,
+                              doc="effective conductivity 2k1k2/(k1+k2) (constant)")
+    k1: float | None = param(None, unit="W/(m K)", positive=True, doc="conductivity a")
+    k2: float | None = param(None, unit="W/(m K)", positive=True, doc="conductivity b")
+    sigma: float | None = param(None, unit="m", positive=True, hi=1e-3,
+                                doc="effective RMS roughness sqrt(sigma1^2+sigma2^2)")
     sigma1: float | None = param(None, unit="m", lo=0, hi=1e-3, doc="RMS roughness of side a")
     sigma2: float | None = param(None, unit="m", lo=0, hi=1e-3, doc="RMS roughness of side b")
     m: float | None = param(
-        None,
-        lo=0,
-        lo_inclusive=False,
-        hi=2.0,
-        doc="effective mean absolute slope (default: Antonetti 1991 from sigma)",
-    )
+        None, positive=True, hi=2.0,
+        doc="effective mean absolute slope (default: Antonetti 1991 from sigma)")
     m1: float | None = param(None, lo=0, hi=2.0, doc="mean absolute slope of side a")
     m2: float | None = param(None, lo=0, hi=2.0, doc="mean absolute slope of side b")
-    H_c: float | None = param(
-        None,
-        unit="Pa",
-        lo=0,
-        lo_inclusive=False,
-        doc="contact microhardness of the softer side (constant)",
-    )
-    c1: float | None = param(
-        None, unit="Pa", lo=0, lo_inclusive=False, doc="Vickers coefficient c1 of the softer side"
-    )
+    H_c: float | None = param(None, unit="Pa", positive=True,
+                              doc="contact microhardness of the softer side (constant)")
+    c1: float | None = param(None, unit="Pa", positive=True,
+                             doc="Vickers coefficient c1 of the softer side")
     c2: float | None = param(None, lo=-1.0, hi=0.5, doc="Vickers exponent c2 of the softer side")
-    brinell: float | None = param(
-        None,
-        unit="Pa",
-        lo=0,
-        lo_inclusive=False,
-        doc="Brinell hardness of the softer side (-> c1, c2)",
-    )
-    E_prime: float | None = param(
-        None,
-        unit="Pa",
-        lo=0,
-        lo_inclusive=False,
-        doc="effective modulus, 1/E' = (1-nu1^2)/E1 + (1-nu2^2)/E2",
-    )
-    E1: float | None = param(None, unit="Pa", lo=0, lo_inclusive=False, doc="Young's modulus a")
-    E2: float | None = param(None, unit="Pa", lo=0, lo_inclusive=False, doc="Young's modulus b")
+    brinell: float | None = param(None, unit="Pa", positive=True,
+                                  doc="Brinell hardness of the softer side (-> c1, c2)")
+    E_prime: float | None = param(None, unit="Pa", positive=True,
+                                  doc="effective modulus, 1/E' = (1-nu1^2)/E1 + (1-nu2^2)/E2")
+    E1: float | None = param(None, unit="Pa", positive=True, doc="Young's modulus a")
+    E2: float | None = param(None, unit="Pa", positive=True, doc="Young's modulus b")
     nu1: float | None = param(None, lo=-1.0, hi=0.5, doc="Poisson's ratio a")
     nu2: float | None = param(None, lo=-1.0, hi=0.5, doc="Poisson's ratio b")
 
@@ -135,7 +83,6 @@ class SurfacePair(Rebuildable, ModelBase):
 
     # ------------------------------------------------------------------ resolution
     def __post_init__(self) -> None:
-        check_types(self)
         super().__post_init__()
         self._resolve(self._needs())
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from femtbr.errors import ModelError
 from femtbr.models import _convention as conv
 from femtbr.models import _cutoff as co
 from femtbr.models import _phonon as ph
@@ -34,14 +33,14 @@ CUTOFF_DOC = ("'common' (default: min of the two Debye temperatures for all bran
 class PhononPair(ModelBase):
     """Two Debye media in contact; h from the phonon flux of ``side_a`` (equal to that of b)."""
 
-    side_a: Any = param(unit="-", kind=(str, dict), doc=SIDE_DOC)
-    side_b: Any = param(unit="-", kind=(str, dict), doc=SIDE_DOC)
+    side_a: Any = param(unit="-", kind="material", doc=SIDE_DOC)
+    side_b: Any = param(unit="-", kind="material", doc=SIDE_DOC)
     cutoff_temperature: float | None = param(
-        None, unit="K", lo=0, lo_inclusive=False,
+        None, unit="K", positive=True,
         doc="one common cutoff ħω_c/k_B for all branches (overrides 'cutoff')",
     )
-    cutoff: str = param("common", unit="-", kind=str, doc=CUTOFF_DOC)
-    temperature_convention: str = param(conv.DEFAULT, unit="-", kind=str, doc=conv.DOC)
+    cutoff: str = co.cutoff_param(CUTOFF_DOC)
+    temperature_convention: str = conv.convention_param()
     _a: ph.Side = field(init=False, repr=False, compare=False)
     _b: ph.Side = field(init=False, repr=False, compare=False)
     _theta_c: float = field(init=False, repr=False, compare=False)
@@ -50,10 +49,6 @@ class PhononPair(ModelBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.cutoff not in co.CUTOFFS:
-            raise ModelError(f"{self.name}.cutoff: must be one of {co.CUTOFFS}, got "
-                             f"{self.cutoff!r}")
-        conv.check(self.name, self.temperature_convention)
         a = ph.resolve_side(self.name, "side_a", self.side_a)
         b = ph.resolve_side(self.name, "side_b", self.side_b)
         object.__setattr__(self, "_a", a)

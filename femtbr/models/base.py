@@ -1,7 +1,9 @@
 """The conductance-model protocol and the parameter machinery every model shares.
 
-A model is a frozen dataclass whose fields are declared with :func:`param` (unit, valid range,
-meaning).  ``__post_init__`` validates every parameter and raises :class:`ModelError` naming it.
+A model is a frozen dataclass whose fields are declared with :func:`femtbr.params.param` (unit,
+valid range, kind, meaning: the one parameter declaration of models, builders and materials).
+``__post_init__`` checks every parameter with :meth:`femtbr.params.Param.check` and raises
+:class:`ModelError` naming ``model.parameter``.
 ``conductance(T, p)`` returns ``(h, dh/dT)`` in W/(m² K) and W/(m² K²) for numpy arrays of the
 mean interface temperature ``T`` [K] and contact pressure ``p`` [Pa].
 
@@ -14,14 +16,16 @@ pressure that is not finite and >= 0 Pa raises :class:`ModelError` with ``model`
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Callable
-from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
 from femtbr.errors import ModelError
+from femtbr.params import param, specs
+
+__all__ = ["ConductanceModel", "ModelBase", "as_arrays", "check_inputs", "check_operating_point",
+           "model_label", "param"]
 
 
 @runtime_checkable
@@ -31,35 +35,8 @@ class ConductanceModel(Protocol):
     def conductance(self, T: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
 
 
-@dataclass(frozen=True)
-class ParamInfo:
-    """Metadata of one model parameter (shown by ``femtbr models NAME``)."""
-
-    unit: str
-    doc: str
-    lo: float | None = None
-    hi: float | None = None
-    lo_inclusive: bool = True
-    kind: type | tuple[type, ...] = float
-
-
-def param(
-    default: Any = MISSING,
-    *,
-    unit: str = "-",
-    doc: str = "",
-    lo: float | None = None,
-    hi: float | None = None,
-    lo_inclusive: bool = True,
-    kind: type | tuple[type, ...] = float,
-) -> Any:
-    """Declare a model parameter with its unit, valid range ``[lo, hi]`` and meaning."""
-    info = ParamInfo(unit, doc, lo, hi, lo_inclusive, kind)
-    if default is MISSING:
-        return field(metadata={"femtbr": info})
-    if isinstance(default, (list, dict, set)):
-        return field(default_factory=lambda: default, metadata={"femtbr": info})
-    return field(default=default, metadata={"femtbr": info})
+def _model_error(where: str, message: str) -> ModelError:
+    return ModelError(f"{where}: {message}")
 
 
 def model_label(model: Any) -> str:
@@ -164,53 +141,18 @@ class ModelBase:
     references: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
-        for f in fields(self):  # type: ignore[arg-type]
-            info: ParamInfo | None = f.metadata.get("femtbr")
-            if info is None:
-                continue
-            value = getattr(self, f.name)
-            label = f"{self.name or type(self).__name__}.{f.name}"
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if (value is not None and not number and info.kind is float
-                    and str(f.type).replace(" ", "") in ("float", "float|None")):
-                shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:56] + " ..."
-                raise ModelError(f"{label}: must be a number [{info.unit}], got {shown}")
-            if value is None or not number:
-                continue
-            if not math.isfinite(float(value)):
-                raise ModelError(f"{label}: must be a finite number [{info.unit}], got {value!r}")
-            if info.lo is not None:
-                bad = value < info.lo if info.lo_inclusive else value <= info.lo
-                if bad:
-                    op = ">=" if info.lo_inclusive else ">"
-                    raise ModelError(
-                        f"{label}: must be {op} {info.lo} [{info.unit}], got {value!r}"
-                    )
-            if info.hi is not None and value > info.hi:
-                raise ModelError(f"{label}: must be <= {info.hi} [{info.unit}], got {value!r}")
+        label = self.name or type(self).__name__
+        for name, spec in specs(self).items():
+            spec.check(getattr(self, name), f"{label}.{name}", _model_error)
 
     @classmethod
     def describe(cls) -> dict[str, Any]:
-        """Parameters (unit, default, range, meaning), validity and references of the model."""
-        params = {}
-        for f in fields(cls):  # type: ignore[arg-type]
-            info: ParamInfo | None = f.metadata.get("femtbr")
-            if info is None:
-                continue
-            default = None if f.default is MISSING else f.default
-            if f.default_factory is not MISSING:  # type: ignore[misc]
-                default = f.default_factory()  # type: ignore[misc]
-            params[f.name] = {
-                "unit": info.unit,
-                "default": default,
-                "required": f.default is MISSING and f.default_factory is MISSING,  # type: ignore[misc]
-                "range": [info.lo, info.hi],
-                "doc": info.doc,
-            }
+        """Parameters (:meth:`femtbr.params.Param.describe`: unit, default, range, meaning),
+        validity and references of the model."""
         return {
             "name": cls.name,
             "summary": cls.summary,
-            "parameters": params,
+            "parameters": {name: spec.describe() for name, spec in specs(cls).items()},
             "validity": cls.validity,
             "references": list(cls.references),
         }
@@ -218,11 +160,7 @@ class ModelBase:
     def parameters(self) -> dict[str, Any]:
         """Every declared parameter of this instance, defaults included (e.g. a phonon model's
         ``temperature_convention`` and ``cutoff``), for reports such as the run summary."""
-        out = {}
-        for f in fields(self):  # type: ignore[arg-type]
-            if "femtbr" in f.metadata:
-                out[f.name] = getattr(self, f.name)
-        return out
+        return {name: getattr(self, name) for name in specs(self)}
 
     def components(self, T: np.ndarray, p: np.ndarray) -> dict[str, np.ndarray]:
         """h of each named part [W/(m² K)]; a single model reports itself."""

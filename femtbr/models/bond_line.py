@@ -60,9 +60,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from femtbr.errors import ModelError
 from femtbr.models import _surface as surf
-from femtbr.models._pair import Rebuildable, check_types
+from femtbr.models._pair import Rebuildable
 from femtbr.models.base import ModelBase, as_arrays, param
 from femtbr.models.registry import register
 
@@ -84,35 +83,36 @@ class BondLine(Rebuildable, ModelBase):
     docstring for the equations and their sources.  dh/dT = 0.
     """
 
-    k_tim: float = param(unit="W/(m K)", lo=0, lo_inclusive=False, hi=1e3,
+    k_tim: float = param(unit="W/(m K)", positive=True, hi=1e3,
                          doc="bulk conductivity of the TIM (constant)")
-    particle_diameter: float = param(unit="m", lo=0, lo_inclusive=False, hi=1e-3,
+    particle_diameter: float = param(unit="m", positive=True, hi=1e-3,
                                      doc="filler particle diameter d_p")
-    yield_stress: float = param(unit="Pa", lo=0, lo_inclusive=False, hi=1e7,
+    yield_stress: float = param(unit="Pa", positive=True, hi=1e7,
                                 doc="yield stress tau_y of the paste")
-    sigma1: float = param(unit="m", lo=0, lo_inclusive=False, hi=1e-4,
+    sigma1: float = param(unit="m", positive=True, hi=1e-4,
                           doc="RMS roughness of face 1 (substrate on side a)")
-    sigma2: float = param(unit="m", lo=0, lo_inclusive=False, hi=1e-4,
+    sigma2: float = param(unit="m", positive=True, hi=1e-4,
                           doc="RMS roughness of face 2 (substrate on side b)")
-    k1: float = param(unit="W/(m K)", lo=0, lo_inclusive=False,
+    k1: float = param(unit="W/(m K)", positive=True,
                       doc="conductivity of substrate 1 (constant)")
-    k2: float = param(unit="W/(m K)", lo=0, lo_inclusive=False,
+    k2: float = param(unit="W/(m K)", positive=True,
                       doc="conductivity of substrate 2 (constant)")
-    m1: float | None = param(None, lo=0, lo_inclusive=False, hi=2.0,
+    m1: float | None = param(None, positive=True, hi=2.0,
                              doc="mean absolute slope of face 1 (default: Antonetti from sigma1)")
-    m2: float | None = param(None, lo=0, lo_inclusive=False, hi=2.0,
+    m2: float | None = param(None, positive=True, hi=2.0,
                              doc="mean absolute slope of face 2 (default: Antonetti from sigma2)")
     surface_tension: float = param(0.021, unit="N/m", lo=0, hi=1.0,
                                    doc="surface tension gamma of the paste (silicone oil ~0.021)")
     contact_angle: float = param(30.0, unit="deg", lo=0, hi=89.0,
                                  doc="contact angle theta of the paste on both faces (wetting)")
-    gas_pressure: float = param(101325.0, unit="Pa", lo=0, lo_inclusive=False,
+    gas_pressure: float = param(101325.0, unit="Pa", positive=True,
                                 doc="pressure p_0 of the gas trapped in the valleys")
-    blt_coefficient: float = param(1.31, lo=0, lo_inclusive=False,
+    blt_coefficient: float = param(1.31, positive=True,
                                    doc="c_BLT in BLT = c_BLT d_p (tau_y/p)^n [P05]")
-    blt_exponent: float = param(0.166, lo=0, lo_inclusive=False, hi=1.0,
+    blt_exponent: float = param(0.166, positive=True, hi=1.0,
                                 doc="n in BLT = c_BLT d_p (tau_y/p)^n [P05]")
-    part: str = param("joint", kind=str, doc="'joint', 'contacts', 'face1' or 'face2'")
+    part: str = param("joint", kind="str", choices=PARTS,
+                      doc="'joint', 'contacts', 'face1' or 'face2'")
 
     summary: ClassVar[str] = "grease / phase-change TIM: BLT(p)/k_TIM + two contacts (Prasher)"
     validity: ClassVar[str] = (
@@ -129,9 +129,6 @@ class BondLine(Rebuildable, ModelBase):
     )
 
     def __post_init__(self) -> None:
-        check_types(self)
-        if self.part not in PARTS:
-            raise ModelError(f"bond_line.part: must be one of {PARTS}, got {self.part!r}")
         super().__post_init__()
         slopes = tuple(
             float(m) if m is not None else surf.antonetti_slope(s)

@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from femtbr.errors import ModelError
 from femtbr.models._pair import SurfacePair
 from femtbr.models._surface import separation_exact
 from femtbr.models.base import as_arrays, param
@@ -49,7 +48,8 @@ class CMY(SurfacePair):
     dh/dT = (m/σ) C_c dk_s/dT.
     """
 
-    form: str = param("correlation", kind=str, doc="'correlation' (1.25 x^0.95) or 'theory'")
+    form: str = param("correlation", kind="str", choices=FORMS,
+                      doc="'correlation' (1.25 x^0.95) or 'theory'")
 
     needs: ClassVar[tuple[str, ...]] = ("k", "sigma", "m", "hardness")
     summary: ClassVar[str] = (
@@ -66,11 +66,6 @@ class CMY(SurfacePair):
         "M. M. Yovanovich, IEEE Trans. Compon. Packag. Technol. 28(2), 182-206 (2005)",
         "S. Song, M. M. Yovanovich, J. Thermophys. Heat Transfer 2(1), 43-47 (1988)",
     )
-
-    def __post_init__(self) -> None:
-        if self.form not in FORMS:
-            raise ModelError(f"cmy.form: must be one of {FORMS}, got {self.form!r}")
-        super().__post_init__()
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
         """h_c [W/(m² K)] and dh_c/dT [W/(m² K²)] at T [K], contact pressure p [Pa]."""

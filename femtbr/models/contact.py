@@ -39,10 +39,10 @@ class Contact(SurfacePair):
     :attr:`chosen_regime`; the index :attr:`gamma`.  dh/dT = h (dk_s/dT)/k_s.
     """
 
-    regime: str = param("auto", kind=str, doc="'auto' (plasticity index), 'plastic' or 'elastic'")
-    elastoplastic_band: str = param(
-        "bridge", kind=str, doc="0.33<gamma<3: 'bridge' (log-linear, warns) or 'error'"
-    )
+    regime: str = param("auto", kind="str", choices=REGIMES,
+                        doc="'auto' (plasticity index), 'plastic' or 'elastic'")
+    elastoplastic_band: str = param("bridge", kind="str", choices=BANDS,
+                                    doc="0.33<gamma<3: 'bridge' (log-linear, warns) or 'error'")
 
     needs: ClassVar[tuple[str, ...]] = ("k", "sigma", "m", "hardness", "E")
     summary: ClassVar[str] = "contact conductance, elastic/plastic regime from the plasticity index"
@@ -59,13 +59,6 @@ class Contact(SurfacePair):
     )
 
     def __post_init__(self) -> None:
-        if self.regime not in REGIMES:
-            raise ModelError(f"contact.regime: must be one of {REGIMES}, got {self.regime!r}")
-        if self.elastoplastic_band not in BANDS:
-            raise ModelError(
-                f"contact.elastoplastic_band: must be one of {BANDS}, "
-                f"got {self.elastoplastic_band!r}"
-            )
         super().__post_init__()
         gamma = plasticity_index(self.microhardness(), self._Ep, self._m)  # type: ignore[attr-defined]
         self._set("gamma", gamma)

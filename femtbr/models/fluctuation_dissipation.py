@@ -24,9 +24,9 @@ class FluctuationDissipation(ModelBase):
     Phys. Rev. B 49, 5942 (1994)).  Fit σ and n to measurements.
     """
 
-    sigma: float = param(unit="W/(m^2 K^n)", lo=0, lo_inclusive=False,
+    sigma: float = param(unit="W/(m^2 K^n)", positive=True,
                          doc="coefficient of the one-way flux q = sigma T^n")
-    n: float = param(4.0, unit="-", lo=0, lo_inclusive=False, hi=12.0, doc="power-law exponent")
+    n: float = param(4.0, unit="-", positive=True, hi=12.0, doc="power-law exponent")
 
     summary: ClassVar[str] = "power-law flux q = sigma T^n, G = sigma n T^(n-1)"
     validity: ClassVar[str] = "temperature range of the fit of sigma and n"

@@ -26,8 +26,8 @@ class GapRadiation(ModelBase):
     in Yovanovich (2005), IEEE TCPT 28(2) 182.  dh_r/dT = 12 σ_SB T̄² / (1/ε₁ + 1/ε₂ − 1).
     """
 
-    emissivity1: float = param(unit="-", lo=0, lo_inclusive=False, hi=1.0, doc="emissivity side a")
-    emissivity2: float = param(unit="-", lo=0, lo_inclusive=False, hi=1.0, doc="emissivity side b")
+    emissivity1: float = param(unit="-", positive=True, hi=1.0, doc="emissivity side a")
+    emissivity2: float = param(unit="-", positive=True, hi=1.0, doc="emissivity side b")
 
     summary: ClassVar[str] = "radiation across the gap (grey parallel plates, linearised)"
     validity: ClassVar[str] = (

@@ -27,24 +27,24 @@ class GasGap(SurfacePair):
     """
 
     gas: str | None = param(
-        None, kind=str, doc="gas material name (k(T), gamma, Pr, mean free path)"
+        None, kind="str", doc="gas material name (k(T), gamma, Pr, mean free path)"
     )
     k_g: float | None = param(
-        None, unit="W/(m K)", lo=0, lo_inclusive=False, doc="gas conductivity"
+        None, unit="W/(m K)", positive=True, doc="gas conductivity"
     )
     gamma_gas: float | None = param(None, lo=1.0, hi=5.0 / 3.0, doc="gas heat-capacity ratio")
-    Pr: float | None = param(None, lo=0, lo_inclusive=False, hi=10.0, doc="gas Prandtl number")
+    Pr: float | None = param(None, positive=True, hi=10.0, doc="gas Prandtl number")
     mfp0: float | None = param(
-        None, unit="m", lo=0, lo_inclusive=False, doc="gas mean free path at mfp_T0, mfp_p0"
+        None, unit="m", positive=True, doc="gas mean free path at mfp_T0, mfp_p0"
     )
-    mfp_T0: float = param(288.15, unit="K", lo=0, lo_inclusive=False, doc="reference T of mfp0")
-    mfp_p0: float = param(101325.0, unit="Pa", lo=0, lo_inclusive=False, doc="reference p of mfp0")
+    mfp_T0: float = param(288.15, unit="K", positive=True, doc="reference T of mfp0")
+    mfp_p0: float = param(101325.0, unit="Pa", positive=True, doc="reference p of mfp0")
     p_gas: float = param(101325.0, unit="Pa", lo=0, doc="gas pressure (0 = vacuum)")
     tac1: float | None = param(
-        None, lo=0, lo_inclusive=False, hi=1.0, doc="thermal accommodation coefficient, side a"
+        None, positive=True, hi=1.0, doc="thermal accommodation coefficient, side a"
     )
     tac2: float | None = param(
-        None, lo=0, lo_inclusive=False, hi=1.0, doc="thermal accommodation coefficient, side b"
+        None, positive=True, hi=1.0, doc="thermal accommodation coefficient, side b"
     )
     Y: float | None = param(
         None,

@@ -60,13 +60,12 @@ class GrainBoundary(ModelBase):
       h = τ h_rad, the same as DMM Si/Si (α = 1/2) at τ = 1/2.
     """
 
-    material: Any = param(unit="-", kind=(str, dict), doc="material name or table (rho, vL, vT, "
+    material: Any = param(unit="-", kind="material", doc="material name or table (rho, vL, vT, "
                           "debye_temperature, atomic_density)")
-    clear_fraction: float = param(unit="-", lo=0, lo_inclusive=False, hi=1.0,
+    clear_fraction: float = param(unit="-", positive=True, hi=1.0,
                                   doc="open (bonded) area fraction = phonon transmission")
-    temperature_convention: str = param(conv.DEFAULT, unit="-", kind=str, doc=conv.DOC)
-    cutoff: str = param("common", unit="-", kind=str,
-                        doc="'common' (default: Θ_D for all branches) or 'per_branch' "
+    temperature_convention: str = conv.convention_param()
+    cutoff: str = co.cutoff_param("'common' (default: Θ_D for all branches) or 'per_branch' "
                             "(ω_j = c_j (6π² n)^(1/3))")
     _segments: list = field(init=False, repr=False, compare=False)
 
@@ -81,10 +80,6 @@ class GrainBoundary(ModelBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        conv.check(self.name, self.temperature_convention)
-        if self.cutoff not in co.CUTOFFS:
-            raise ModelError(f"{self.name}.cutoff: must be one of {co.CUTOFFS}, got "
-                             f"{self.cutoff!r}")
         if self.temperature_convention == "equilibrium" and self.clear_fraction >= 1.0:
             raise ModelError(f"{self.name}.clear_fraction: must be < 1 with the 'equilibrium' "
                              "convention (a fully open boundary has no resistance)")

@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from femtbr.errors import ModelError
-from femtbr.models._pair import SurfacePair, check_types
+from femtbr.models._pair import SurfacePair
 from femtbr.models.base import ModelBase, as_arrays, param
-from femtbr.models.contact import Contact
+from femtbr.models.contact import BANDS, REGIMES, Contact
 from femtbr.models.gap_radiation import GapRadiation
 from femtbr.models.gas_gap import GasGap
 from femtbr.models.registry import register
@@ -28,10 +28,12 @@ class Joint(GasGap):
     dh_j/dT is the sum of the parts' exact derivatives.
     """
 
-    regime: str = param("auto", kind=str, doc="contact regime: 'auto', 'plastic' or 'elastic'")
-    elastoplastic_band: str = param("bridge", kind=str, doc="see the 'contact' model")
-    emissivity1: float | None = param(None, lo=0, lo_inclusive=False, hi=1.0, doc="emissivity a")
-    emissivity2: float | None = param(None, lo=0, lo_inclusive=False, hi=1.0, doc="emissivity b")
+    regime: str = param("auto", kind="str", choices=REGIMES,
+                        doc="contact regime: 'auto', 'plastic' or 'elastic'")
+    elastoplastic_band: str = param("bridge", kind="str", choices=BANDS,
+                                    doc="see the 'contact' model")
+    emissivity1: float | None = param(None, positive=True, hi=1.0, doc="emissivity a")
+    emissivity2: float | None = param(None, positive=True, hi=1.0, doc="emissivity b")
 
     name: ClassVar[str] = "joint"
     summary: ClassVar[str] = "joint: contact constriction + gas gap + radiation, each reported"
@@ -46,7 +48,6 @@ class Joint(GasGap):
         return self.p_gas == 0 or (self.gas is None and self.k_g is None)
 
     def __post_init__(self) -> None:
-        check_types(self)
         ModelBase.__post_init__(self)
         surface = {f.name: getattr(self, f.name) for f in fields(SurfacePair)}
         gas = {f.name: getattr(self, f.name) for f in fields(GasGap) if f.name not in surface}

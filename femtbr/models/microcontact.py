@@ -32,12 +32,12 @@ class Microcontact(SurfacePair):
     dh/dT = h (dk_s/dT)/k_s.
     """
 
-    w: float | None = param(None, unit="N", lo=0, lo_inclusive=False, doc="load per microcontact")
+    w: float | None = param(None, unit="N", positive=True, doc="load per microcontact")
     spot_density: float | None = param(
-        None, unit="1/m^2", lo=0, lo_inclusive=False, doc="microcontacts per m^2 (instead of w)"
+        None, unit="1/m^2", positive=True, doc="microcontacts per m^2 (instead of w)"
     )
     bond_quality: float = param(1.0, lo=0, hi=1.0, doc="bond-quality factor eta")
-    alleviation: bool = param(True, kind=bool, doc="apply (1-sqrt(A_r/A))^1.5")
+    alleviation: bool = param(True, kind="bool", doc="apply (1-sqrt(A_r/A))^1.5")
 
     needs: ClassVar[tuple[str, ...]] = ("k", "hardness")
     summary: ClassVar[str] = (

@@ -67,7 +67,8 @@ class MikicElastic(SurfacePair):
     dh/dT = (m/σ) C dk_s/dT.
     """
 
-    form: str = param("correlation", kind=str, doc="'correlation' (1.54 x^0.94) or 'theory'")
+    form: str = param("correlation", kind="str", choices=FORMS,
+                      doc="'correlation' (1.54 x^0.94) or 'theory'")
 
     needs: ClassVar[tuple[str, ...]] = ("k", "sigma", "m", "E")
     summary: ClassVar[str] = "Mikic elastic contact conductance (conforming rough surfaces)"
@@ -80,11 +81,6 @@ class MikicElastic(SurfacePair):
         "M. M. Yovanovich, IEEE Trans. Compon. Packag. Technol. 28(2), 182-206 (2005)",
         "M. R. Sridhar, M. M. Yovanovich, J. Thermophys. Heat Transfer 8(4), 633-640 (1994)",
     )
-
-    def __post_init__(self) -> None:
-        if self.form not in FORMS:
-            raise ModelError(f"mikic_elastic.form: must be one of {FORMS}, got {self.form!r}")
-        super().__post_init__()
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
         """h_c [W/(m² K)] and dh_c/dT [W/(m² K²)] at T [K], contact pressure p [Pa]."""

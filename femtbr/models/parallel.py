@@ -18,7 +18,7 @@ from femtbr.models.registry import register
 class Parallel(Rebuildable, ModelBase):
     """Parallel paths: h = Σ h_i, dh/dT = Σ dh_i/dT [W/(m² K)] (heat flows through each path)."""
 
-    parts: list = param(unit="-", kind=(list, tuple), doc="models or {model = NAME, ...} tables")
+    parts: list = param(unit="-", kind="list", doc="models or {model = NAME, ...} tables")
 
     summary: ClassVar[str] = "parallel composition h = sum h_i (each part reported)"
     validity: ClassVar[str] = "that of every part"

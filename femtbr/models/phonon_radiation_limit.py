@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from femtbr.errors import ModelError
 from femtbr.models import _cutoff as co
 from femtbr.models._phonon_pair import PhononPair
 from femtbr.models.base import param
@@ -29,7 +28,8 @@ class PhononRadiationLimit(PhononPair):
     (Stoner-Maris count the softer side, a looser number).  Identical sides: equal to AMM (α = 1).
     """
 
-    side: str = param("min", unit="-", kind=str, doc="'min' (strict bound), 'a' or 'b'")
+    side: str = param("min", unit="-", kind="str", choices=("min", "a", "b"),
+                      doc="'min' (strict bound), 'a' or 'b'")
 
     summary: ClassVar[str] = "phonon radiation limit (all phonons below the cutoff pass)"
     validity: ClassVar[str] = "bound on elastic phonon transport; Debye phonons"
@@ -39,8 +39,6 @@ class PhononRadiationLimit(PhononPair):
     )
 
     def __post_init__(self) -> None:
-        if self.side not in ("min", "a", "b"):
-            raise ModelError(f"{self.name}.side: must be 'min', 'a' or 'b', got {self.side!r}")
         super().__post_init__()
 
     def coefficient(self, from_side: str = "a") -> float:

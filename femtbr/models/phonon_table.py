@@ -48,21 +48,21 @@ class PhononTable(ModelBase):
     the classical expansion h = h_∞ − c/T² is used.
     """
 
-    frequency: Any = param(None, unit="Hz", kind=(list, tuple),
+    frequency: Any = param(None, unit="Hz", kind="list",
                            doc="frequencies ν = ω/2π, strictly increasing, > 0")
-    transmission: Any = param(None, unit="-", kind=(list, tuple),
+    transmission: Any = param(None, unit="-", kind="list",
                               doc="angle-averaged transmission Γ(ν) in [0, 1]")
-    dos: Any = param(None, unit="s/m^3", kind=(list, tuple),
+    dos: Any = param(None, unit="s/m^3", kind="list",
                      doc="density of states per volume per rad/s (optional; else Debye side)")
-    velocity: float | None = param(None, unit="m/s", lo=0, lo_inclusive=False,
+    velocity: float | None = param(None, unit="m/s", positive=True,
                                    doc="group velocity used with dos")
-    side: Any = param(None, unit="-", kind=(str, dict),
+    side: Any = param(None, unit="-", kind="material",
                       doc="emitting material (Debye DOS) when dos is not given")
-    file: str | None = param(None, unit="-", kind=str,
+    file: str | None = param(None, unit="-", kind="str",
                              doc="CSV with columns frequency, transmission[, dos]")
-    other_side: Any = param(None, unit="-", kind=(str, dict),
+    other_side: Any = param(None, unit="-", kind="material",
                             doc="receiving material (needed by the 'equilibrium' convention)")
-    temperature_convention: str = param(conv.DEFAULT, unit="-", kind=str, doc=conv.DOC)
+    temperature_convention: str = conv.convention_param()
     _tab: tuple = field(init=False, repr=False, compare=False)
     _rad_a: tuple = field(init=False, repr=False, compare=False)
     _rad_b: list = field(init=False, repr=False, compare=False)
@@ -104,7 +104,6 @@ class PhononTable(ModelBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        conv.check(self.name, self.temperature_convention)
         if self.temperature_convention == "equilibrium" and self.other_side is None:
             raise self._fail("other_side", "the 'equilibrium' temperature convention needs the "
                              "receiving material (its phonon radiation conductance); give "

@@ -22,7 +22,7 @@ class Series(Rebuildable, ModelBase):
     derivative (the limit h → h_i), otherwise 0.
     """
 
-    parts: list = param(unit="-", kind=(list, tuple), doc="models or {model = NAME, ...} tables")
+    parts: list = param(unit="-", kind="list", doc="models or {model = NAME, ...} tables")
 
     summary: ClassVar[str] = "series composition 1/h = sum 1/h_i (each part reported)"
     validity: ClassVar[str] = "that of every part"

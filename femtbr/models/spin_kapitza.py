@@ -12,13 +12,15 @@ from femtbr.errors import ModelError
 from femtbr.models.base import ModelBase, as_arrays, param
 from femtbr.models.registry import create, register
 
+#: what a channel may be: a resistance [m² K/W], a ``{model = NAME, ...}`` table or a model
+CHANNEL = ("float", "table", "model")
+
 
 def _channel(owner: str, key: str, spec: Any) -> Any:
-    """A model from a resistance [m² K/W], a ``{model = NAME, ...}`` table or a model instance."""
+    """A model from a resistance [m² K/W] (checked > 0 by the field), a ``{model = NAME, ...}``
+    table or a model instance."""
     label = f"{owner}.{key}"
-    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        if not spec > 0 or not np.isfinite(spec):
-            raise ModelError(f"{label}: resistance must be finite and > 0 [m^2 K/W], got {spec!r}")
+    if isinstance(spec, (int, float, np.number)) and not isinstance(spec, bool):
         return create("constant", h=1.0 / float(spec))
     if isinstance(spec, Mapping):
         params = dict(spec)
@@ -29,10 +31,7 @@ def _channel(owner: str, key: str, spec: Any) -> Any:
             return create(name, **params)
         except ModelError as exc:
             raise ModelError(f"{label}: {exc}") from None
-    if callable(getattr(spec, "conductance", None)):
-        return spec
-    raise ModelError(f"{label}: expected a resistance [m^2 K/W], a model table or a model, "
-                     f"got {spec!r}")
+    return spec
 
 
 @register("spin_kapitza")
@@ -47,8 +46,8 @@ class SpinKapitza(ModelBase):
     a resistance R [m² K/W] or any conductance model.
     """
 
-    up: Any = param(unit="m^2 K/W or model", kind=(float, dict), doc="spin-up channel")
-    down: Any = param(unit="m^2 K/W or model", kind=(float, dict), doc="spin-down channel")
+    up: Any = param(unit="m^2 K/W or model", kind=CHANNEL, positive=True, doc="spin-up channel")
+    down: Any = param(unit="m^2 K/W or model", kind=CHANNEL, positive=True, doc="spin-down channel")
     _up: Any = field(init=False, repr=False, compare=False)
     _down: Any = field(init=False, repr=False, compare=False)
 

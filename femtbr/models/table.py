@@ -58,11 +58,12 @@ class Table(Rebuildable, ModelBase):
     CSV: header ``T,h`` or ``T,p,h`` (a full grid), SI units.
     """
 
-    T: list | None = param(None, unit="K", kind=(list, tuple), doc="temperatures, increasing")
-    h: list | None = param(None, unit="W/(m^2 K)", kind=(list, tuple), doc="h[T] or h[T][p]")
-    p: list | None = param(None, unit="Pa", kind=(list, tuple), doc="pressures, increasing")
-    file: str | None = param(None, kind=str, doc="CSV file with columns T,h or T,p,h")
-    interp: str = param("pchip", kind=str, doc="interpolation in T: 'pchip' or 'linear'")
+    T: list | None = param(None, unit="K", kind="list", doc="temperatures, increasing")
+    h: list | None = param(None, unit="W/(m^2 K)", kind="list", doc="h[T] or h[T][p]")
+    p: list | None = param(None, unit="Pa", kind="list", doc="pressures, increasing")
+    file: str | None = param(None, kind="str", doc="CSV file with columns T,h or T,p,h")
+    interp: str = param("pchip", kind="str", choices=INTERP,
+                        doc="interpolation in T: 'pchip' or 'linear'")
 
     summary: ClassVar[str] = "tabulated h(T) or h(T, p), inline or CSV"
     validity: ClassVar[str] = "inside the table (clamped outside, with a warning)"
@@ -72,8 +73,6 @@ class Table(Rebuildable, ModelBase):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.interp not in INTERP:
-            raise ModelError(f"table.interp: must be one of {INTERP}, got {self.interp!r}")
         if self.file is not None:
             if self.T is not None or self.h is not None:
                 raise ModelError("table.file: give either file or inline T and h, not both")
