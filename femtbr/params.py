@@ -170,20 +170,24 @@ class Param:
             raise error(where, f"must be one of {list(self.choices)}, got {short(value)}")
         return value
 
-    def _number(self, value: Any, where: str, error: ErrorFactory) -> float | int:
-        if not math.isfinite(float(value)):
-            raise error(where, f"must be a finite number{self._bracket()}, got {value!r}")
+    def _number(self, given: Any, where: str, error: ErrorFactory) -> float | int:
+        """``given`` as an ``int`` (kind ``"int"``) or ``float``, checked against the bounds;
+        messages show the value as given."""
+        if not math.isfinite(float(given)):
+            raise error(where, f"must be a finite number{self._bracket()}, got {given!r}")
         if self.kinds == ("int",):
-            if float(value) != int(value):
-                raise error(where, f"must be an integer, got {value!r}")
-            value = int(value)
+            if float(given) != int(given):
+                raise error(where, f"must be an integer, got {given!r}")
+            value: float | int = int(given)
+        else:
+            value = float(given)
         lo, hi = self.lo, self.hi
         if lo is not None and (value < lo or (value == lo and not self.lo_inclusive)):
             op = ">=" if self.lo_inclusive else ">"
-            raise error(where, f"must be {op} {lo:g}{self._bracket()}, got {value!r}")
+            raise error(where, f"must be {op} {lo:g}{self._bracket()}, got {given!r}")
         if hi is not None and (value > hi or (value == hi and not self.hi_inclusive)):
             op = "<=" if self.hi_inclusive else "<"
-            raise error(where, f"must be {op} {hi:g}{self._bracket()}, got {value!r}")
+            raise error(where, f"must be {op} {hi:g}{self._bracket()}, got {given!r}")
         return value
 
     def describe(self) -> dict[str, Any]:

@@ -328,7 +328,7 @@ def test_broken_geometry_does_not_cascade(tmp_path):
     with pytest.raises(CaseError) as exc:
         load_case(write(tmp_path), ["geometry.width=-1", "interfaces.die_tim.h=-5"])
     assert problems(exc) == {
-        "geometry.width": "must be > 0, got -1.0",
+        "geometry.width": "must be > 0 [m], got -1",
         "interfaces.die_tim.h": "must be >= 0 [W/(m^2 K)], got -5",
     }
 

@@ -33,28 +33,6 @@ from femtbr.errors import CaseError, FemtbrError
 
 Problems = list[tuple[str, str]]
 
-#: SI unit of each inline material property (see femtbr.materials.from_dict)
-MATERIAL_UNITS = {
-    "density": "kg/m^3",
-    "E": "Pa",
-    "nu": "",
-    "c1": "Pa",
-    "c2": "",
-    "brinell": "Pa",
-    "vL": "m/s",
-    "vT": "m/s",
-    "debye_temperature": "K",
-    "atomic_density": "1/m^3",
-    "gamma": "",
-    "Pr": "",
-    "molar_mass": "kg/mol",
-    "mfp0": "m",
-    "mfp_T0": "K",
-    "mfp_p0": "Pa",
-    "cp": "J/(kg*K)",
-    "k": "W/(m*K)",
-    "conductivity": "W/(m*K)",
-}
 #: keys of an interface / part table that are not model parameters
 INTERFACE_KEYS = {"between", "model", "parts", "pressure"}
 PART_KEYS = {"model", "label", "parts"}
@@ -211,9 +189,10 @@ def _in_library(name: Any) -> bool:
 
 
 def _convert_material(entry: dict[str, Any], path: str, problems: Problems) -> dict[str, Any]:
-    from femtbr.materials import KEYS
+    from femtbr.materials import KEYS, property_units
     from femtbr.materials.anisotropy import is_anisotropic
 
+    units = property_units()
     out: dict[str, Any] = {}
     if "conductivity" in entry:
         if "k" in entry:
@@ -225,7 +204,7 @@ def _convert_material(entry: dict[str, Any], path: str, problems: Problems) -> d
                 (f"{path}.{key}", f"unknown material property; known: {', '.join(KEYS)}")
             )
             continue
-        unit = MATERIAL_UNITS.get(key)
+        unit = units.get(key)
         try:
             if unit is None:
                 out[key] = value
@@ -366,15 +345,15 @@ def _convert_params(
         return None
     kwargs = {k: v for k, v in entry.items() if k not in fixed or k == "parts"}
     missing = [k for k, d in spec.items() if d.get("required") and k not in kwargs]
-    if not sides_known:  # the regions are unknown (broken geometry): check ranges only
-        for key, value in kwargs.items():
-            lo, hi = (list(spec.get(key, {}).get("range") or []) + [None, None])[:2]
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                unit = spec[key].get("unit", "-")
-                if lo is not None and value < lo:
-                    problems.append((f"{path}.{key}", f"must be >= {lo:g} [{unit}], got {value!r}"))
-                elif hi is not None and value > hi:
-                    problems.append((f"{path}.{key}", f"must be <= {hi:g} [{unit}], got {value!r}"))
+    if not sides_known:  # the regions are unknown (broken geometry): check each value only
+        from femtbr.models import parameter_specs
+
+        for key, declared in parameter_specs(model).items():
+            if key in kwargs:
+                try:
+                    declared.check(kwargs[key], f"{path}.{key}", lambda w, m: CaseError([(w, m)]))
+                except CaseError as exc:
+                    problems.extend(exc.problems)
         return None
     if missing:
         problems.append((path, f"model {model!r} requires {', '.join(missing)}"))

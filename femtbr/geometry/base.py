@@ -1,14 +1,14 @@
 """The :class:`Geometry` value, builder parameter specs and the builder registry.
 
-A builder is a function ``params -> Geometry`` registered under a name with a list of
-:class:`Param` (unit, default, meaning, bounds).  :func:`build` validates the user's table
+A builder is a function ``params -> Geometry`` registered under a name with a tuple of
+:class:`femtbr.params.Param` (unit, default, meaning, bounds: the one parameter declaration of
+models, builders and materials).  :func:`build` validates the user's table
 against the spec (unknown keys, wrong types and out-of-range values raise
 :class:`~femtbr.errors.CaseError` naming ``geometry.<key>``) and fills in defaults.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -16,86 +16,14 @@ from typing import Any
 
 from femtbr.errors import CaseError
 from femtbr.mesh import TaggedMesh
+from femtbr.params import Param
+
+__all__ = ["Builder", "Geometry", "Param", "build", "builders", "estimate_size", "get_builder",
+           "register"]
 
 
-@dataclass(frozen=True)
-class Param:
-    """One builder parameter.
-
-    Attributes
-    ----------
-    name, default, unit, doc
-        Key, default value (``None`` = required), SI unit (``""`` if none), meaning.
-    kind
-        ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"list"`` or ``"any"``.
-    min, max
-        Inclusive bounds for numbers (``None`` = unbounded); ``positive`` demands > 0.
-    choices
-        Allowed values for strings.
-    fields
-        For a list of tables (``layers = [{thickness = "50 um"}, ...]``): the SI unit of each
-        quantity field of an entry (``{"thickness": "m", "power": "W"}``), so that the case
-        layer converts ``"50 um"`` or rejects ``"3 kg"`` at ``geometry.layers[0].thickness``.
-        A list value of a ``"float"``/``"any"`` parameter with a ``unit`` (``die_size =
-        ["12 mm", "12 mm"]``) is converted element by element with ``unit``.
-    """
-
-    name: str
-    default: Any
-    unit: str = ""
-    doc: str = ""
-    kind: str = "float"
-    min: float | None = None
-    max: float | None = None
-    positive: bool = False
-    choices: tuple[str, ...] = ()
-    fields: Mapping[str, str] = field(default_factory=dict, hash=False)
-
-    def parse(self, value: Any, key: str) -> Any:
-        """Validate and convert ``value``; raise :class:`CaseError` at ``key``."""
-        k = self.kind
-        if k in ("float", "int"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise CaseError([(key, f"must be a number [{self.unit or '-'}], got {value!r}")])
-            if not math.isfinite(value):
-                raise CaseError([(key, f"must be finite, got {value!r}")])
-            if k == "int":
-                if float(value) != int(value):
-                    raise CaseError([(key, f"must be an integer, got {value!r}")])
-                value = int(value)
-            else:
-                value = float(value)
-            if self.positive and not value > 0:
-                raise CaseError([(key, f"must be > 0, got {value}")])
-            if self.min is not None and value < self.min:
-                raise CaseError([(key, f"must be >= {self.min}, got {value}")])
-            if self.max is not None and value > self.max:
-                raise CaseError([(key, f"must be <= {self.max}, got {value}")])
-            return value
-        if k == "bool":
-            if not isinstance(value, bool):
-                raise CaseError([(key, f"must be true or false, got {value!r}")])
-            return value
-        if k == "str":
-            if not isinstance(value, str):
-                raise CaseError([(key, f"must be a string, got {value!r}")])
-            if self.choices and value not in self.choices:
-                raise CaseError([(key, f"must be one of {list(self.choices)}, got {value!r}")])
-            return value
-        if k == "list":
-            if not isinstance(value, (list, tuple)):
-                raise CaseError([(key, f"must be a list, got {value!r}")])
-            return list(value)
-        return value
-
-    def describe(self) -> dict[str, Any]:
-        """Plain-dict description for listings (``femtbr.geometry.builders()``)."""
-        d = {"default": self.default, "unit": self.unit, "doc": self.doc, "kind": self.kind}
-        if self.choices:
-            d["choices"] = list(self.choices)
-        if self.fields:
-            d["fields"] = dict(self.fields)
-        return d
+def _case_error(where: str, message: str) -> CaseError:
+    return CaseError([(where, message)])
 
 
 @dataclass(frozen=True)
@@ -162,8 +90,8 @@ class Builder:
         out = {}
         for name, p in spec.items():
             if name in params:
-                out[name] = p.parse(params[name], f"{prefix}.{name}")
-            elif p.default is None and p.kind not in ("any", "list"):
+                out[name] = p.check(params[name], f"{prefix}.{name}", _case_error)
+            elif p.required:
                 raise CaseError([(f"{prefix}.{name}", "required parameter is missing")])
             else:
                 out[name] = p.default
@@ -221,7 +149,7 @@ def estimate_size(name: str, params: Mapping[str, Any] | None = None, order: int
 
 
 def builders() -> dict[str, dict[str, Any]]:
-    """Name -> {"doc": ..., "params": {param: {default, unit, doc, kind}}} of every builder."""
+    """Name -> {"doc": ..., "params": {param: :meth:`Param.describe`}} of every builder."""
     return {
         n: {"doc": b.doc, "params": {p.name: p.describe() for p in b.params}}
         for n, b in sorted(_REGISTRY.items())

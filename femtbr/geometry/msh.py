@@ -194,7 +194,7 @@ def load_msh(path: str | Path, scale: float = 1.0, check: bool = True) -> Tagged
 
 
 @register("msh", (
-    Param("path", None, "", "gmsh MSH 4.1 file with named physical groups", "str"),
+    Param("path", None, "", "gmsh MSH 4.1 file with named physical groups", "str", required=True),
     Param("scale", 1.0, "", "coordinate factor to metres (1e-3 for a model in mm)",
           positive=True),
     Param("materials", {}, "", "region -> material name", "any"),

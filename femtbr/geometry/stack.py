@@ -52,14 +52,14 @@ PARAMS = (
           fields={"size": "m", "centre": "m", "power": "W"}),
     Param("bottom", "convection", "", "bottom condition", "str",
           choices=("convection", "temperature")),
-    Param("h", 1000.0, "W/(m^2 K)", "bottom heat-transfer coefficient", min=0.0),
+    Param("h", 1000.0, "W/(m^2 K)", "bottom heat-transfer coefficient", lo=0.0),
     Param("T_inf", 298.15, "K", "coolant temperature of the bottom convection", positive=True),
     Param("T_bottom", 298.15, "K", "bottom temperature when bottom = 'temperature'",
           positive=True),
     Param("mesh_size", None, "m", "largest cell size (default: max lateral size / 12)", "any"),
     Param("edge_size", None, "m", "cell size at footprint edges and the top surface "
           "(default mesh_size / 10)", "any"),
-    Param("grading", 1.3, "", "geometric growth ratio away from edges", min=1.01, max=3.0),
+    Param("grading", 1.3, "", "geometric growth ratio away from edges", lo=1.01, hi=3.0),
     Param("min_cells_per_layer", 2, "", "minimum cells across each layer", "int", 1),
     Param("refine", 1.0, "", "refinement factor dividing all sizes", positive=True),
     Param("subdivide", 1, "", "split every cell into subdivide^dim equal cells (nested meshes "

@@ -6,7 +6,6 @@ names and aliases are matched case-insensitively, ignoring spaces, ``-`` and ``_
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Mapping
 from dataclasses import replace
@@ -16,37 +15,49 @@ from typing import Any
 
 from femtbr.errors import MaterialError
 from femtbr.materials.anisotropy import is_anisotropic, parse_axes, parse_k, parse_rotation
-from femtbr.materials.material import PHASES, Material
+from femtbr.materials.material import Material
 from femtbr.materials.table import PropertyTable
+from femtbr.params import Param, specs
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-# key -> (lower bound, upper bound, lower bound inclusive), SI units
-_SCALARS: dict[str, tuple[float | None, float | None, bool]] = {
-    "density": (0.0, None, False),
-    "E": (0.0, None, False),
-    "nu": (-1.0, 0.5, False),
-    "c1": (0.0, None, False),
-    "c2": (-1.0, 1.0, True),
-    "brinell": (0.0, None, False),
-    "vL": (0.0, None, False),
-    "vT": (0.0, None, False),
-    "debye_temperature": (0.0, None, False),
-    "atomic_density": (0.0, None, False),
-    "gamma": (1.0, 1.7, False),
-    "Pr": (0.0, None, False),
-    "molar_mass": (0.0, None, False),
-    "mfp0": (0.0, None, False),
-    "mfp_T0": (0.0, None, False),
-    "mfp_p0": (0.0, None, False),
+#: the scalar properties (and ``phase``) as :class:`Material` declares them: unit, range, meaning
+_SCALARS: dict[str, Param] = {k: v for k, v in specs(Material).items() if k != "cp"}
+#: a conductivity or specific heat given as one number (else a table, or principal values)
+_CONSTANT = {
+    "k": Param("k", unit="W/(m K)", positive=True, doc="thermal conductivity (constant)"),
+    "cp": specs(Material)["cp"],
+}
+#: every property key with a unit, for listings and unit conversion (``"conductivity"`` is an
+#: alias of ``"k"``)
+PROPERTIES: dict[str, Param] = {
+    **_SCALARS,
+    "k": Param("k", unit="W/(m K)", kind=("float", "table", "list"), positive=True,
+               doc="conductivity: a number, a table {T, k}, or principal values [k_x, k_y(, k_z)] "
+               "/ {in_plane, through_plane} (femtbr.materials.anisotropy)"),
+    "cp": Param("cp", unit="J/(kg K)", kind=("float", "table"), positive=True,
+                doc="specific heat: a number or a table {T, cp}"),
 }
 _TABLES = {"conductivity": "k", "k": "k", "cp": "cp"}
-_OTHER = {"name", "phase", "sources", "aliases", "description", "use", "axes", "rotation"}
+_OTHER = {"name", "sources", "aliases", "description", "use", "axes", "rotation"}
 _KEY_ALIASES = {"rho": "density", "theta_D": "debye_temperature", "n": "atomic_density"}
 KEYS = tuple(sorted(set(_SCALARS) | set(_TABLES) | _OTHER))
+
+
+def properties() -> dict[str, dict[str, Any]]:
+    """Property name -> :meth:`femtbr.params.Param.describe` (unit, range, meaning) of every
+    material property with a unit or a range."""
+    return {key: spec.describe() for key, spec in PROPERTIES.items()}
+
+
+def property_units() -> dict[str, str]:
+    """Property key -> its SI unit (``"conductivity"`` included, as ``"k"``): how the case layer
+    converts ``"2330 kg/m^3"``."""
+    units = {key: spec.unit for key, spec in PROPERTIES.items() if key != "phase"}
+    return {**units, "conductivity": units["k"]}
 
 
 def normalize(name: str) -> str:
@@ -58,22 +69,13 @@ def _err(name: str, key: str, msg: str) -> MaterialError:
     return MaterialError(f"material {name!r}: {key}: {msg}")
 
 
-def _number(name: str, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise _err(name, key, f"must be a number (SI units), got {short(value)}")
-    if not math.isfinite(value):
-        raise _err(name, key, f"must be finite, got {value!r}")
-    return float(value)
+def _material_error(where: str, message: str) -> MaterialError:
+    return MaterialError(f"{where}: {message}")
 
 
-def _scalar(name: str, key: str, value: Any) -> float:
-    v = _number(name, key, value)
-    lo, hi, lo_incl = _SCALARS[key]
-    if lo is not None and (v < lo or (v == lo and not lo_incl)):
-        raise _err(name, key, f"must be {'>=' if lo_incl else '>'} {lo:g}, got {v!r}")
-    if hi is not None and v >= hi and not (key == "c2" and v == hi):
-        raise _err(name, key, f"must be < {hi:g}, got {v!r}")
-    return v
+def _checked(name: str, key: str, spec: Param, value: Any) -> Any:
+    """``value`` checked by ``spec``, a :class:`MaterialError` naming material and key."""
+    return spec.check(value, f"material {name!r}: {key}", _material_error)
 
 
 def short(value: Any, limit: int = 80) -> str:
@@ -98,9 +100,9 @@ def _table(name: str, key: str, value: Any, column: str) -> PropertyTable:
                                  value.get("interpolation", "linear"))
         except (TypeError, ValueError) as exc:
             raise _err(name, key, f"bad table: {str(exc)[:160]}") from None
-    v = _number(name, key, value)
-    if v <= 0:
-        raise _err(name, key, f"must be > 0, got {v!r}")
+    if value is None:
+        raise _err(name, key, "must be a number or a table, got None")
+    v = _checked(name, key, _CONSTANT[column], value)
     return PropertyTable((300.0,), (v,), label)
 
 
@@ -144,7 +146,7 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
         sources = dict(base.sources)
     for key, value in props.items():
         if key in _SCALARS:
-            kw[key] = _scalar(name, key, value)
+            kw[key] = _checked(name, key, _SCALARS[key], value)
         elif _TABLES.get(key) == "k" and is_anisotropic(value):
             kw["k_tensor"] = parse_k(name, value, lambda sub, v: _table(name, sub, v, "k"))
             kw["k_table"] = None
@@ -157,10 +159,6 @@ def from_dict(name: str, props: Mapping[str, Any]) -> Material:
             else:
                 kw["cp_table"] = None if table.is_constant else table
                 kw["cp"] = table.y[0] if table.is_constant else float(table(300.0)[0])
-        elif key == "phase":
-            if value not in PHASES:
-                raise _err(name, key, f"must be one of {PHASES}, got {short(value)}")
-            kw["phase"] = value
         elif key == "sources":
             if not isinstance(value, Mapping):
                 raise _err(name, key, "must be a table property -> citation")

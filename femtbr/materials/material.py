@@ -11,6 +11,7 @@ import numpy as np
 from femtbr.errors import MaterialError
 from femtbr.materials.anisotropy import AnisotropicConductivity
 from femtbr.materials.table import PropertyTable
+from femtbr.params import param
 
 PHASES = ("solid", "liquid", "gas")
 
@@ -18,6 +19,10 @@ PHASES = ("solid", "liquid", "gas")
 @dataclass(frozen=True)
 class Material:
     """Bulk properties of a material (SI units; ``None`` when unknown).
+
+    The scalar properties are declared with :func:`femtbr.params.param` (unit, range, meaning:
+    the one parameter declaration of models, builders and materials);
+    :func:`femtbr.materials.from_dict` checks a user's values against those declarations.
 
     Attributes
     ----------
@@ -59,24 +64,31 @@ class Material:
     """
 
     name: str
-    phase: str = "solid"
-    density: float | None = None
-    cp: float | None = None
-    E: float | None = None
-    nu: float | None = None
-    c1: float | None = None
-    c2: float | None = None
-    brinell: float | None = None
-    vL: float | None = None
-    vT: float | None = None
-    debye_temperature: float | None = None
-    atomic_density: float | None = None
-    gamma: float | None = None
-    Pr: float | None = None
-    molar_mass: float | None = None
-    mfp0: float | None = None
-    mfp_T0: float | None = None
-    mfp_p0: float | None = None
+    phase: str = param("solid", kind="str", choices=PHASES, doc="'solid', 'liquid' or 'gas'")
+    density: float | None = param(None, unit="kg/m^3", positive=True, doc="mass density rho")
+    cp: float | None = param(None, unit="J/(kg K)", positive=True,
+                             doc="specific heat near room temperature (or the constant value)")
+    E: float | None = param(None, unit="Pa", positive=True, doc="Young's modulus")
+    nu: float | None = param(None, lo=-1.0, hi=0.5, lo_inclusive=False, hi_inclusive=False,
+                             doc="Poisson's ratio")
+    c1: float | None = param(None, unit="Pa", positive=True,
+                             doc="Vickers microhardness coefficient c1")
+    c2: float | None = param(None, lo=-1.0, hi=1.0, doc="Vickers microhardness exponent c2")
+    brinell: float | None = param(None, unit="Pa", positive=True, doc="Brinell hardness")
+    vL: float | None = param(None, unit="m/s", positive=True, doc="longitudinal sound speed")
+    vT: float | None = param(None, unit="m/s", positive=True, doc="transverse sound speed")
+    debye_temperature: float | None = param(None, unit="K", positive=True,
+                                            doc="Debye temperature Theta_D")
+    atomic_density: float | None = param(None, unit="1/m^3", positive=True,
+                                         doc="atoms per volume n (Debye cutoff per branch)")
+    gamma: float | None = param(None, lo=1.0, hi=1.7, lo_inclusive=False, hi_inclusive=False,
+                                doc="gas heat-capacity ratio")
+    Pr: float | None = param(None, positive=True, doc="gas Prandtl number")
+    molar_mass: float | None = param(None, unit="kg/mol", positive=True, doc="molar mass")
+    mfp0: float | None = param(None, unit="m", positive=True,
+                               doc="gas mean free path at mfp_T0, mfp_p0")
+    mfp_T0: float | None = param(None, unit="K", positive=True, doc="reference T of mfp0")
+    mfp_p0: float | None = param(None, unit="Pa", positive=True, doc="reference p of mfp0")
     k_table: PropertyTable | None = field(default=None, repr=False)
     cp_table: PropertyTable | None = field(default=None, repr=False)
     k_tensor: AnisotropicConductivity | None = field(default=None, repr=False)

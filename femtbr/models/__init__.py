@@ -4,7 +4,14 @@ Use :func:`create` to build a model by registry name and :func:`available` to li
 """
 
 from femtbr.models.base import ConductanceModel, ModelBase, check_operating_point, param
-from femtbr.models.registry import available, create, describe, get, register
+from femtbr.models.registry import (
+    available,
+    create,
+    describe,
+    get,
+    parameter_specs,
+    register,
+)
 
 __all__ = [
     "ConductanceModel",
@@ -15,5 +22,6 @@ __all__ = [
     "describe",
     "get",
     "param",
+    "parameter_specs",
     "register",
 ]

@@ -7,6 +7,7 @@ entry-point group ``femtbr.models``; a plugin that fails to import warns and is 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import pkgutil
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from femtbr.errors import ModelError
+from femtbr.params import Param, specs
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +123,13 @@ def create(name: str, **params: Any) -> Any:
         raise ModelError(
             f"model {name!r}: {exc}; parameters are: {', '.join(desc) or '(none listed)'}"
         ) from None
+
+
+def parameter_specs(name: str) -> dict[str, Param]:
+    """The declared parameters (:class:`femtbr.params.Param`) of model ``name``; ``{}`` for a
+    plugin model that declares none with :func:`femtbr.params.param`."""
+    cls = get(name)
+    return specs(cls) if dataclasses.is_dataclass(cls) else {}
 
 
 def describe(name: str) -> dict[str, Any]:
