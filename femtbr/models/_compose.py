@@ -1,14 +1,41 @@
-"""Building and reporting the parts of composed models (``parallel``, ``series``)."""
+"""Composed models (``parallel``, ``series``): their common base, building and reporting parts."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import numpy as np
 
 from femtbr.errors import ModelError
+from femtbr.models._pair import Rebuildable
+from femtbr.models.base import ModelBase, as_arrays, param
 from femtbr.models.registry import create
+
+
+@dataclass(frozen=True)
+class Composite(Rebuildable, ModelBase):
+    """A model made of named parts (``parts``: models or ``{model = NAME, ...}`` tables); the
+    subclass says how the parts' conductances combine (``conductance``)."""
+
+    parts: list = param(unit="-", kind="list", doc="models or {model = NAME, ...} tables")
+
+    validity: ClassVar[str] = "that of every part"
+    references: ClassVar[tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "_parts", build_parts(self.name, self.parts))
+
+    def part_conductances(self, T: np.ndarray, p: np.ndarray) -> list[tuple[Any, Any]]:
+        """``(h_i, dh_i/dT)`` of every part [W/(m² K)], [W/(m² K²)], in order."""
+        return [model.conductance(T, p) for _, model in self._parts]  # type: ignore[attr-defined]
+
+    def components(self, T: Any, p: Any) -> dict[str, np.ndarray]:
+        """h of each part [W/(m² K)], keyed ``"i:name"`` or by the part's label."""
+        T, p = as_arrays(T, p)
+        return components(self._parts, T, p)  # type: ignore[attr-defined]
 
 
 def build_parts(owner: str, parts: Any) -> list[tuple[str, Any]]:

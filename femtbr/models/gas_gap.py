@@ -46,13 +46,8 @@ class GasGap(SurfacePair):
     tac2: float | None = param(
         None, positive=True, hi=1.0, doc="thermal accommodation coefficient, side b"
     )
-    Y: float | None = param(
-        None,
-        unit="m",
-        lo=0,
-        lo_inclusive=False,
-        doc="mean-plane separation (default: from the plastic contact model)",
-    )
+    Y: float | None = param(None, unit="m", positive=True,
+                            doc="mean-plane separation (default: from the plastic contact model)")
 
     summary: ClassVar[str] = "gas conduction across the microgaps, h_g = k_g/(Y+M)"
     validity: ClassVar[str] = (

@@ -7,35 +7,26 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from femtbr.models._compose import build_parts, components
-from femtbr.models._pair import Rebuildable
-from femtbr.models.base import ModelBase, as_arrays, param
+from femtbr.models._compose import Composite
+from femtbr.models.base import as_arrays
 from femtbr.models.registry import register
 
 
 @register("series")
 @dataclass(frozen=True)
-class Series(Rebuildable, ModelBase):
+class Series(Composite):
     """Series layers: 1/h = Σ 1/h_i [m² K/W]; dh/dT = h² Σ (dh_i/dT)/h_i² exactly.
 
     A part with h_i = 0 makes h = 0; if exactly one part is zero, dh/dT is that part's
     derivative (the limit h → h_i), otherwise 0.
     """
 
-    parts: list = param(unit="-", kind="list", doc="models or {model = NAME, ...} tables")
-
     summary: ClassVar[str] = "series composition 1/h = sum 1/h_i (each part reported)"
-    validity: ClassVar[str] = "that of every part"
-    references: ClassVar[tuple[str, ...]] = ()
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        object.__setattr__(self, "_parts", build_parts("series", self.parts))
 
     def conductance(self, T: Any, p: Any) -> tuple[np.ndarray, np.ndarray]:
         """h [W/(m² K)] and dh/dT [W/(m² K²)] at T [K], contact pressure p [Pa]."""
         T, p = as_arrays(T, p)
-        hs, dhs = zip(*(m.conductance(T, p) for _, m in self._parts), strict=True)  # type: ignore[attr-defined]
+        hs, dhs = zip(*self.part_conductances(T, p), strict=True)
         hs = np.broadcast_arrays(*[np.asarray(h, float) for h in hs])
         dhs = np.broadcast_arrays(*[np.asarray(d, float) for d in dhs])
         zero = np.zeros(T.shape, dtype=int)
@@ -51,8 +42,3 @@ class Series(Rebuildable, ModelBase):
             h = np.where(zero > 0, 0.0, 1.0 / R)
             dh = np.where(zero == 0, h**2 * S, np.where(zero == 1, dzero, 0.0))
         return h, dh
-
-    def components(self, T: Any, p: Any) -> dict[str, np.ndarray]:
-        """h of each part [W/(m² K)], keyed ``"i:name"`` or by the part's label."""
-        T, p = as_arrays(T, p)
-        return components(self._parts, T, p)  # type: ignore[attr-defined]
