@@ -8,7 +8,7 @@ properties, builder parameters) accept extra keys here and are checked against t
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -84,33 +84,39 @@ class GeometrySpec(Open):
         return dict(self.model_extra or {})
 
 
-class KTable(Strict):
+class _TableInT(Strict):
+    """A property tabulated against temperature; the subclass declares the value column
+    (:attr:`column`) and its interpolation."""
+
+    column: ClassVar[str]
+
+    T: list[Temperature] = Field(min_length=2, description="temperatures [K], increasing")
+
+    @model_validator(mode="after")
+    def _shape(self) -> _TableInT:
+        _check_table(self.T, getattr(self, self.column), self.column)
+        return self
+
+
+class KTable(_TableInT):
     """Tabulated k(T), interpolated piecewise-linearly (or as power laws; constant beyond the
     ends): femtbr.materials.PropertyTable."""
 
-    T: list[Temperature] = Field(min_length=2, description="temperatures [K], increasing")
+    column: ClassVar[str] = "k"
+
     k: list[Conductivity] = Field(min_length=2, description="conductivities [W/(m K)]")
     interpolation: Literal["linear", "power"] = Field(
         "linear", description="'linear' (default) or 'power' (log k linear in log T)")
 
-    @model_validator(mode="after")
-    def _shape(self) -> KTable:
-        _check_table(self.T, self.k, "k")
-        return self
 
-
-class CpTable(Strict):
+class CpTable(_TableInT):
     """Tabulated cp(T), interpolated like :class:`KTable`."""
 
-    T: list[Temperature] = Field(min_length=2, description="temperatures [K], increasing")
+    column: ClassVar[str] = "cp"
+
     cp: list[SpecificHeat] = Field(min_length=2, description="specific heats [J/(kg K)]")
     interpolation: Literal["linear", "power"] = Field(
         "linear", description="'linear' (default) or 'power' (log cp linear in log T)")
-
-    @model_validator(mode="after")
-    def _shape(self) -> CpTable:
-        _check_table(self.T, self.cp, "cp")
-        return self
 
 
 def _check_table(T: list[float], values: list[float], name: str) -> None:
