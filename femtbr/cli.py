@@ -186,7 +186,10 @@ def _cmd_models(args: argparse.Namespace) -> int:
         out.append(f"{'parameter':<20}{'unit':<14}{'default':<14}{'range':<22}meaning")
         for p, info in params.items():
             lo, hi = (list(info.get("range") or [None, None]) + [None, None])[:2]
-            rng = "" if lo is None and hi is None else f"[{_r(lo)}, {_r(hi)}]"
+            if "allowed" in info:  # choices are spelled out in the meaning column
+                rng = "" if info.get("choices") else info["allowed"]
+            else:  # a plugin model with its own describe()
+                rng = "" if lo is None and hi is None else f"[{_r(lo)}, {_r(hi)}]"
             default = "required" if info.get("required") else _brief(info.get("default"))
             out.append(
                 f"{p:<20}{info.get('unit', ''):<14}{default:<14}{rng:<22}{info.get('doc', '')}"

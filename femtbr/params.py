@@ -190,10 +190,23 @@ class Param:
             raise error(where, f"must be {op} {hi:g}{self._bracket()}, got {given!r}")
         return value
 
+    def allowed(self) -> str:
+        """The allowed values as text: an interval with open/closed ends (``"(0, 0.001]"``,
+        ``"[1, inf)"``), ``"one of 'a', 'b'"``, or ``""`` when unrestricted."""
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.lo is None and self.hi is None:
+            return ""
+        left = "-inf" if self.lo is None else f"{self.lo:g}"
+        right = "inf" if self.hi is None else f"{self.hi:g}"
+        opening = "[" if self.lo is not None and self.lo_inclusive else "("
+        closing = "]" if self.hi is not None and self.hi_inclusive else ")"
+        return f"{opening}{left}, {right}{closing}"
+
     def describe(self) -> dict[str, Any]:
         """Plain-dict description for listings and the CLI: ``unit``, ``doc``, ``kind``,
-        ``default``, ``required``, ``range`` ``[lo, hi]`` with ``range_inclusive``, and
-        ``choices`` / ``fields`` when declared."""
+        ``default``, ``required``, ``range`` ``[lo, hi]`` with ``range_inclusive``, ``allowed``
+        (:meth:`allowed`), and ``choices`` / ``fields`` when declared."""
         d: dict[str, Any] = {
             "unit": self.unit,
             "doc": self.doc,
@@ -202,6 +215,7 @@ class Param:
             "required": self.required,
             "range": [self.lo, self.hi],
             "range_inclusive": [self.lo_inclusive, self.hi_inclusive],
+            "allowed": self.allowed(),
         }
         if self.choices:
             d["choices"] = list(self.choices)
