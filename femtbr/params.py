@@ -117,6 +117,8 @@ class Param:
 
     def __post_init__(self, positive: bool) -> None:
         if positive:
+            if self.lo is not None:
+                raise ValueError(f"parameter {self.name!r}: give 'positive' or 'lo', not both")
             object.__setattr__(self, "lo", 0.0)
             object.__setattr__(self, "lo_inclusive", False)
         for k in self.kinds:
@@ -128,11 +130,6 @@ class Param:
     def kinds(self) -> tuple[str, ...]:
         """:attr:`kind` as a tuple."""
         return (self.kind,) if isinstance(self.kind, str) else tuple(self.kind)
-
-    @property
-    def numeric(self) -> bool:
-        """Whether the value is a number (``float`` or ``int`` is the only kind)."""
-        return self.kinds in (("float",), ("int",))
 
     def _bracket(self) -> str:
         return f" [{self.unit}]" if self.unit else ""

@@ -55,6 +55,8 @@ def test_positive_is_an_exclusive_zero_lower_bound():
     assert (spec.lo, spec.lo_inclusive) == (0.0, False)
     assert spec.check(1e-300, "a.b", Wrong) == 1e-300
     fail(spec, 0.0)
+    with pytest.raises(ValueError, match="not both"):
+        Param("h", lo=1.0, positive=True)
 
 
 # ----------------------------------------------------------------------------- kinds
