@@ -146,3 +146,13 @@ def test_material_units_come_from_the_declarations():
     assert units["density"] == "kg/m^3" and units["conductivity"] == units["k"] == "W/(m K)"
     assert properties()["c2"]["range"] == [-1.0, 1.0]
     assert properties()["gamma"]["range_inclusive"] == [False, False]
+
+
+def test_list_entry_numbers_of_a_builder_are_checked_the_same_way():
+    from femtbr.geometry import build
+
+    layer = {"name": "a", "material": "silicon", "thickness": float("nan")}
+    with pytest.raises(CaseError) as info:
+        build("stack", {"layers": [layer]})
+    assert info.value.problems == [("geometry.layers[0].thickness",
+                                    "must be a finite number, got nan")]

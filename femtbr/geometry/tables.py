@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from femtbr.errors import CaseError
+from femtbr.params import Param
 
 
 def entries(value: Any, key: str) -> list[Mapping[str, Any]]:
@@ -27,20 +28,14 @@ def check_keys(entry: Mapping[str, Any], allowed: set[str], key: str) -> None:
 
 def number(entry: Mapping[str, Any], name: str, key: str, default: Any = None,
            positive: bool = False, minimum: float | None = None) -> float:
-    """A float field of ``entry`` (required when ``default`` is None)."""
+    """A float field of ``entry`` (required when ``default`` is None), checked as a
+    :class:`femtbr.params.Param` (finite, > 0 when ``positive``, >= ``minimum``)."""
     if name not in entry:
         if default is None:
             raise CaseError([(f"{key}.{name}", "required key is missing")])
         return default
-    v = entry[name]
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise CaseError([(f"{key}.{name}", f"must be a number, got {v!r}")])
-    v = float(v)
-    if positive and not v > 0:
-        raise CaseError([(f"{key}.{name}", f"must be > 0, got {v}")])
-    if minimum is not None and v < minimum:
-        raise CaseError([(f"{key}.{name}", f"must be >= {minimum}, got {v}")])
-    return v
+    spec = Param(name, positive=positive) if positive else Param(name, lo=minimum)
+    return spec.check(entry[name], f"{key}.{name}", lambda w, m: CaseError([(w, m)]))
 
 
 def vector(entry: Mapping[str, Any], name: str, key: str, n: int,
