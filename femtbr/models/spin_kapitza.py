@@ -46,8 +46,10 @@ class SpinKapitza(ModelBase):
     a resistance R [m² K/W] or any conductance model.
     """
 
-    up: Any = param(unit="m^2 K/W or model", kind=CHANNEL, positive=True, doc="spin-up channel")
-    down: Any = param(unit="m^2 K/W or model", kind=CHANNEL, positive=True, doc="spin-down channel")
+    up: Any = param(unit="m^2 K/W", kind=CHANNEL, positive=True,
+                    doc="spin-up channel: a resistance, a model table or a model")
+    down: Any = param(unit="m^2 K/W", kind=CHANNEL, positive=True,
+                      doc="spin-down channel: a resistance, a model table or a model")
     _up: Any = field(init=False, repr=False, compare=False)
     _down: Any = field(init=False, repr=False, compare=False)
 
