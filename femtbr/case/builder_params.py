@@ -12,6 +12,7 @@ from typing import Any
 
 from femtbr.case.units import pint_unit, to_base_si, to_si
 from femtbr.errors import CaseError
+from femtbr.params import Param
 
 #: keys of [geometry] that are not builder parameters
 GEOMETRY_KEYS = ("builder", "mesh", "mesh_unit", "axisymmetric")
@@ -62,13 +63,12 @@ def convert_builder_params(builder: str, params: Mapping[str, Any]) -> dict[str,
     return out
 
 
-def _param_si(value: Any, param: Any, key: str, problems: list[tuple[str, str]]) -> Any:
+def _param_si(value: Any, param: Param | None, key: str, problems: list[tuple[str, str]]) -> Any:
     """One builder parameter in SI (``param`` None: unknown key, the builder reports it)."""
     if param is None:
         return _deep_si(value)
-    fields = getattr(param, "fields", None) or {}
-    if fields and isinstance(value, list):
-        return [_entry_si(e, fields, f"{key}[{i}]", problems) for i, e in enumerate(value)]
+    if param.fields and isinstance(value, list):
+        return [_entry_si(e, param.fields, f"{key}[{i}]", problems) for i, e in enumerate(value)]
     if param.kind not in ("float", "int", "any"):
         return _deep_si(value)
     if isinstance(value, list) and not param.unit:
