@@ -56,7 +56,7 @@ def properties() -> dict[str, dict[str, Any]]:
 def property_units() -> dict[str, str]:
     """Property key -> its SI unit (``"conductivity"`` included, as ``"k"``): how the case layer
     converts ``"2330 kg/m^3"``."""
-    units = {key: spec.unit for key, spec in PROPERTIES.items() if key != "phase"}
+    units = {key: spec.unit for key, spec in PROPERTIES.items() if "float" in spec.kinds}
     return {**units, "conductivity": units["k"]}
 
 
