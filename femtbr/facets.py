@@ -1,7 +1,7 @@
 """Facet identity and matching: the one place that finds facets (faces of cells) by vertex set.
 
-A facet is its set of vertices; the order in which a facet lists them does not matter.  Every
-question femtbr asks about facets reduces to one: *which cells contain all the vertices of each
+A facet is its set of vertices; the order in which a facet lists them does not matter.  The
+questions femtbr asks about facets reduce to one: *which cells contain all the vertices of each
 query facet* (:func:`match_facets`).  It is answered through the vertex → cell incidence of the
 query facets' vertices only (:func:`vertex_to_cells`): the cells around a facet's first vertex are
 the candidates, filtered by the facet's other vertices.  The work is linear in the number of
@@ -19,6 +19,10 @@ Built on it:
   the same vertex set);
 * :func:`cell_facets` — every face of every cell, with its owner;
 * :func:`facets_between` — the faces shared by a cell of one group and a cell of another.
+
+One question is left elsewhere on purpose: node splitting (:mod:`femtbr.fem.split`) pairs the
+cells around each interface vertex across the faces through that vertex, a vertex-local question
+its own sort of (vertex, face) incidences answers several times faster than face matching.
 
 Cell arrays are ``(n_cells, n_vertices)`` vertex indices in any local ordering; a *face table*
 lists the local vertices of each face of a cell in that same ordering (e.g.
