@@ -177,3 +177,27 @@ def test_bad_queries_are_errors():
         mesh.facets_between("a", "a")
     with pytest.raises(MeshError, match="unknown region 'c'"):
         mesh.facets_between("a", "c")
+
+
+def test_mesh_checks_name_the_group_of_bad_facets():
+    """The geometry checks use the matcher: a hexahedron's diagonal plane is no facet, a
+    facet array of the wrong width or with a vertex out of range is named by its group."""
+    from dataclasses import replace
+
+    from femtbr.geometry.checks import check_groups
+
+    mesh = shuffled_mesh("hexahedron", 11)
+    check_groups(mesh)  # no groups besides the regions
+    diagonal = mesh.cells[2, list(NOT_FACES["hexahedron"][0])][None, :]
+    with pytest.raises(MeshError, match="boundary 'cut': 1 facet.* not facets of any cell"):
+        check_groups(replace(mesh, boundaries={"cut": diagonal}))
+    with pytest.raises(MeshError, match=r"boundary 'tri': facets of hexahedron cells are an "
+                                        r"\(n, 4\) integer array, got shape \(1, 3\)"):
+        check_groups(replace(mesh, boundaries={"tri": diagonal[:, :3]}))
+    far = diagonal.copy()
+    far[0, 0] = mesh.points.shape[0]
+    with pytest.raises(MeshError, match=r"boundary 'far': vertex index out of range \[0, 48\)"):
+        check_groups(replace(mesh, boundaries={"far": far}))
+    inner = mesh.facets_between("a", "b")[:3]
+    with pytest.raises(MeshError, match="boundary 'inner': 3 facet.* lie inside the body"):
+        check_groups(replace(mesh, boundaries={"inner": inner}))
