@@ -37,11 +37,18 @@ def to_skfem(mesh: TaggedMesh, facets: bool = True):
     m = cls(mesh.points.T.copy(), t, _subdomains=sub or None, sort_t=False)
     if not facets:
         return m
-    named = {**{k: v for k, v in mesh.boundaries.items()},
-             **{k: v.facets for k, v in mesh.interfaces.items()}}
-    bnd = {}
+    named = {**{k: np.asarray(v) for k, v in mesh.boundaries.items()},
+             **{k: np.asarray(v.facets) for k, v in mesh.interfaces.items()}}
     for name, f in named.items():
-        index = find_facets(np.asarray(f), m.facets.T)
+        if f.ndim != 2 or f.shape[1] != m.facets.shape[0]:
+            raise MeshError(f"{name!r}: facets must have shape (n, {m.facets.shape[0]}), got "
+                            f"{f.shape}")
+    found = find_facets(np.concatenate([*named.values(), np.zeros((0, m.facets.shape[0]), int)]),
+                        m.facets.T)  # all sets in one pass over the facet table
+    bnd, start = {}, 0
+    for name, f in named.items():
+        index = found[start:start + len(f)]
+        start += len(f)
         if np.any(index < 0):
             raise MeshError(f"{name!r}: facets {np.flatnonzero(index < 0)[:5].tolist()} are not "
                             "facets of the mesh")
