@@ -25,6 +25,7 @@ from types import MappingProxyType
 import numpy as np
 
 from femtbr.errors import MeshError
+from femtbr.facets import cell_facets, facets_between
 
 #: Vertices per cell and the local vertex lists of each facet (VTK ordering).
 CELL_FACETS: dict[str, tuple[tuple[int, ...], ...]] = {
@@ -131,7 +132,7 @@ class TaggedMesh:
 
     # ------------------------------------------------------------------ topology helpers
     def all_facets(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every facet of every cell.
+        """Every facet of every cell (:func:`femtbr.facets.cell_facets`).
 
         Returns
         -------
@@ -140,35 +141,25 @@ class TaggedMesh:
         owner : ndarray
             Cell index of each row.
         """
-        local = CELL_FACETS[self.cell_type]
-        facets = np.concatenate([self.cells[:, list(f)] for f in local], axis=0)
-        owner = np.tile(np.arange(self.n_cells), len(local))
-        return facets, owner
+        return cell_facets(self.cells, CELL_FACETS[self.cell_type])
 
     def facets_between(self, region_a: str, region_b: str) -> np.ndarray:
-        """Facets shared by a cell of ``region_a`` and a cell of ``region_b``.
+        """Facets shared by a cell of ``region_a`` and a cell of ``region_b``
+        (:func:`femtbr.facets.facets_between`), in the vertex order of their ``region_a`` cell.
 
         Raises
         ------
         MeshError
-            If a region is unknown.
+            If a region is unknown, or both are the same region.
         """
         for r in (region_a, region_b):
             if r not in self.regions:
                 raise MeshError(f"unknown region {r!r}; mesh has regions {sorted(self.regions)}")
-        rid = self.region_of_cell()
-        names = list(self.regions)
-        ia, ib = names.index(region_a), names.index(region_b)
-        facets, owner = self.all_facets()
-        keys = np.sort(facets, axis=1)
-        order = np.lexsort(keys.T[::-1])
-        ks = keys[order]
-        same = np.all(ks[1:] == ks[:-1], axis=1)
-        i0 = order[:-1][same]
-        i1 = order[1:][same]
-        r0, r1 = rid[owner[i0]], rid[owner[i1]]
-        hit = ((r0 == ia) & (r1 == ib)) | ((r0 == ib) & (r1 == ia))
-        return facets[i0[hit]]
+        if region_a == region_b:
+            raise MeshError(f"facets between region {region_a!r} and itself: an interface "
+                            "needs two different regions")
+        return facets_between(self.cells, CELL_FACETS[self.cell_type], self.regions[region_a],
+                              self.regions[region_b])
 
     def interface_between(self, name: str, region_a: str, region_b: str) -> TaggedMesh:
         """Return a copy with interface ``name`` = all facets between the two regions.

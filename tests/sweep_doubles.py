@@ -7,6 +7,9 @@ series-resistance result R = Σ t_i/k_i + 1/h (Incropera, *Fundamentals of Heat 
 Transfer*, 6th ed., eq. 3.19) makes the collected numbers exact.  ``wall.fail = true`` raises
 :class:`~femtbr.errors.ConvergenceError`, ``wall.crash = true`` kills the worker process;
 ``wall.sleep`` [s] slows a case down.
+
+:func:`spy_case_runners` records the :class:`~femtbr.sweep.runner.CaseRunner` instances the
+sweep workers of the test process build (one per worker is the contract).
 """
 
 from __future__ import annotations
@@ -19,6 +22,22 @@ from pathlib import Path
 from typing import Any
 
 from femtbr.errors import CaseError, ConvergenceError
+
+
+def spy_case_runners(monkeypatch) -> list:
+    """Make the default runner reference build recording :class:`CaseRunner` instances; return
+    the list they are appended to, in order of creation."""
+    from femtbr.sweep import runner as sweep_runner
+
+    made: list = []
+
+    class Spy(sweep_runner.CaseRunner):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(sweep_runner, "CaseRunner", Spy)  # what the runner reference names
+    return made
 
 
 def _set(table: dict[str, Any], dotted: str, value: Any) -> None:

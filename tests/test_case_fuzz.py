@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stack_cases import stack_geometry
 
 from femtbr.errors import FemtbrError
 from femtbr.pipeline import validate
@@ -19,17 +20,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 BASE = tomllib.loads(
-    """
-name = "fuzz"
-[geometry]
-builder = "stack"
-dim = 2
-width = "4 mm"
-mesh_size = "1 mm"
-layers = [{name = "die", material = "silicon", thickness = "0.5 mm"},
-          {name = "cu", material = "copper", thickness = "1 mm"}]
-sources = [{name = "chip", size = "2 mm", power = 1.0}]
-[interfaces.die_cu]
+    stack_geometry(name="fuzz", source_size="2 mm", power=1.0)
+    + """[interfaces.die_cu]
 model = "series"
 parts = [{model = "dmm"}, {model = "constant", h = 1e5}]
 pressure = "1 MPa"
@@ -43,7 +35,6 @@ rtol = 1e-9
 p = ["1 mm", 0.0]
 """
 )
-
 junk = st.one_of(
     st.none(),
     st.booleans(),

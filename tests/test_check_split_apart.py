@@ -7,6 +7,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from gmsh_session import gmsh_session
 
 from tests.test_check_equals_run import cli
 
@@ -23,9 +24,7 @@ def _keep_sigpipe_ignored():
 def two_pieces(path: Path, cool_both: bool = False) -> Path:
     """Region ``body``: the unit squares [0,1]² and [2,3]×[0,1] (apart); boundary ``bottom``:
     the bottom edge of the first one only (of both with ``cool_both``)."""
-    gmsh.initialize(["-noenv"])
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
+    with gmsh_session():
         occ = gmsh.model.occ
         a, b = occ.addRectangle(0, 0, 0, 1, 1), occ.addRectangle(2, 0, 0, 1, 1)
         occ.synchronize()
@@ -38,8 +37,6 @@ def two_pieces(path: Path, cool_both: bool = False) -> Path:
         gmsh.model.mesh.generate(2)
         gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
         gmsh.write(str(path))
-    finally:
-        gmsh.finalize()
     return path
 
 

@@ -9,27 +9,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from stack_cases import FIXED_BOTTOM_CONTACT, stack_geometry
 
 from femtbr.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SMALL = """
-name = "small"
-[geometry]
-builder = "stack"
-dim = 2
-width = "4 mm"
-mesh_size = "1 mm"
-layers = [{name = "die", material = "silicon", thickness = "0.5 mm"},
-          {name = "cu", material = "copper", thickness = "1 mm"}]
-sources = [{name = "chip", size = "4 mm", power = 20.0}]
-bottom = "temperature"
-T_bottom = "300 K"
-[interfaces.die_cu]
-model = "constant"
-h = "1e5 W/m^2/K"
-[probes]
+SMALL = stack_geometry() + FIXED_BOTTOM_CONTACT + """[probes]
 mid = ["2 mm", "1 mm"]
 """
 

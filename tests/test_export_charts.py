@@ -6,6 +6,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from stack_cases import FIXED_BOTTOM_CONTACT, stack_geometry
 
 from femtbr.export.charts import plot_breakdown, plot_vertical_profile, vertical_profile
 from femtbr.materials import get
@@ -13,22 +14,7 @@ from femtbr.pipeline import load, run
 
 # Silicon on copper, 2D, uniform flux q = 20 W/m / 4 mm = 5000 W/m² on the top, bottom at 300 K,
 # a constant contact h = 1e5 W/m²K: one-dimensional conduction (Incropera eq. 3.19).
-STACK = """
-name = "small"
-[geometry]
-builder = "stack"
-dim = 2
-width = "4 mm"
-mesh_size = "0.25 mm"
-layers = [{name = "die", material = "silicon", thickness = "0.5 mm"},
-          {name = "cu", material = "copper", thickness = "1 mm"}]
-sources = [{name = "chip", size = "4 mm", power = 20.0}]
-bottom = "temperature"
-T_bottom = "300 K"
-[interfaces.die_cu]
-model = "constant"
-h = "1e5 W/m^2/K"
-"""
+STACK = stack_geometry(mesh_size="0.25 mm") + FIXED_BOTTOM_CONTACT
 Q, H, T0 = 5000.0, 1e5, 300.0
 
 

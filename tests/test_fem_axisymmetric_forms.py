@@ -14,8 +14,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-import scipy.sparse as sp
-from skfem import asm
 
 from femtbr.fem import (
     Convection,
@@ -33,13 +31,12 @@ from femtbr.fem.assemble import build_system
 from femtbr.fem.discretization import Discretization
 from femtbr.fem.skfem import split
 from femtbr.fem.skfem_backend import FormSystem
-from femtbr.fem.transient_problem import TransientProblem, enthalpy, heat_capacity
-from femtbr.fem.transient_system import FESemiDiscrete
 from tests.fem_helpers import ELEMENTS_2D, CubicH, jacobian_vs_fd
 from tests.test_fem_forms import (
     RTOL,
     TERMS,
     assert_post_equals_functionals,
+    assert_stored_heat_equals_forms,
     k_of_T,
     relerr,
     skewed_mesh,
@@ -100,30 +97,7 @@ def test_revolved_mass_and_stored_heat_equal_forms(cell_type, order):
     pb = Problem(mesh, {"a": 3.0, "b": 5.0}, {}, {"ymin": FixedTemperature(300.0)},
                  {"ab": InterfaceSpec(CubicH(1e-5))}, SolverOptions(order=order),
                  axisymmetric=True)
-
-    def rc_b(T):
-        return 1.6e6 + 2e3 * T
-
-    tp = TransientProblem(pb, {"a": 2.5e6, "b": rc_b}, T_ref=290.0)
-    fe = FESemiDiscrete(tp)
-    assert fe.disc.axisymmetric
-    sm = split(mesh, discretization=fe.disc)
-    T = 300.0 + 100.0 * np.random.default_rng(1).random(fe.n_dofs)
-    E, M = fe.stored(T)
-    Ta = sm.regions["a"].interpolate(T)
-    Tb = np.asarray(sm.regions["b"].interpolate(T))
-    M_ref = (asm(AX.mass, sm.regions["a"], capacity=2.5e6)
-             + asm(AX.mass, sm.regions["b"], capacity=heat_capacity(rc_b, Tb)))
-    E_ref = (asm(AX.stored_heat, sm.regions["a"], enthalpy=enthalpy(2.5e6, Ta, 290.0))
-             + asm(AX.stored_heat, sm.regions["b"], enthalpy=enthalpy(rc_b, Tb, 290.0)))
-    assert relerr(E, E_ref) <= RTOL
-    M, M_ref = sp.csr_matrix(M), sp.csr_matrix(M_ref)
-    assert abs(M - M_ref).max() <= RTOL * abs(M_ref).max()
-    tp_forms = TransientProblem(replace(pb, options=SolverOptions(order=order, backend="skfem")),
-                                tp.rho_cp, T_ref=290.0)
-    E2, M2 = FESemiDiscrete(tp_forms).stored(T)
-    assert relerr(E, E2) <= RTOL
-    assert abs(M - sp.csr_matrix(M2)).max() <= RTOL * abs(M_ref).max()
+    assert_stored_heat_equals_forms(pb, AX)
 
 
 @pytest.mark.parametrize(("cell_type", "order"), ELEMENTS_2D, ids=IDS)

@@ -86,3 +86,24 @@ def test_tensor_mesh_boundaries_and_planes(cell_type, per_square):
     assert mid.shape[0] == n_side
     assert np.array_equal(np.unique(np.sort(mid, axis=1), axis=0),
                           np.unique(np.sort(m.facets_between("a", "b"), axis=1), axis=0))
+
+
+@pytest.mark.parametrize("cell_type", ["triangle", "hexahedron"])
+def test_to_skfem_facet_sets_are_the_same_vertex_sets(cell_type):
+    """Each named facet set maps to scikit-fem facets with the same vertex sets (checked as
+    sorted tuples); a set with a non-facet is rejected by name."""
+    from femtbr.errors import MeshError
+
+    g = np.linspace(0, 1, 4)
+    zs = g if cell_type == "hexahedron" else None
+    m = tensor_mesh(g, g, zs, cell_type, lambda c: np.where(c[:, 0] < 0.5, "a", "b"))
+    m = m.interface_between("ab", "a", "b")
+    sk = to_skfem(m)
+    named = {**m.boundaries, "ab": m.interfaces["ab"].facets}
+    for name, f in named.items():
+        got = [tuple(sorted(c)) for c in sk.facets[:, sk.boundaries[name]].T.tolist()]
+        assert got == [tuple(sorted(c)) for c in np.asarray(f).tolist()], name
+    bad = (np.array([[0, m.points.shape[0] - 1]]) if cell_type == "triangle"  # far corners
+           else m.cells[:1, [0, 1, 6, 7]])  # a hexahedron's diagonal plane
+    with pytest.raises(MeshError, match="'bad': facets \\[0\\] are not facets of the mesh"):
+        to_skfem(m.with_boundaries({"bad": bad}))

@@ -1,4 +1,5 @@
-"""Mesh topology kernels: cell validation and vertex→cell incidence."""
+"""Mesh topology kernels: cell validation (the vertex→cell incidence is tested with the facet
+matcher in ``test_facets.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from femtbr.errors import MeshError
 from femtbr.fem.meshes import tensor_mesh
 from femtbr.fem.reference import REFDOM, VTK_TO_SKFEM, eval_basis, tables
-from femtbr.fem.topology import check_cells, vertex_to_cells
+from femtbr.fem.topology import check_cells
 
 
 def _box(cell_type: str, n: int = 3):
@@ -59,16 +60,3 @@ def test_check_cells_hex_inverted_at_one_corner_only():
     assert np.linalg.det(np.eye(3)) > 0 and _min_corner_det(p, cells, "hexahedron")[0] < 0
     with pytest.raises(MeshError, match="1 degenerate or inverted"):
         check_cells(p, cells, tab, np.zeros(1, np.int64), ["r"])
-
-
-def test_vertex_to_cells_restricted_rows():
-    points, cells = _box("tetra")
-    full = vertex_to_cells(cells, points.shape[0])
-    only = np.zeros(points.shape[0], dtype=bool)
-    only[[0, 5, 17]] = True
-    part = vertex_to_cells(cells, points.shape[0], only)
-    for v in range(points.shape[0]):
-        row = part.indices[part.indptr[v]:part.indptr[v + 1]]
-        ref = full.indices[full.indptr[v]:full.indptr[v + 1]]
-        assert np.array_equal(row, ref if only[v] else ref[:0])
-        assert np.array_equal(ref, np.flatnonzero((cells == v).any(axis=1)))

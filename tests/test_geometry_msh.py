@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from gmsh_session import gmsh_session
 
 from femtbr.errors import CaseError, MeshError
 from femtbr.geometry import (
@@ -112,9 +113,7 @@ def _keep_sigpipe_ignored():
 
 def _two_boxes(path, version=4.1, groups=True, mixed=False):
     """Two unit boxes side by side, optionally with faulty physical groups."""
-    gmsh.initialize(["-noenv"])
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
+    with gmsh_session():
         occ = gmsh.model.occ
         a, b = occ.addBox(0, 0, 0, 1, 1, 1), occ.addBox(1, 0, 0, 1, 1, 1)
         occ.fragment([(3, a)], [(3, b)])
@@ -131,8 +130,6 @@ def _two_boxes(path, version=4.1, groups=True, mixed=False):
         gmsh.model.mesh.generate(3)
         gmsh.option.setNumber("Mesh.MshFileVersion", version)
         gmsh.write(str(path))
-    finally:
-        gmsh.finalize()
     return path
 
 
@@ -146,9 +143,7 @@ def test_two_boxes_interface(tmp_path):
 def test_2d_mesh_with_line_groups(tmp_path):
     """2D analog: surface groups are regions, curve groups interfaces or boundaries."""
     p = tmp_path / "two_rects.msh"
-    gmsh.initialize(["-noenv"])
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
+    with gmsh_session():
         occ = gmsh.model.occ
         a, b = occ.addRectangle(0, 0, 0, 2, 1), occ.addRectangle(0, 1, 0, 2, 0.5)
         occ.fragment([(2, a)], [(2, b)])
@@ -165,8 +160,6 @@ def test_2d_mesh_with_line_groups(tmp_path):
         gmsh.option.setNumber("Mesh.RecombineAll", 1)
         gmsh.model.mesh.generate(2)
         gmsh.write(str(p))
-    finally:
-        gmsh.finalize()
     m = load_msh(p, scale=1e-3)
     assert m.cell_type == "quad" and m.points.shape[1] == 2
     itf = m.interfaces["upper_lower"]
@@ -193,9 +186,7 @@ def test_group_mixing_inner_and_outer_facets_named(tmp_path):
 
 def test_group_inside_one_region_named(tmp_path):
     p = tmp_path / "inner.msh"
-    gmsh.initialize(["-noenv"])
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
+    with gmsh_session():
         occ = gmsh.model.occ
         box = occ.addBox(0, 0, 0, 1, 1, 1)
         rect = occ.addRectangle(0.25, 0.25, 0.5, 0.5, 0.5)
@@ -206,8 +197,6 @@ def test_group_inside_one_region_named(tmp_path):
         gmsh.option.setNumber("Mesh.MeshSizeMax", 0.3)
         gmsh.model.mesh.generate(3)
         gmsh.write(str(p))
-    finally:
-        gmsh.finalize()
     with pytest.raises(MeshError, match="'crack' lies inside region 'solid'"):
         load_msh(p)
 

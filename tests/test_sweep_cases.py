@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 import pytest
-from sweep_doubles import TINY_STACK
+from sweep_doubles import TINY_STACK, spy_case_runners
 
 from femtbr.errors import CaseError
 from femtbr.sweep import sweep
 from femtbr.sweep.cli import main as sweep_main
-from femtbr.sweep.runner import run_case, worker_runner
+from femtbr.sweep.runner import CaseRunner
 
 Q = 4.0 / 4e-3  # W/m² (4 W per metre of depth over 4 mm)
 
@@ -48,10 +48,8 @@ collect = ["regions.die.T_max", "interfaces.*.resistance", "sweep.reused"]
 """
 
 
-def test_grid_matches_series_formula_and_reuses_the_discretization(tmp_path):
-    reuse = worker_runner().reuse  # what this process's sweep worker keeps
-    reuse.clear()
-    before = (reuse.stats.built, reuse.stats.reused)
+def test_grid_matches_series_formula_and_reuses_the_discretization(tmp_path, monkeypatch):
+    made = spy_case_runners(monkeypatch)
     res = sweep(write(tmp_path, GRID), tmp_path / "out", workers=0)
     assert res.n_failed == 0 and len(res.records) == 8
     for row in res.rows():
@@ -64,13 +62,14 @@ def test_grid_matches_series_formula_and_reuses_the_discretization(tmp_path):
             t_max(h, row["materials.spreader.k"]), abs=1e-8
         )
         assert row["interfaces.die_spreader.resistance"] == pytest.approx(1.0 / h, rel=1e-9)
-    # one discretization for all 8 cases: mesh, split and bulk matrix built once
+    # one discretization for all 8 cases: mesh, split and bulk matrix built once, by the one
+    # runner of the study's one (in-process) worker
     assert [r["sweep.reused"] for r in res.rows()] == [0.0] + [1.0] * 7
-    assert reuse.stats.built - before[0] == 1 and reuse.stats.reused - before[1] == 7
+    assert len(made) == 1
+    assert made[0].reuse.stats.built == 1 and made[0].reuse.stats.reused == 7
     # a reused discretization gives the numbers of a cold solve
-    worker_runner().reuse.clear()
     study = res.study
-    cold = run_case(study.base, study.cases[5].params, study.case_path, tmp_path / "cold")
+    cold = CaseRunner()(study.base, study.cases[5].params, study.case_path, tmp_path / "cold")
     assert cold["regions"]["die"]["T_max"] == pytest.approx(
         res.rows()[5]["regions.die.T_max"], rel=1e-13
     )
@@ -174,7 +173,6 @@ collect = ["regions.die.T_max", "sweep.reused"]
 
 
 def test_geometry_keys_sweep_and_rebuild_only_when_geometry_changes(tmp_path):
-    worker_runner().reuse.clear()
     res = sweep(write(tmp_path, GEOMETRY), tmp_path / "out", workers=0, plots=False)
     rows = res.rows()
     assert [r["sweep.reused"] for r in rows] == [0.0, 1.0, 0.0, 1.0]

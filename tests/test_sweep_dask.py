@@ -134,3 +134,23 @@ def test_a_steady_case_on_dask_gets_what_femtbr_run_gives(tmp_path, cluster):
         want = json.loads((out / "summary.json").read_text())
         assert got["sweep"]["reused"] in (0.0, 1.0)  # the study's section reached the file
         same_report(got, want)
+
+
+def test_each_dask_worker_builds_its_discretization_once(tmp_path, cluster):
+    """The worker plugin's state lives on across a worker's cases: every worker's first case
+    builds the discretization, its later ones reuse it (the cases differ only in h); the
+    plugin is gone from the workers after the study."""
+    case = tmp_path / "reuse.toml"
+    case.write_text(
+        TINY_STACK + '\n[sweep]\nmode = "zip"\ncollect = ["sweep.reused"]\n[sweep.parameters]\n'
+        '"interfaces.die_spreader.h" = [1e4, 2e4, 3e4, 4e4, 5e4, 6e4]\n')
+    with distributed.Client(cluster) as client:
+        res = sweep(case, tmp_path / "dask", scheduler=client, plots=False)
+        left = client.run(lambda dask_worker: [
+            p for p in dask_worker.plugins if p.startswith("femtbr-sweep-")])
+    assert len(left) == 2 and not any(left.values())  # the study's worker state was dropped
+    assert res.n_failed == 0
+    cold = [r for r in res.records if r["outputs"]["sweep.reused"] == 0.0]
+    workers = {r["worker"] for r in res.records}
+    assert len(cold) == len(workers)  # one cold case per worker, all others reused
+    assert {r["worker"] for r in cold} == workers

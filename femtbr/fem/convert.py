@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from femtbr.errors import MeshError
+from femtbr.facets import find_facets
 from femtbr.fem.reference import SKFEM_MESH, VTK_TO_SKFEM
 from femtbr.mesh import TaggedMesh
 
@@ -36,33 +37,21 @@ def to_skfem(mesh: TaggedMesh, facets: bool = True):
     m = cls(mesh.points.T.copy(), t, _subdomains=sub or None, sort_t=False)
     if not facets:
         return m
-    keys = np.sort(m.facets.T, axis=1)
-    order = np.lexsort(keys.T[::-1])
-    ks = keys[order]
-    named = {**{k: v for k, v in mesh.boundaries.items()},
-             **{k: v.facets for k, v in mesh.interfaces.items()}}
-    bnd = {}
+    named = {**{k: np.asarray(v) for k, v in mesh.boundaries.items()},
+             **{k: np.asarray(v.facets) for k, v in mesh.interfaces.items()}}
     for name, f in named.items():
-        q = np.sort(np.asarray(f), axis=1)
-        lo = np.zeros(q.shape[0], dtype=np.int64)
-        hi = np.full(q.shape[0], ks.shape[0], dtype=np.int64)
-        for _ in range(int(np.ceil(np.log2(ks.shape[0] + 1))) + 1):  # vectorised row bisection
-            mid = (lo + hi) // 2
-            row = ks[np.minimum(mid, ks.shape[0] - 1)]
-            less = np.zeros(q.shape[0], dtype=bool)
-            decided = np.zeros(q.shape[0], dtype=bool)
-            for j in range(q.shape[1]):
-                lt = ~decided & (row[:, j] < q[:, j])
-                gt = ~decided & (row[:, j] > q[:, j])
-                less |= lt
-                decided |= lt | gt
-            act = lo < hi
-            lo = np.where(act & less, mid + 1, lo)
-            hi = np.where(act & ~less, mid, hi)
-        found = (lo < ks.shape[0]) & np.all(ks[np.minimum(lo, ks.shape[0] - 1)] == q, axis=1)
-        if not found.all():
-            raise MeshError(f"{name!r}: facets {np.flatnonzero(~found)[:5].tolist()} are not "
+        if f.ndim != 2 or f.shape[1] != m.facets.shape[0]:
+            raise MeshError(f"{name!r}: facets must have shape (n, {m.facets.shape[0]}), got "
+                            f"{f.shape}")
+    found = find_facets(np.concatenate([*named.values(), np.zeros((0, m.facets.shape[0]), int)]),
+                        m.facets.T)  # all sets in one pass over the facet table
+    bnd, start = {}, 0
+    for name, f in named.items():
+        index = found[start:start + len(f)]
+        start += len(f)
+        if np.any(index < 0):
+            raise MeshError(f"{name!r}: facets {np.flatnonzero(index < 0)[:5].tolist()} are not "
                             "facets of the mesh")
-        bnd[name] = order[lo]
+        bnd[name] = index
     m = cls(m.p, m.t, _subdomains=sub or None, _boundaries=bnd or None, sort_t=False)
     return m

@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import MeshError
+from femtbr.facets import match_facets, vertex_to_cells
 from femtbr.fem.kernels import (
     CHUNK,
     FacetQuad,
@@ -39,7 +40,7 @@ from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, 
 from femtbr.fem.sparse import coo_to_csr, csr_positions
 from femtbr.fem.split import SplitResult, split_vertices
 from femtbr.fem.threads import n_threads, reduction_parts, run_parallel
-from femtbr.fem.topology import check_cells, local_facet_index, match_facets, vertex_to_cells
+from femtbr.fem.topology import check_cells, local_facet_index
 from femtbr.mesh import TaggedMesh
 
 log = logging.getLogger(__name__)

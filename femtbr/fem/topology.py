@@ -1,85 +1,30 @@
-"""Mesh topology on plain arrays: vertex→cell incidence, facet location, validation.
+"""Mesh topology on plain arrays: reference facets of located facets, cell validation.
 
-Everything here is vectorised and linear in the number of cells (no global facet sort), so it
-stays cheap at millions of cells.  Cells are in scikit-fem local order (see
-:mod:`femtbr.fem.reference`).
+Facets are located by :mod:`femtbr.facets` (the one facet matcher).  Everything here is
+vectorised and linear in the number of cells, so it stays cheap at millions of cells.  Cells
+are in scikit-fem local order (see :mod:`femtbr.fem.reference`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import scipy.sparse as sp
 
 from femtbr.errors import MeshError
+from femtbr.facets import face_index
 from femtbr.fem.kernels import over_halves
 from femtbr.fem.reference import REFDOM, RefTables, eval_basis
 
 
-def vertex_to_cells(cells: np.ndarray, n_points: int,
-                    only: np.ndarray | None = None) -> sp.csr_matrix:
-    """Incidence matrix ``(n_points, n_cells)``; row *v* lists the cells containing vertex *v*
-    (in increasing order).
-
-    ``only`` (n_points,) bool restricts the rows to the marked vertices (the other rows are
-    empty), e.g. the vertices of the facets to locate: much less work than the full incidence.
-    """
-    nc, nv = cells.shape
-    if only is None:
-        rows = cells.ravel()
-        cols = np.repeat(np.arange(nc, dtype=np.int32), nv)
-    else:
-        cols, loc = np.nonzero(only[cells])  # row-major: cells in increasing order
-        rows = cells[cols, loc]
-        cols = cols.astype(np.int32)
-    ones = np.ones(rows.size, dtype=np.int8)
-    return sp.csr_matrix((ones, (rows, cols)), shape=(n_points, nc))
-
-
-def _ragged(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions into ``indices`` of the entries of ``rows`` and the row each belongs to."""
-    start = indptr[rows]
-    counts = indptr[rows + 1] - start
-    owner = np.repeat(np.arange(rows.size), counts)
-    offs = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(start, counts) + offs, owner
-
-
-@dataclass(frozen=True)
-class FacetMatch:
-    """Cells containing given facets: ``facet`` index, ``cell``, ``local`` (m, n_facet_vertices)
-    local positions in ``cell`` of the facet's vertices (in the facet's given order)."""
-
-    facet: np.ndarray
-    cell: np.ndarray
-    local: np.ndarray
-
-
-def match_facets(facets: np.ndarray, cells: np.ndarray, p2c: sp.csr_matrix) -> FacetMatch:
-    """Every (facet, cell) pair where the cell contains all vertices of the facet."""
-    facets = np.asarray(facets, dtype=np.int64)
-    if facets.size and (facets.min() < 0 or facets.max() >= p2c.shape[0]):
-        raise MeshError("facet vertex index out of range")
-    pos, owner = _ragged(p2c.indptr, facets[:, 0])
-    cand = p2c.indices[pos]
-    cv = cells[cand]  # (m, nv); every candidate contains vertex 0
-    for k in range(1, facets.shape[1]):  # filter, then work on the survivors only
-        ok = (cv == facets[owner, k][:, None]).any(axis=1)
-        cand, owner, cv = cand[ok], owner[ok], cv[ok]
-    local = np.empty((cand.size, facets.shape[1]), dtype=np.int64)
-    for k in range(facets.shape[1]):
-        local[:, k] = np.argmax(cv == facets[owner, k][:, None], axis=1)
-    return FacetMatch(owner, cand.astype(np.int64), local)
-
-
 def local_facet_index(tab: RefTables, local: np.ndarray) -> np.ndarray:
-    """Index of the reference facet made of the local vertices ``local`` (m, k)."""
-    nv = REFDOM[tab.cell_type].nnodes
-    lut = np.full(1 << nv, -1, dtype=np.int64)
-    for i, fv in enumerate(tab.facet_vertices):
-        lut[np.sum(1 << fv)] = i
-    out = lut[np.sum(1 << local, axis=1)]
+    """Index of the reference facet made of the local vertices ``local`` (m, k)
+    (:func:`femtbr.facets.face_index` on the reference facet table).
+
+    Raises
+    ------
+    MeshError
+        If a row's vertices are not a face of the reference cell.
+    """
+    out = face_index(tab.facet_vertices, local)
     if np.any(out < 0):
         raise MeshError("a facet's vertices do not form a face of its cell")
     return out

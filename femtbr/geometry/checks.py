@@ -18,54 +18,9 @@ from collections.abc import Iterable
 import numpy as np
 
 from femtbr.errors import MeshError
+from femtbr.facets import owners
 from femtbr.geometry.measure import jacobians
-from femtbr.mesh import TaggedMesh
-
-
-def _pair_keys(facets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two int64 keys identifying a facet by its sorted vertex set (n = number of points)."""
-    f = np.sort(facets, axis=1).astype(np.int64)
-    if f.shape[1] == 2:
-        return f[:, 0], f[:, 1]
-    if f.shape[1] == 3:
-        return f[:, 0] * n + f[:, 1], f[:, 2]
-    return f[:, 0] * n + f[:, 1], f[:, 2] * n + f[:, 3]
-
-
-def _facet_index(mesh: TaggedMesh):
-    """Keys of all cell facets with their owner cells (for :func:`_lookup`)."""
-    facets, owner = mesh.all_facets()
-    k1, k2 = _pair_keys(facets, mesh.points.shape[0])
-    return k1, k2, owner, mesh.points.shape[0]
-
-
-def _lookup(index, facets: np.ndarray):
-    """For each facet: (first owner, second owner or -1, number of owning cells)."""
-    k1, k2, owner, n = index
-    q1, q2 = _pair_keys(facets, n)
-    nq = len(q1)
-    K1, K2 = np.concatenate([q1, k1]), np.concatenate([q2, k2])
-    order = np.lexsort((K2, K1))
-    s1, s2 = K1[order], K2[order]
-    start = np.concatenate([[True], (s1[1:] != s1[:-1]) | (s2[1:] != s2[:-1])])
-    run = np.cumsum(start) - 1
-    is_cell = order >= nq
-    cnt = np.bincount(run, weights=is_cell).astype(np.int64)
-    # owners of each run: the first two cell entries in sorted order
-    cell_pos = np.nonzero(is_cell)[0]
-    own = owner[order[cell_pos] - nq]
-    r = run[cell_pos]
-    first_of_run = np.concatenate([[True], r[1:] != r[:-1]])
-    o1 = np.full(run[-1] + 1, -1, dtype=np.int64)
-    o2 = np.full(run[-1] + 1, -1, dtype=np.int64)
-    o1[r[first_of_run]] = own[first_of_run]
-    second = np.concatenate([[False], (r[1:] == r[:-1])]) & np.concatenate(
-        [[False], first_of_run[:-1]])
-    o2[r[second]] = own[second]
-    qrun = np.empty(nq, dtype=np.int64)
-    qpos = np.nonzero(~is_cell)[0]
-    qrun[order[qpos]] = run[qpos]
-    return o1[qrun], o2[qrun], cnt[qrun]
+from femtbr.mesh import CELL_FACETS, TaggedMesh
 
 
 def check_cells(mesh: TaggedMesh, rel_tol: float = 1e-12) -> None:
@@ -84,6 +39,20 @@ def check_cells(mesh: TaggedMesh, rel_tol: float = 1e-12) -> None:
         )
 
 
+def _check_facet_array(mesh: TaggedMesh, kind: str, name: str, facets: np.ndarray) -> None:
+    """Raise :class:`MeshError` unless ``facets`` is a non-empty facet array of ``mesh``'s
+    cell type with vertex indices in range."""
+    nfv = len(CELL_FACETS[mesh.cell_type][0])
+    if len(facets) == 0:
+        raise MeshError(f"{kind} {name!r} is empty")
+    if facets.ndim != 2 or facets.shape[1] != nfv or not np.issubdtype(facets.dtype, np.integer):
+        raise MeshError(f"{kind} {name!r}: facets of {mesh.cell_type} cells are an (n, {nfv}) "
+                        f"integer array, got shape {facets.shape} of {facets.dtype}")
+    n = mesh.points.shape[0]
+    if facets.min() < 0 or facets.max() >= n:
+        raise MeshError(f"{kind} {name!r}: vertex index out of range [0, {n})")
+
+
 def check_groups(mesh: TaggedMesh) -> None:
     """Raise :class:`MeshError` if regions, boundaries or interfaces are inconsistent."""
     count = np.zeros(mesh.n_cells, dtype=np.int64)
@@ -95,22 +64,21 @@ def check_groups(mesh: TaggedMesh) -> None:
         raise MeshError(f"regions overlap: {int((count > 1).sum())} cell(s) in several regions")
     if (count == 0).any():
         raise MeshError(f"{int((count == 0).sum())} cell(s) belong to no region")
-    index = _facet_index(mesh)
     rid = mesh.region_of_cell()
     names = list(mesh.regions)
-    groups = [("boundary", n, f) for n, f in mesh.boundaries.items()] + [
-        ("interface", n, i.facets) for n, i in mesh.interfaces.items()]
+    groups = [("boundary", n, np.asarray(f)) for n, f in mesh.boundaries.items()] + [
+        ("interface", n, np.asarray(i.facets)) for n, i in mesh.interfaces.items()]
     for kind, name, f in groups:
-        if len(f) == 0:
-            raise MeshError(f"{kind} {name!r} is empty")
+        _check_facet_array(mesh, kind, name, f)
     if not groups:
         return
-    c0_all, c1_all, cnt_all = _lookup(index, np.concatenate([f for _, _, f in groups]))
+    found = owners(np.concatenate([f for _, _, f in groups]), mesh.cells,
+                   CELL_FACETS[mesh.cell_type])
     start = 0
     for kind, name, f in groups:
         sl = slice(start, start + len(f))
         start += len(f)
-        c0, c1, cnt = c0_all[sl], c1_all[sl], cnt_all[sl]
+        c0, c1, cnt = found.first[sl], found.second[sl], found.count[sl]
         if kind == "boundary":
             if (cnt == 0).any():
                 raise MeshError(f"boundary {name!r}: {int((cnt == 0).sum())} facet(s) are not "

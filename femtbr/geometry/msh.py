@@ -23,10 +23,11 @@ from typing import Any
 import numpy as np
 
 from femtbr.errors import MeshError
+from femtbr.facets import owners
 from femtbr.geometry.base import Geometry, Param, register
-from femtbr.geometry.checks import _facet_index, _lookup, check_mesh
+from femtbr.geometry.checks import check_mesh
 from femtbr.geometry.measure import cell_volumes, group_areas, region_volumes
-from femtbr.mesh import Interface, TaggedMesh
+from femtbr.mesh import CELL_FACETS, Interface, TaggedMesh
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,6 @@ def load_msh(path: str | Path, scale: float = 1.0, check: bool = True) -> Tagged
             cells[vol < 0] = cells[vol < 0][:, [0, 2, 1] if ctype == "triangle" else [0, 2, 1, 3]]
     mesh = TaggedMesh(pts, cells, ctype, regions=regions)
     # ---- facet groups
-    index = _facet_index(mesh)
     rid = mesh.region_of_cell()
     boundaries, interfaces = {}, {}
     for n, (_tag, d) in sorted(groups.items(), key=lambda kv: kv[1]):
@@ -166,7 +166,8 @@ def load_msh(path: str | Path, scale: float = 1.0, check: bool = True) -> Tagged
         if not used[f.ravel()].all():
             raise MeshError(f"{path}: physical group {n!r} has facets not on any region cell")
         f = newid[f]
-        c0, c1, cnt = _lookup(index, f)
+        found = owners(f, mesh.cells, CELL_FACETS[ctype])
+        c0, c1, cnt = found.first, found.second, found.count
         if (cnt == 1).all():
             boundaries[n] = f
             continue

@@ -133,7 +133,8 @@ def sweep(
     progress
         Called with a :class:`Progress` at the start and after every case.
     runner
-        ``"module:function"`` running one case (see :mod:`femtbr.sweep.worker`).
+        ``"module:name"`` of the function, or class of callables, running one case (see
+        :mod:`femtbr.sweep.worker`).
     shared_filesystem
         Whether workers can write into ``out_dir`` directly; default true for local execution
         and false for Dask (outputs then travel back with the result).

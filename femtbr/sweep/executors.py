@@ -1,8 +1,11 @@
 """Where cases run: in-process, a local process pool, or a Dask distributed cluster.
 
 Every executor is a context manager with ``run(fn, tasks)`` yielding ``(task, result)`` pairs in
-completion order.  If ``fn`` itself raises (a worker process died, a Dask worker was lost), the
-pair carries the exception instead of a result so the caller can record the case as failed.
+completion order, where ``result = fn(task, worker)`` and ``worker`` is the
+:class:`~femtbr.sweep.worker.SweepWorker` of the worker that ran the task: one per executor
+in-process, one per pool process, one per Dask worker (held by a worker plugin).  If ``fn``
+itself raises (a worker process died, a Dask worker was lost), the pair carries the exception
+instead of a result so the caller can record the case as failed.
 
 The local pool uses the ``spawn`` start method (safe with threads, BLAS and macOS/Windows), so
 scripts that call :func:`femtbr.sweep.sweep` need the usual ``if __name__ == "__main__":`` guard.
@@ -15,6 +18,7 @@ import multiprocessing
 import os
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -22,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from femtbr.errors import InputError
+from femtbr.sweep.worker import SweepWorker
 
 log = logging.getLogger(__name__)
 
@@ -32,39 +37,45 @@ SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS
 
 
 class SerialExecutor:
-    """Run cases one after another in this process (``workers=0``; debugging, tiny studies)."""
+    """Run cases one after another in this process (``workers=0``; debugging, tiny studies).
+
+    The executor's one :class:`SweepWorker` lives from ``__enter__`` to ``__exit__``.
+    """
 
     description = "in-process"
 
+    def __init__(self) -> None:
+        self.worker: SweepWorker | None = None
+
     def __enter__(self) -> SerialExecutor:
+        self.worker = SweepWorker()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        return None
+        self.worker = None
 
-    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+    def run(self, fn: Callable[[Any, SweepWorker], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+        assert self.worker is not None, "use SerialExecutor as a context manager"
         for task in tasks:
             try:
-                yield task, fn(task)
+                yield task, fn(task, self.worker)
             except Exception as exc:
                 yield task, exc
 
 
-def warm_up(runner: str | None) -> None:
-    """Import the runner (and whatever its module's ``warm_up()`` imports) before the first case,
-    so that import time does not count as the first case's wall time."""
-    if not runner:
-        return
-    import importlib
-
-    module = importlib.import_module(runner.partition(":")[0])
-    hook = getattr(module, "warm_up", None)
-    if callable(hook):
-        hook()
+#: The sweep worker of this process, when it is a process of a :class:`LocalExecutor` pool.
+#: A process-level slot is what the pool protocol leaves: :mod:`concurrent.futures` runs the
+#: ``initializer`` once per process but gives it no way to hand an object to the tasks that
+#: later run there (each task is a fresh pickled call), and the worker state must outlive one
+#: task.  It is set only by :func:`_init_pool_process`, in spawned pool processes; the study
+#: process never sets or reads it.
+_POOL_WORKER: SweepWorker | None = None
 
 
-def _init_worker(parent: int, runner: str | None) -> None:  # pragma: no cover - in workers
-    """Exit this worker when the study process dies (e.g. SIGKILL), instead of lingering."""
+def _init_pool_process(parent: int, runner: str | None) -> None:  # pragma: no cover - in workers
+    """Create this pool process's :class:`SweepWorker` and warm it up; exit this process when
+    the study process dies (e.g. SIGKILL), instead of lingering."""
+    global _POOL_WORKER
 
     def loop() -> None:
         while True:
@@ -73,7 +84,18 @@ def _init_worker(parent: int, runner: str | None) -> None:  # pragma: no cover -
                 os._exit(1)
 
     threading.Thread(target=loop, daemon=True, name="femtbr-parent-watch").start()
-    warm_up(runner)
+    _POOL_WORKER = SweepWorker()
+    try:
+        _POOL_WORKER.warm_up(runner)
+    except Exception as exc:  # the cases then fail with the runner's own error
+        log.warning("warm-up of runner %r failed: %s", runner, exc)
+
+
+def _run_in_pool_process(fn: Callable[[Any, SweepWorker], Any], task: Any) -> Any:
+    """``fn(task, worker)`` with this pool process's :class:`SweepWorker`."""
+    if _POOL_WORKER is None:
+        raise RuntimeError("not a sweep pool process (its initializer did not run)")
+    return fn(task, _POOL_WORKER)
 
 
 class LocalExecutor:
@@ -99,7 +121,7 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
+            initializer=_init_pool_process,
             initargs=(os.getpid(), self.runner),
         )
 
@@ -122,7 +144,7 @@ class LocalExecutor:
             else:
                 os.environ[key] = value
 
-    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+    def run(self, fn: Callable[[Any, SweepWorker], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
         assert self._pool is not None, "use LocalExecutor as a context manager"
         pending: dict[Future, Any] = {}
         queue: deque[Any] = deque(tasks)
@@ -141,12 +163,12 @@ class LocalExecutor:
                 if suspects:
                     if not pending:
                         task = suspects.popleft()
-                        pending[self._pool.submit(fn, task)] = task
+                        pending[self._pool.submit(_run_in_pool_process, fn, task)] = task
                         solo = True
                 else:
                     while queue and len(pending) < 2 * self.workers:
                         task = queue.popleft()
-                        pending[self._pool.submit(fn, task)] = task
+                        pending[self._pool.submit(_run_in_pool_process, fn, task)] = task
             except BrokenProcessPool:  # broke while we were submitting: task never ran
                 (suspects if solo else queue).appendleft(task)
                 solo = False
@@ -208,23 +230,30 @@ class DaskExecutor:
                 raise InputError(f"scheduler: cannot reach {self._scheduler}: {exc}") from exc
         else:
             self.client = self._scheduler
-        if self.runner:
-            try:
-                self.client.run(warm_up, self.runner)
-            except Exception as exc:  # a worker that cannot import will fail its cases
-                log.warning("warm-up on the Dask workers failed: %s", exc)
+        from femtbr.sweep.dask_worker import SweepWorkerPlugin
+
+        self._plugin = f"femtbr-sweep-{uuid.uuid4().hex}"
+        self.client.register_plugin(SweepWorkerPlugin(self.runner), name=self._plugin)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._own and self.client is not None:
-            self.client.close()
+        if self.client is not None:
+            try:  # the workers drop this study's state
+                self.client.unregister_worker_plugin(self._plugin)
+            except Exception as err:  # a cluster already gone keeps nothing anyway
+                log.debug("could not unregister %s: %s", self._plugin, err)
+            if self._own:
+                self.client.close()
         self.client = None
 
-    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+    def run(self, fn: Callable[[Any, SweepWorker], Any], tasks: Iterable[Any]) -> Iterator[Outcome]:
+        from femtbr.sweep.dask_worker import run_on_worker
+
         futures = {}
         for task in tasks:
             key = f"femtbr-{task.case_id}-{os.getpid()}-{time.monotonic_ns()}"
-            futures[self.client.submit(fn, task, key=key, pure=False)] = task
+            fut = self.client.submit(run_on_worker, fn, task, self._plugin, key=key, pure=False)
+            futures[fut] = task
         for fut in self._distributed.as_completed(futures):
             task = futures[fut]
             try:

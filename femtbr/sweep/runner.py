@@ -1,10 +1,13 @@
 """The default "run one case" of a sweep: :func:`femtbr.pipeline.run` with the worker's reuse.
 
 A sweep case gets exactly what ``femtbr run`` gives for the same overrides (steady or
-transient, the same report and files); the only difference is the :class:`CaseRunner` of the
-worker process, which holds a :class:`~femtbr.pipeline.Reuse` so that cases differing only in
-interface, boundary, source or material keys mesh and discretize once.  The reuse belongs to
-the sweep worker: a plain :func:`femtbr.run` or :func:`femtbr.load_case` never sees it.
+transient, the same report and files); the only difference is the :class:`CaseRunner`, which
+holds a :class:`~femtbr.pipeline.Reuse` so that cases differing only in interface, boundary,
+source or material keys mesh and discretize once.  The default runner reference
+(``"femtbr.sweep.runner:CaseRunner"``) names the class: each sweep worker
+(:class:`~femtbr.sweep.worker.SweepWorker`) builds one instance and hands it every case it runs,
+so the reuse belongs to that worker and ends with it; a plain :func:`femtbr.run` or
+:func:`femtbr.load_case` never sees it.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 class CaseRunner:
-    """Runs sweep cases in one worker process, reusing geometry and discretization.
+    """Runs the sweep cases of one worker, reusing geometry and discretization.
 
     Parameters
     ----------
@@ -59,31 +62,12 @@ class CaseRunner:
         return result.summary
 
 
-_WORKER: CaseRunner | None = None  # this worker process's runner (created on first use)
-
-
-def worker_runner() -> CaseRunner:
-    """The :class:`CaseRunner` of this worker process."""
-    global _WORKER
-    if _WORKER is None:
-        _WORKER = CaseRunner()
-    return _WORKER
-
-
-def run_case(
-    base: Mapping[str, Any], params: Mapping[str, Any], case_path: str, out_dir: Path
-) -> dict[str, Any]:
-    """Run one case with this worker process's :class:`CaseRunner` (the default sweep runner,
-    ``"femtbr.sweep.runner:run_case"``)."""
-    return worker_runner()(base, params, case_path, out_dir)
-
-
 def warm_up() -> None:
-    """Import the case, finite-element and export layers (called once per worker process)."""
+    """Import the case, finite-element and export layers (called once per worker, before its
+    first case, so that import time does not count as that case's wall time)."""
     import femtbr.case.units
     import femtbr.export
     import femtbr.fem
     import femtbr.pipeline.runner  # noqa: F401
 
     femtbr.case.units.registry()  # pint's registry takes ~0.5 s to build
-    worker_runner()

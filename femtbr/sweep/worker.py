@@ -1,9 +1,14 @@
-"""What a worker process does for one case: run it, collect its scalars, build its record.
+"""What a sweep worker does for one case: run it, collect its scalars, build its record.
 
 :func:`run_task` never raises for a failing case: the error becomes part of the record, so
-one bad case (invalid override, non-convergence, ...) cannot stop a study.  The function that
-actually runs a case is pluggable (``Task.runner``, ``"module:function"``) with the signature
-``runner(base, params, case_path, out_dir) -> summary`` (a nested mapping of scalars).
+one bad case (invalid override, non-convergence, ...) cannot stop a study.  The code that
+actually runs a case is pluggable (``Task.runner``, ``"module:name"``): a function
+``runner(base, params, case_path, out_dir) -> summary`` (a nested mapping of scalars), or a
+class whose instances are such callables.  A class is instantiated once per
+:class:`SweepWorker` — the explicit state of one worker (the study process itself, a process
+of the local pool, a Dask worker) — which hands the instance every case it runs: that is how the
+default :class:`~femtbr.sweep.runner.CaseRunner` reuses meshes and discretizations across cases
+without any module-level state.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import os
 import socket
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +27,7 @@ from typing import Any
 from femtbr.errors import CaseError
 from femtbr.sweep.store import STATUS_FAILED, STATUS_OK
 
-DEFAULT_RUNNER = "femtbr.sweep.runner:run_case"
+DEFAULT_RUNNER = "femtbr.sweep.runner:CaseRunner"
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class Task:
         Where to write the case outputs; ``None`` writes to a temporary folder and returns the
         files in the record (``record["files"]``), for workers without the study's filesystem.
     runner
-        ``"module:function"`` that runs a case.
+        ``"module:name"`` of the function, or class of callables, that runs a case.
     """
 
     case_id: str
@@ -60,9 +65,41 @@ class Task:
 
 
 def resolve_runner(ref: str) -> Any:
-    """Import ``"module:function"``."""
+    """Import ``"module:name"``."""
     module, _, attr = ref.partition(":")
     return getattr(importlib.import_module(module), attr)
+
+
+class SweepWorker:
+    """The state one sweep worker keeps between the cases it runs: its runners, built once.
+
+    A worker is the study process (``workers=0``), a process of the local pool or a Dask
+    worker; its executor creates the :class:`SweepWorker` and passes it to :func:`run_task`
+    with every case (:mod:`femtbr.sweep.executors`).  When the worker ends, so does the state.
+    """
+
+    def __init__(self) -> None:
+        self._runners: dict[str, Callable[..., Any]] = {}
+
+    def runner(self, ref: str) -> Callable[..., Any]:
+        """The runner named ``ref``: the function itself, or this worker's one instance of the
+        class (created on first use)."""
+        found = self._runners.get(ref)
+        if found is None:
+            made = resolve_runner(ref)
+            found = made() if isinstance(made, type) else made
+            self._runners[ref] = found
+        return found
+
+    def warm_up(self, ref: str | None) -> None:
+        """Import the runner's module, call its ``warm_up()`` hook if it has one, and build the
+        runner, so that none of it counts as the first case's wall time."""
+        if not ref:
+            return
+        hook = getattr(importlib.import_module(ref.partition(":")[0]), "warm_up", None)
+        if callable(hook):
+            hook()
+        self.runner(ref)
 
 
 def is_pattern(key: str) -> bool:
@@ -96,8 +133,9 @@ def _read_tree(root: Path) -> dict[str, bytes]:
     }
 
 
-def run_task(task: Task) -> dict[str, Any]:
-    """Run one case and return its record (status ``"ok"`` or ``"failed"``, never raises)."""
+def run_task(task: Task, worker: SweepWorker) -> dict[str, Any]:
+    """Run one case with ``worker``'s runner and return its record (status ``"ok"`` or
+    ``"failed"``, never raises)."""
     from femtbr.export.summary import flatten_summary  # lazily: meshio costs ~0.5 s to import
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -111,7 +149,7 @@ def run_task(task: Task) -> dict[str, Any]:
         "worker": f"{socket.gethostname()}:{os.getpid()}",
     }
     try:
-        runner = resolve_runner(task.runner)
+        runner = worker.runner(task.runner)
         if task.case_dir is not None:
             summary = runner(task.base, dict(task.params), task.case_path, Path(task.case_dir))
             record["outputs"] = pick(flatten_summary(summary), task.collect)
