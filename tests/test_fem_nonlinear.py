@@ -166,7 +166,7 @@ def test_conduction_matches_skfem(cell_type, order, skew, narrow, threads, monke
     assert none is None and np.array_equal(R3, R4)
     scale = data.size + np.abs(Jk.data).max()  # the same sums, in another order
     assert np.abs(base - (np.arange(data.size) + Jk.data)).max() <= 1e-14 * scale
-    regs = [v for k, v in disc.cache.items() if k[0] == "conduction"]
+    regs = list(disc.cache.conduction.values())
     assert len(regs) == 2 and all(bool(r.batches) == narrow for r in regs)
     indptr, indices = disc.pattern
     J = sp.csr_matrix((data, indices, indptr), shape=(disc.n_dofs,) * 2)

@@ -3,7 +3,8 @@
 A :class:`Discretization` depends only on the mesh, the set of split interfaces and the element
 order.  Pass it to :func:`femtbr.fem.solve` to reuse it across a sweep over pressures, powers,
 boundary data, conductance models or (constant) conductivities.  What invalidates it: another
-mesh, another set of split interface names, another order.  What it caches internally and
+mesh, another set of split interface names, another order.  What it caches internally
+(``disc.cache``, a :class:`~femtbr.fem.discretization_cache.DiscretizationCache`) and
 recomputes by itself when needed: the bulk matrix (keyed by the constant conductivities), the
 Dirichlet elimination pattern (keyed by the fixed-temperature boundaries), the AMG hierarchy
 (reused as a preconditioner, rebuilt when the Krylov iteration count degrades).
@@ -21,6 +22,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import MeshError
+from femtbr.fem.discretization_cache import (
+    AffineGeometry,
+    BulkMatrix,
+    DiscretizationCache,
+    FacetBlock,
+    SparsityPattern,
+)
 from femtbr.fem.kernels import (
     CHUNK,
     FacetQuad,
@@ -220,7 +228,7 @@ class Discretization:
         self.facet_order = 2 * self.order + 1
         self._boundary_quads: dict[str, FacetQuad] = {}
         self._interface_quads: dict[str, tuple[FacetQuad, FacetQuad]] = {}
-        self.cache: dict = {}
+        self.cache = DiscretizationCache()
 
     # ------------------------------------------------------------------ validation
     def _check_regions(self) -> None:
@@ -411,14 +419,14 @@ class Discretization:
             C.append(c)
             V.append(np.zeros(r.size))
         A = coo_to_csr(n, np.concatenate(R), np.concatenate(C), np.concatenate(V))
-        if "pattern" not in self.cache:
-            self.cache["pattern"] = (A.indptr, A.indices)
+        if self.cache.pattern is None:
+            self.cache.pattern = SparsityPattern(A.indptr, A.indices)
         return A
 
     def _pattern_or_extra(self) -> tuple[np.ndarray, np.ndarray]:
         """COO rows/cols of the cached pattern, else of the interface coupling entries."""
-        if "pattern" in self.cache:
-            indptr, indices = self.cache["pattern"]
+        if self.cache.pattern is not None:
+            indptr, indices = self.cache.pattern
             return np.repeat(np.arange(self.n_dofs, dtype=np.int32), np.diff(indptr)), indices
         return self._extra_entries()
 
@@ -468,8 +476,8 @@ class Discretization:
             del Rp
         parts.clear()
         A = _mirror_strict(U, diag, has_d)
-        if "pattern" not in self.cache:
-            self.cache["pattern"] = (A.indptr, A.indices)
+        if self.cache.pattern is None:
+            self.cache.pattern = SparsityPattern(A.indptr, A.indices)
         return A
 
     def _symmetric_stream(self, cell_sets, extra, lone_ok: bool, cap: int = 0):
@@ -538,23 +546,25 @@ class Discretization:
             flush(R[:size], C[:size], V[:size], extra, final=True)
         return parts, diag, has_d
 
-    def positions(self, key, dofs_r: np.ndarray, dofs_c: np.ndarray) -> np.ndarray:
-        """Cached positions in the pattern of the blocks ``dofs_r × dofs_c`` (m, nr), (m, nc)."""
-        ck = ("pos", key)
-        if ck not in self.cache:
+    def positions(self, block: FacetBlock, dofs_r: np.ndarray, dofs_c: np.ndarray) -> np.ndarray:
+        """Positions in the pattern of the element blocks ``dofs_r × dofs_c`` (m, nr), (m, nc)
+        of facet set ``block`` (cached per facet set)."""
+        hit = self.cache.positions.get(block)
+        if hit is None:
             indptr, indices = self.pattern
             nr, nc = dofs_r.shape[1], dofs_c.shape[1]
             r = np.repeat(dofs_r, nc, axis=1).ravel()
             c = np.tile(dofs_c, (1, nr)).ravel()
-            self.cache[ck] = csr_positions(indptr, indices, r, c).reshape(-1, nr, nc)
-        return self.cache[ck]
+            hit = csr_positions(indptr, indices, r, c).reshape(-1, nr, nc)
+            self.cache.positions[block] = hit
+        return hit
 
     @property
-    def pattern(self) -> tuple[np.ndarray, np.ndarray]:
+    def pattern(self) -> SparsityPattern:
         """``(indptr, indices)`` of the common sparsity pattern."""
-        if "pattern" not in self.cache:
+        if self.cache.pattern is None:
             self.bulk_matrix({n: 0.0 for n in self.region_names})
-        return self.cache["pattern"]
+        return self.cache.pattern
 
     # ------------------------------------------------------------------ bulk
     def bulk_matrix(self, k_const: dict[str, float]) -> sp.csr_matrix:
@@ -564,9 +574,9 @@ class Discretization:
         zeros.  Cached for the last conductivity set.
         """
         key = tuple(sorted(k_const.items()))
-        hit = self.cache.get("bulk")
-        if hit is not None and hit[0] == key:
-            return hit[1]
+        hit = self.cache.bulk
+        if hit is not None and hit.conductivities == key:
+            return hit.matrix
         t0 = time.perf_counter()
         kc = np.zeros(len(self.region_names))
         for i, n in enumerate(self.region_names):
@@ -576,8 +586,8 @@ class Discretization:
 
         iu, ju = np.triu_indices(self.tab.nb)
         nc = self.cells.shape[0]
-        keep_geo = "affine_absdet" not in self.cache and any(  # for the region weights
-            ("weights", r) not in self.cache for r in self.region_names)
+        keep_geo = self.cache.affine_geometry is None and any(  # for the region weights
+            r not in self.cache.region_weights for r in self.region_names)
         absdet = np.empty(nc) if keep_geo else None
         nonaffine = np.zeros(nc, dtype=bool) if keep_geo else None
 
@@ -600,29 +610,29 @@ class Discretization:
         streams = [gen(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         A = self.assemble_cells(streams if nt > 1 else streams[0], symmetric=True)
         if keep_geo:  # |det J| of the affine cells, reused by region_weights
-            self.cache["affine_absdet"] = (absdet, nonaffine)
-        self.cache["bulk"] = (key, A)
+            self.cache.affine_geometry = AffineGeometry(absdet, nonaffine)
+        self.cache.bulk = BulkMatrix(key, A)
         self.timings["bulk"] = time.perf_counter() - t0
         return A
 
     def region_weights(self, name: str) -> np.ndarray:
         """∫_region φ_i dΩ for every DOF, ``(n_dofs,)`` [m³] (cached): the load vector of a
         unit source density; its sum is the region volume."""
-        key = ("weights", name)
-        if (key not in self.cache and "affine_absdet" in self.cache
+        weights = self.cache.region_weights
+        if (name not in weights and self.cache.affine_geometry is not None
                 and len(self.region_names) * self.n_dofs <= 1 << 24):  # ≤ 128 MB per thread
             self._all_region_weights()
-        if key not in self.cache:
+        if name not in weights:
             rule = self.rule_m
             aff = affine_stiffness_tables(self.tab, self.rule_k)
             m_ref = rule.W @ rule.phi  # ∫ φ̂_i dξ
             cells = self.region_cells[name]
             vals = np.empty((cells.size, m_ref.size))
-            geo = self.cache.get("affine_absdet")  # from the bulk assembly
+            geo = self.cache.affine_geometry  # from the bulk assembly
             for s in chunks(cells.size, 8 * CHUNK if geo is not None else CHUNK):
                 c = cells[s]
                 if geo is not None:
-                    absdet, bad = geo[0][c], geo[1][c]
+                    absdet, bad = geo.absdet[c], geo.nonaffine[c]
                 else:
                     J, bad = affine_map(self.points, self.cells[c], self.tab, aff)
                     absdet = np.abs(jacobian_det(J))
@@ -631,15 +641,16 @@ class Discretization:
                 if bad.any():
                     det_q, _ = geometry(self.points, self.cells[c[bad]], rule)
                     v[bad] = (det_q * rule.W) @ rule.phi
-            self.cache[key] = np.bincount(self.edofs[cells].ravel(), vals.ravel(),
-                                          minlength=self.n_dofs)
-        return self.cache[key]
+            weights[name] = np.bincount(self.edofs[cells].ravel(), vals.ravel(),
+                                        minlength=self.n_dofs)
+        return weights[name]
 
     def _all_region_weights(self) -> None:
         """:meth:`region_weights` of every region in one pass over the cells (contiguous
         slices, one ``bincount`` per slice on region-offset DOF numbers), from the |det J|
         the bulk assembly kept; non-affine cells by quadrature."""
-        absdet, nonaffine = self.cache["affine_absdet"]
+        geo = self.cache.affine_geometry
+        absdet, nonaffine = geo.absdet, geo.nonaffine
         rule = self.rule_m
         m_ref = rule.W @ rule.phi  # ∫ φ̂_i dξ
         n, nr = self.n_dofs, len(self.region_names)
@@ -661,17 +672,17 @@ class Discretization:
         for Wp in rest:
             W += Wp
         for i, name in enumerate(self.region_names):
-            self.cache[("weights", name)] = W[i * n:(i + 1) * n]
-        del self.cache["affine_absdet"]  # its only use is done: free 9 B per cell
+            self.cache.region_weights[name] = W[i * n:(i + 1) * n]
+        self.cache.affine_geometry = None  # its only use is done: free 9 B per cell
 
     def region_dofs(self, name: str) -> np.ndarray:
         """The DOFs of region ``name`` (cached)."""
-        key = ("rdofs", name)
-        if key not in self.cache:
+        hit = self.cache.region_dofs.get(name)
+        if hit is None:
             mask = np.zeros(self.n_dofs, dtype=bool)  # (sorted unique without a sort)
             mask[self.edofs[self.region_cells[name]]] = True
-            self.cache[key] = np.flatnonzero(mask).astype(self.edofs.dtype)
-        return self.cache[key]
+            hit = self.cache.region_dofs[name] = np.flatnonzero(mask).astype(self.edofs.dtype)
+        return hit
 
     def region_volume(self, name: str) -> float:
         """Volume of region ``name`` [m³] (area in 2D, per metre of depth; the revolved volume

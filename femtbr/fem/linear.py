@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +38,7 @@ from femtbr.errors import InputError
 from femtbr.fem import krylov, threads
 from femtbr.fem.amg import SmoothedAggregation
 from femtbr.fem.linear_fallback import STRONG_AMG_OPTIONS, STRONG_MAXITER, direct, fallback
+from femtbr.fem.solver_state import KeptHierarchy, LinearSolverState
 
 log = logging.getLogger(__name__)
 _clock = time.perf_counter  # of the Krylov solves (the sweep tuning compares their times)
@@ -141,7 +143,7 @@ def _nonsymmetric(Aop, b: np.ndarray, M, rtol: float, h: SmoothedAggregation,
 
 
 def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: bool,
-          cache: dict) -> tuple[np.ndarray, dict]:
+          cache: LinearSolverState) -> tuple[np.ndarray, dict]:
     """Solve ``A x = b``; returns x and ``{"method", "iterations", "residual"}`` (AMG also
     ``"setup"``, the hierarchy set-up time [s]).
 
@@ -158,19 +160,19 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
     nb = float(np.linalg.norm(b))
     if nb == 0.0:
         return np.zeros_like(b), {"method": method, "iterations": 0, "residual": 0.0}
-    if method == "direct" or cache.get("fallback") == ("direct", A.shape):
+    if method == "direct" or cache.uses("direct", A.shape):
         return direct(A, b, symmetric)
-    strong = cache.get("fallback") == ("strong", A.shape)
-    ml = cache.get("amg")
-    fresh = ml is None or ml[0] != A.shape
+    strong = cache.uses("strong", A.shape)
+    ml = cache.amg
+    fresh = ml is None or ml.shape != A.shape
     t_setup = 0.0
     while True:
         if fresh:
             t0 = time.perf_counter()
             opts = STRONG_AMG_OPTIONS if strong else AMG_OPTIONS
-            ml = (A.shape, SmoothedAggregation(A, **opts), None)
+            ml = KeptHierarchy(A.shape, SmoothedAggregation(A, **opts), None)
             t_setup += time.perf_counter() - t0
-        M = ml[1].cycle
+        M = ml.hierarchy.cycle
         Aop = threads.ParallelCSR(A)
         t_solve = _clock()
         maxiter = STRONG_MAXITER if strong else 500
@@ -178,15 +180,15 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
             x, its, _ = krylov.cg(Aop, b, M, rtol, maxiter=maxiter)
             krylov_name = "cg"
         else:
-            x, its, krylov_name = _nonsymmetric(Aop, b, M, rtol, ml[1], ml[2])
+            x, its, krylov_name = _nonsymmetric(Aop, b, M, rtol, ml.hierarchy, ml.rate)
         r = float(np.linalg.norm(b - Aop @ x)) / nb
         t_solve = _clock() - t_solve
         ok = r <= 10 * rtol
         rate = r ** (1.0 / max(its, 1)) if r > 0 else 0.0  # mean reduction per iteration
-        if ok and (fresh or rate <= max(ml[2], 0.1) ** 0.5):
+        if ok and (fresh or rate <= max(ml.rate, 0.1) ** 0.5):
             if r > 0 and -np.log10(r) >= MIN_DECADES and not strong:  # fair per-decade times
-                _tune_sweeps(ml[1], rate, t_solve / -np.log10(r))
-            cache["amg"] = (ml[0], ml[1], rate if fresh else ml[2])
+                _tune_sweeps(ml.hierarchy, rate, t_solve / -np.log10(r))
+            cache.amg = replace(ml, rate=rate if fresh else ml.rate)
             return x, {"method": "amg-" + krylov_name, "iterations": its,
                        "residual": r, "setup": t_setup}
         if not fresh:
@@ -194,6 +196,6 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
             fresh = True
             continue
         if r <= 1e3 * rtol:
-            cache["amg"] = (ml[0], ml[1], rate)
+            cache.amg = replace(ml, rate=rate)
             return x, {"method": "amg", "iterations": its, "residual": r, "setup": t_setup}
         return fallback(A, b, rtol, symmetric, cache, r)

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from femtbr.errors import ConvergenceError, InputError
+from femtbr.fem.solver_state import LinearSolverState
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class LinearSolveCache:
         self.n_factorizations = 0
         self.n_solves = 0
         self._factors: OrderedDict[Hashable, Any] = OrderedDict()
-        self._amg_cache: dict = {}
+        self._amg_state = LinearSolverState()
         self._last_amg: Any = None
 
     def has(self, key: Hashable | None) -> bool:
@@ -111,11 +112,11 @@ class LinearSolveCache:
             return x
         from femtbr.fem import linear
 
-        had = "amg" in self._amg_cache
+        had = self._amg_state.amg is not None
         tol = self.rtol if rtol is None else rtol
-        x, _ = linear.solve(sp.csr_matrix(A), b, "amg", tol, symmetric, self._amg_cache)
-        cur = self._amg_cache.get("amg")
-        hierarchy = cur[1] if cur is not None else None
+        x, _ = linear.solve(sp.csr_matrix(A), b, "amg", tol, symmetric, self._amg_state)
+        cur = self._amg_state.amg
+        hierarchy = cur.hierarchy if cur is not None else None
         if not had or hierarchy is not self._last_amg:
             self.n_factorizations += 1  # a new smoothed-aggregation hierarchy was built
             self._last_amg = hierarchy

@@ -97,8 +97,8 @@ def newton(system: System, progress=None) -> dict:
         """Return a Jacobian buffer unless the cached AMG hierarchy keeps it as its matrix."""
         if buf is None or buf is data:
             return
-        ml = disc.cache.get("amg")
-        if ml is not None and np.may_share_memory(ml[1].levels[0].A.data, buf):
+        ml = disc.cache.solver.amg
+        if ml is not None and np.may_share_memory(ml.hierarchy.levels[0].A.data, buf):
             return
         spare.append(buf)
     for it in range(opt.max_iterations + 1):
@@ -141,7 +141,8 @@ def newton(system: System, progress=None) -> dict:
         A = sp.csr_matrix((data if all_free else data[keep], ix, ip), shape=(free.size,) * 2)
         t1 = time.perf_counter()
         try:
-            dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric, disc.cache)
+            dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric,
+                                     disc.cache.solver)
         except (RuntimeError, ArithmeticError, np.linalg.LinAlgError) as exc:
             raise ConvergenceError(f"linear solve of Newton step {it + 1} failed ({exc}): the "
                                    "Jacobian is singular in double precision", history) from exc

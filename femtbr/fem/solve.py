@@ -99,10 +99,10 @@ def solve(problem: Problem, discretization: Discretization | None = None, *,
             raise InputError("discretization: built for another mesh, split interfaces, order "
                              "or section kind (plane / axisymmetric)")
     t0 = time.perf_counter()
-    bulk_before = disc.cache.get("bulk")
+    bulk_before = disc.cache.bulk
     system = system_for(problem, disc)
     timings["setup"] = time.perf_counter() - t0
-    rebuilt = disc.cache.get("bulk") is not bulk_before
+    rebuilt = disc.cache.bulk is not bulk_before
     timings["bulk"] = disc.timings.get("bulk", 0.0) if rebuilt else 0.0
     timings["setup"] -= timings["bulk"]
     if problem.progress is not None:

@@ -63,7 +63,7 @@ def adjoint_solve(state: Any, rhs: Sequence[np.ndarray]) -> list[np.ndarray]:
     method = linear.choose(system.problem.options.linear_solver, free.size,
                            disc.points.shape[1])
     out = []
-    if method == "direct" or disc.cache.get("fallback") == ("direct", A.shape):
+    if method == "direct" or disc.cache.solver.uses("direct", A.shape):
         lu = spla.splu(A.tocsc())
         for g in rhs:
             lam = np.zeros(disc.n_dofs)
@@ -73,7 +73,7 @@ def adjoint_solve(state: Any, rhs: Sequence[np.ndarray]) -> list[np.ndarray]:
     At = A.T.tocsr() if system.asymmetric else A
     for g in rhs:
         x, info = linear.solve(At, g[free], method, ADJOINT_RTOL, not system.asymmetric,
-                               disc.cache)
+                               disc.cache.solver)
         if not info["residual"] <= 10 * ADJOINT_RTOL:
             raise ConvergenceError(f"adjoint solve reached {info['residual']:.2e} (wanted "
                                    f"{ADJOINT_RTOL:g})", [info["residual"]])
