@@ -44,7 +44,7 @@ from femtbr.fem.kernels import (
     stiffness_chunk,
 )
 from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
-from femtbr.fem.sparse import coo_to_csr, csr_positions
+from femtbr.fem.sparse import coo_to_csr, csr_positions, csr_transpose
 from femtbr.fem.split import SplitResult, split_vertices
 from femtbr.fem.threads import n_threads, reduction_parts, run_parallel
 from femtbr.fem.topology import check_cells, local_facet_index, match_facets, vertex_to_cells
@@ -82,15 +82,10 @@ def _mirror_strict(S: sp.csr_matrix, diag: np.ndarray, has_d: np.ndarray) -> sp.
     Row j of the result is row j of Sᵀ (columns < j, sorted: a CSR→CSC counting sort of S),
     then the diagonal, then row j of S, already in column order: three scatters, no sort.
     """
-    from scipy.sparse._sparsetools import csr_tocsc
-
     n = S.shape[0]
     ip, ind, dat = S.indptr, S.indices, S.data
     nnz_s = int(ip[-1])
-    tp = np.empty(n + 1, ip.dtype)
-    ti = np.empty(nnz_s, ip.dtype)
-    tx = np.empty(nnz_s)
-    csr_tocsc(n, n, ip, ind, dat, tp, ti, tx)  # Sᵀ in CSR: row j = S(i, j), i < j
+    tp, ti, tx = csr_transpose(S)  # Sᵀ in CSR: row j = S(i, j), i < j
     lu = np.diff(ip)
     lt = np.diff(tp)
     nnz = 2 * nnz_s + int(np.count_nonzero(has_d))
