@@ -15,12 +15,18 @@ the minimum over the repeats is compared with the shipped configuration of the s
 * ``no_amg_reuse``: a fresh AMG hierarchy for every linear solve (no reuse across Newton
   steps);
 * ``no_metric_cache``: the k(T) conduction term recomputes the cell geometry at every
-  evaluation (every cell through the non-affine path) instead of using the per-cell metric
-  kept from the first evaluation.
+  evaluation (every cell through the general, non-affine path) instead of using the per-cell
+  metric of the affine cells kept from the first evaluation;
+* ``no_region_cache``: the k(T) conduction term's per-region data (metrics and the cells'
+  positions in the sparsity pattern) rebuilt at every evaluation;
+* ``no_scatter_cache``: the distinct pattern positions of the facet blocks (convection,
+  radiation, interfaces) found again at every evaluation.
 
 Printed per configuration: the solve's phase times (``Solution.timings``: bulk, assemble =
-residual/Jacobian evaluations in Newton, linear, total), each as a ratio to the shipped run,
-and the largest temperature difference to it (every switch must give the same answer).
+residual/Jacobian evaluations in Newton, linear, total) and the child process's CPU time
+(user + system, whole process: less sensitive to other load on the machine than wall time,
+but blind to what threads save), each as a ratio to the shipped run, and the largest
+temperature difference to it (every switch must give the same answer).
 
 Usage::
 
@@ -33,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 
@@ -41,13 +48,13 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASE = os.path.join(ROOT, "cases", "cpu_heatsink.toml")
 CONFIGS = ("shipped", "public_sparse", "one_thread", "plain_matmul", "amg_float64",
-           "no_amg_reuse", "no_metric_cache")
-PHASES = ("bulk", "assemble", "linear", "total")
+           "no_amg_reuse", "no_metric_cache", "no_region_cache", "no_scatter_cache")
+PHASES = ("bulk", "assemble", "linear", "total", "cpu")
 
 
 def _switch_off(config: str) -> None:
     """Apply ``config``'s monkeypatch in this (child) process."""
-    from femtbr.fem import conduction, linear, sparse
+    from femtbr.fem import assemble, conduction, linear, sparse
 
     if config == "public_sparse":
         sparse.KERNELS = None
@@ -69,6 +76,22 @@ def _switch_off(config: str) -> None:
                 yield cells[s], None
 
         conduction._affine_groups = non_affine
+    elif config == "no_region_cache":
+        terms = conduction.conduction_terms
+
+        def uncached(disc, *a, **k):
+            disc.cache.conduction.clear()
+            return terms(disc, *a, **k)
+
+        assemble.conduction_terms = uncached
+    elif config == "no_scatter_cache":
+        scatter = assemble.System._scatter_add
+
+        def rescatter(self, *a):
+            self._facet_scatter = None
+            return scatter(self, *a)
+
+        assemble.System._scatter_add = rescatter
 
 
 def child(config: str, refine: float, out: str) -> None:
@@ -84,7 +107,9 @@ def child(config: str, refine: float, out: str) -> None:
     problem = prepare(case, build_geometry(geometry_table(case), os.path.dirname(CASE))).problem
     sol = solve(problem)
     np.save(out, sol.temperature)
-    print(json.dumps({"timings": dict(sol.timings), "n_dofs": int(sol.n_dofs)}), flush=True)
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    timings = dict(sol.timings, cpu=ru.ru_utime + ru.ru_stime)
+    print(json.dumps({"timings": timings, "n_dofs": int(sol.n_dofs)}), flush=True)
 
 
 def run(config: str, refine: float, out: str) -> dict:
