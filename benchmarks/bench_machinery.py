@@ -5,8 +5,6 @@ child process) and solves ``cases/cpu_heatsink.toml`` (k(T) everywhere, the DMM 
 ``geometry.refine``; the runs are interleaved (shipped, then each switch, ``--repeat`` times) and
 the minimum over the repeats is compared with the shipped configuration of the same script:
 
-* ``public_sparse``: SciPy's public ``coo_matrix.tocsr`` / ``tocsc`` instead of the compiled
-  ``sparsetools`` kernels called directly (:mod:`femtbr.fem.sparse`);
 * ``one_thread``: ``FEMTBR_THREADS=1`` (no row-block parallel products ``ParallelCSR``, no cell
   loops in two threads);
 * ``plain_matmul``: ``X @ A`` instead of :func:`femtbr.fem.kernels.thin_matmul` in the k(T)
@@ -31,7 +29,7 @@ temperature difference to it (every switch must give the same answer).
 Usage::
 
     python benchmarks/bench_machinery.py                       # default mesh, 3 repeats
-    python benchmarks/bench_machinery.py --refine 2 --repeat 1 --only public_sparse,one_thread
+    python benchmarks/bench_machinery.py --refine 2 --repeat 1 --only one_thread,plain_matmul
 """
 
 from __future__ import annotations
@@ -47,18 +45,16 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASE = os.path.join(ROOT, "cases", "cpu_heatsink.toml")
-CONFIGS = ("shipped", "public_sparse", "one_thread", "plain_matmul", "amg_float64",
+CONFIGS = ("shipped", "one_thread", "plain_matmul", "amg_float64",
            "no_amg_reuse", "no_metric_cache", "no_region_cache", "no_scatter_cache")
 PHASES = ("bulk", "assemble", "linear", "total", "cpu")
 
 
 def _switch_off(config: str) -> None:
     """Apply ``config``'s monkeypatch in this (child) process."""
-    from femtbr.fem import assemble, conduction, linear, sparse
+    from femtbr.fem import assemble, conduction, linear
 
-    if config == "public_sparse":
-        sparse.KERNELS = None
-    elif config == "plain_matmul":
+    if config == "plain_matmul":
         conduction.thin_matmul = lambda X, A: X @ A
     elif config == "amg_float64":
         linear.AMG_OPTIONS = dict(linear.AMG_OPTIONS, dtype=np.float64)

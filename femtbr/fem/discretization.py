@@ -449,11 +449,11 @@ class Discretization:
             extra = (r[keep].astype(np.int32), c[keep].astype(np.int32))
         streams = cell_sets if isinstance(cell_sets, list) else [cell_sets]
         if len(streams) == 1:
-            parts, diag, has_d = self._symmetric_stream(streams[0], extra, True)
+            parts, diag, has_d = self._symmetric_stream(streams[0], extra)
         else:
             cap = FLUSH_ENTRIES // len(streams)  # the same COO memory as one stream
             res = run_parallel([partial(self._symmetric_stream, st, extra if i == 0 else None,
-                                        False, cap) for i, st in enumerate(streams)])
+                                        cap) for i, st in enumerate(streams)])
             parts = [P for r_ in res for P in r_[0]]
             diag, has_d = res[0][1], res[0][2]
             for _, d_, h_ in res[1:]:
@@ -467,7 +467,7 @@ class Discretization:
         else:
             Rp = [np.repeat(np.arange(n, dtype=np.int32), np.diff(P.indptr)) for P in parts]
             U = coo_to_csr(n, np.concatenate(Rp), np.concatenate([P.indices for P in parts]),
-                           np.concatenate([P.data for P in parts]), compact=False)
+                           np.concatenate([P.data for P in parts]))
             del Rp
         parts.clear()
         A = _mirror_strict(U, diag, has_d)
@@ -475,13 +475,13 @@ class Discretization:
             self.cache.pattern = SparsityPattern(A.indptr, A.indices)
         return A
 
-    def _symmetric_stream(self, cell_sets, extra, lone_ok: bool, cap: int = 0):
+    def _symmetric_stream(self, cell_sets, extra, cap: int = 0):
         """Strict upper CSR parts, diagonal and diagonal mask of one stream of ``(cells, K)``
         (see :meth:`_assemble_symmetric`).  The COO triplets are written straight into reused
         buffers, cell by cell (whatever the memory order of ``K``): consecutive entries then
         fall in nearby rows, which keeps the COO→CSR scatter in cache (an entry-major order is
-        1.6–6× slower there).  ``lone_ok``: a single part may be returned uncompacted;
-        ``cap``: COO entries per chunk (default :data:`FLUSH_ENTRIES`)."""
+        1.6–6× slower there).  ``cap``: COO entries per chunk (default
+        :data:`FLUSH_ENTRIES`)."""
         n = self.n_dofs
         nb = self.tab.nb
         pu, pv = np.triu_indices(nb)  # packed order of K given as upper triangles
@@ -497,14 +497,13 @@ class Discretization:
         Dd, Dv = np.empty(cap_d, np.int32), np.empty(cap_d)
         size = size_d = 0
 
-        def flush(r, c, vals, extra=None, final=False):
+        def flush(r, c, vals, extra=None):
             if extra is not None:
                 er, ec = extra
                 r = np.concatenate([r, np.minimum(er, ec)])
                 c = np.concatenate([c, np.maximum(er, ec)])
                 vals = np.concatenate([vals, np.zeros(er.size)])
-            # a lone part is mirrored and dropped at once: no compact copy needed
-            parts.append(coo_to_csr(n, r, c, vals, compact=not (final and lone_ok and not parts)))
+            parts.append(coo_to_csr(n, r, c, vals))
 
         def flush_diag(d, v):
             nonlocal diag
@@ -538,7 +537,7 @@ class Discretization:
         if size_d:
             flush_diag(Dd[:size_d], Dv[:size_d])
         if size or extra is not None or not parts:
-            flush(R[:size], C[:size], V[:size], extra, final=True)
+            flush(R[:size], C[:size], V[:size], extra)
         return parts, diag, has_d
 
     def positions(self, block: FacetBlock, dofs_r: np.ndarray, dofs_c: np.ndarray) -> np.ndarray:
