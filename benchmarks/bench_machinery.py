@@ -7,7 +7,7 @@ the minimum over the repeats is compared with the shipped configuration of the s
 
 * ``one_thread``: ``FEMTBR_THREADS=1`` (no row-block parallel products ``ParallelCSR``, no cell
   loops in two threads);
-* ``plain_matmul``: ``X @ A`` instead of :func:`femtbr.fem.kernels.thin_matmul` in the k(T)
+* ``plain_matmul``: ``X @ A`` instead of :func:`femtbr.fem.fast.kernels.thin_matmul` in the k(T)
   conduction kernel;
 * ``amg_float64``: the AMG hierarchy in float64 instead of float32;
 * ``no_amg_reuse``: a fresh AMG hierarchy for every linear solve (no reuse across Newton
@@ -52,7 +52,9 @@ PHASES = ("bulk", "assemble", "linear", "total", "cpu")
 
 def _switch_off(config: str) -> None:
     """Apply ``config``'s monkeypatch in this (child) process."""
-    from femtbr.fem import assemble, conduction, linear
+    from femtbr.fem.assembly import assemble
+    from femtbr.fem.fast import conduction
+    from femtbr.fem.linalg import linear
 
     if config == "plain_matmul":
         conduction.thin_matmul = lambda X, A: X @ A

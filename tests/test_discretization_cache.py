@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from femtbr.fem.discretization import Discretization
-from femtbr.fem.discretization_cache import BulkMatrix, FacetBlock
+from femtbr.fem.assembly.discretization import Discretization
+from femtbr.fem.assembly.discretization_cache import BulkMatrix, FacetBlock
 from femtbr.fem.meshes import tensor_mesh
 
 

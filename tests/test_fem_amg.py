@@ -1,4 +1,4 @@
-"""The CSR smoothed-aggregation hierarchy (femtbr.fem.amg) and the threaded sparse products.
+"""The CSR smoothed-aggregation hierarchy (femtbr.fem.linalg.amg) and the threaded sparse products.
 
 Checks: it builds the same prolongators as pyamg's smoothed aggregation with the same options
 (the algorithm is the same; only the storage differs), its V-cycle is a symmetric positive
@@ -13,10 +13,10 @@ import pyamg
 import pytest
 import scipy.sparse as sp
 
-from femtbr.fem import threads
-from femtbr.fem.amg import SmoothedAggregation
-from femtbr.fem.krylov import cg
-from femtbr.fem.solver_state import LinearSolverState
+from femtbr.fem.linalg import threads
+from femtbr.fem.linalg.amg import SmoothedAggregation
+from femtbr.fem.linalg.krylov import cg
+from femtbr.fem.linalg.solver_state import LinearSolverState
 
 
 def _poisson(n, dim=2):
@@ -64,7 +64,7 @@ def test_iterations_independent_of_size():
 
 
 def test_truncation_keeps_the_interpolated_candidate():
-    from femtbr.fem.amg import _coarsen
+    from femtbr.fem.linalg.amg import _coarsen
 
     A = _poisson(12, dim=3)
     B = np.random.default_rng(4).uniform(0.5, 2.0, A.shape[0])
@@ -90,7 +90,7 @@ def test_float32_hierarchy_preconditions_float64_cg():
 def test_default_float32_hierarchy_reaches_tight_tolerances():
     """The solver's own hierarchy is float32 (AMG_OPTIONS); CG must still reach the 1e-12 of
     the last Newton steps on the float64 residual, symmetric and (GMRES path) not."""
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     A = _poisson(40, dim=3)
     rng = np.random.default_rng(3)
@@ -155,7 +155,7 @@ def test_second_sweep_kept_only_where_it_pays(monkeypatch):
     """linear.solve tries a second Gauss-Seidel sweep after a solve slower than SLOW_RATE per
     iteration and keeps it only if the time per decade drops below SWEEP_KEEP of one sweep's;
     never tried on the isotropic Laplacian."""
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     rng = np.random.default_rng(0)
     st = pyamg.gallery.diffusion_stencil_2d(epsilon=1.0, type="FE")
@@ -203,7 +203,7 @@ def test_nonsymmetric_systems_cg_first_then_gmres():
     """Non-symmetric Newton systems: CG is kept while it reaches the tolerance (tiny skew
     part); a clearly non-symmetric system falls back to GMRES from CG's iterate, reaches the
     tolerance all the same, and the hierarchy then goes straight to GMRES."""
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     A0 = _poisson(60)
     n = A0.shape[0]

@@ -29,12 +29,12 @@ from femtbr.fem import (
     forms,
     solve,
 )
-from femtbr.fem.assemble import build_system
-from femtbr.fem.discretization import Discretization
+from femtbr.fem.assembly.assemble import build_system
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.fem.skfem import split
 from femtbr.fem.skfem_backend import FormSystem
-from femtbr.fem.transient_problem import TransientProblem, enthalpy, heat_capacity
-from femtbr.fem.transient_system import FESemiDiscrete
+from femtbr.fem.transient.transient_system import FESemiDiscrete
+from femtbr.fem.values.transient_problem import TransientProblem, enthalpy, heat_capacity
 from tests.fem_helpers import ELEMENTS_2D, CubicH, jacobian_vs_fd
 from tests.test_fem_forms import (
     RTOL,

@@ -20,7 +20,7 @@ from femtbr.fem import (
     probe,
     solve,
 )
-from femtbr.fem.assemble import SIGMA_SB
+from femtbr.fem.assembly.assemble import SIGMA_SB
 from femtbr.fem.meshes import tensor_mesh
 
 K, L = 2.0, 0.05

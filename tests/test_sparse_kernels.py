@@ -1,11 +1,11 @@
-"""femtbr.fem.sparse against dense and SciPy references."""
+"""femtbr.fem.fast.sparse against dense and SciPy references."""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 
-from femtbr.fem import sparse
+from femtbr.fem.fast import sparse
 
 
 def test_coo_to_csr_sums_duplicates_and_keeps_explicit_zeros():

@@ -19,13 +19,13 @@ import time
 import numpy as np
 
 from femtbr.errors import ConvergenceError, InputError
-from femtbr.fem.assemble import System
+from femtbr.fem.assembly.assemble import System
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.fem.backends import system_for
-from femtbr.fem.discretization import Discretization
 from femtbr.fem.newton import newton
-from femtbr.fem.post import build_solution
-from femtbr.fem.problem import Problem
-from femtbr.fem.solution import Solution
+from femtbr.fem.post.post import build_solution
+from femtbr.fem.values.problem import Problem
+from femtbr.fem.values.solution import Solution
 
 log = logging.getLogger(__name__)
 #: Largest relative energy imbalance accepted (design note §4 targets 1e-8 at rtol 1e-10).

@@ -27,7 +27,7 @@ from femtbr.sensitivity.parameters import (
 def tangent_sensitivities(case: Any, state: Any, outputs: Sequence[Output],
                           params: Sequence[Parameter]) -> np.ndarray:
     """dJ/dθ, shape (n_outputs, n_params), by forward solves (module docstring)."""
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     system, T = state.system, state.T
     disc = system.disc

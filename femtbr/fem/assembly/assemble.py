@@ -20,15 +20,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import CaseError, InputError, ModelError
-from femtbr.fem.conduction import conduction_terms
-from femtbr.fem.conductivity_tensor import ConductivityTensor
-from femtbr.fem.dirichlet import merge_fixed
-from femtbr.fem.discretization import Discretization
-from femtbr.fem.discretization_cache import DirichletKey, FacetBlock, ReducedPattern
-from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves
-from femtbr.fem.pressure import quadrature_points, resolve_pressure
-from femtbr.fem.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
-from femtbr.fem.threads import ParallelCSR
+from femtbr.fem.assembly.dirichlet import merge_fixed
+from femtbr.fem.assembly.discretization import Discretization
+from femtbr.fem.assembly.discretization_cache import DirichletKey, FacetBlock, ReducedPattern
+from femtbr.fem.fast.conduction import conduction_terms
+from femtbr.fem.fast.kernels import FacetQuad, chunks, geometry, over_halves
+from femtbr.fem.linalg.threads import ParallelCSR
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
+from femtbr.fem.values.pressure import quadrature_points, resolve_pressure
+from femtbr.fem.values.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
 
 SIGMA_SB = 5.670374419e-8  # W/(m² K⁴), CODATA 2018
 
@@ -52,7 +52,7 @@ class Interface:
 
     ``pressure`` holds p [Pa] at the facet quadrature points of ``qa`` (m, nq) and
     ``pressure_at`` the field p(x) of points (n, dim) [m] it was evaluated from (see
-    :mod:`femtbr.fem.pressure`): h is evaluated at the local pressure.
+    :mod:`femtbr.fem.values.pressure`): h is evaluated at the local pressure.
     """
 
     name: str
@@ -221,7 +221,7 @@ class System:
     def _bulk_nonlinear(self, T: np.ndarray, jacobian: bool, add_to: np.ndarray | None = None):
         """∫ k(T) ∇T·∇v over the regions with a temperature-dependent k: residual and
         Jacobian on the common pattern, or with ``add_to`` its data added there
-        (:func:`femtbr.fem.conduction.conduction_terms`)."""
+        (:func:`femtbr.fem.fast.conduction.conduction_terms`)."""
         return conduction_terms(self.disc, self.k_fun, T, jacobian, add_to)
 
     # -------------------------------------------------------------- Dirichlet

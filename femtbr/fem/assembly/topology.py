@@ -2,7 +2,7 @@
 
 Everything here is vectorised and linear in the number of cells (no global facet sort), so it
 stays cheap at millions of cells.  Cells are in scikit-fem local order (see
-:mod:`femtbr.fem.reference`).
+:mod:`femtbr.fem.fast.reference`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import MeshError
-from femtbr.fem.kernels import over_halves
-from femtbr.fem.reference import REFDOM, RefTables, eval_basis
+from femtbr.fem.fast.kernels import over_halves
+from femtbr.fem.fast.reference import REFDOM, RefTables, eval_basis
 
 
 def vertex_to_cells(cells: np.ndarray, n_points: int,

@@ -23,9 +23,9 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from femtbr.errors import ConvergenceError
-from femtbr.fem import krylov, threads
-from femtbr.fem.amg import SmoothedAggregation
-from femtbr.fem.solver_state import Fallback, KeptHierarchy, LinearSolverState
+from femtbr.fem.linalg import krylov, threads
+from femtbr.fem.linalg.amg import SmoothedAggregation
+from femtbr.fem.linalg.solver_state import Fallback, KeptHierarchy, LinearSolverState
 
 log = logging.getLogger(__name__)
 

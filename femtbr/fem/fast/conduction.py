@@ -19,10 +19,10 @@ matrices of a batch of cells are then one matrix product, ``[w k M | w k' M∇̂
 form term for term.  Cells whose map is not affine use the general per-point geometry.
 An axisymmetric (``rule.radial``) rule keeps the affine metric and replaces the weights w_q by
 the per-cell w_q 2πr_q (r_q = x₀ at the point; the axisymmetric measure, see
-:mod:`femtbr.fem.kernels`): every w_q above is a factor of one (cell, point) coefficient.
+:mod:`femtbr.fem.fast.kernels`): every w_q above is a factor of one (cell, point) coefficient.
 
-A conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ (:mod:`femtbr.fem.conductivity_tensor`) takes
-the same route with the metric Σ_m k_m(T_q) M_m, M_m = |det J| J⁻¹ r_m r_mᵀ J⁻ᵀ, per point
+A conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ (:mod:`femtbr.fem.values.conductivity_tensor`)
+takes the same route with the metric Σ_m k_m(T_q) M_m, M_m = |det J| J⁻¹ r_m r_mᵀ J⁻ᵀ, per point
 (:func:`principal_metrics`); its non-affine cells use the per-point geometry.
 
 Each batch's entries are summed (``bincount``) onto the distinct positions in the common
@@ -39,8 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ModelError
-from femtbr.fem.conductivity_tensor import ConductivityTensor
-from femtbr.fem.kernels import (
+from femtbr.fem.fast.kernels import (
     CellRule,
     _metric_upper,
     adjugate,
@@ -52,6 +51,7 @@ from femtbr.fem.kernels import (
     stiffness_chunk,
     thin_matmul,
 )
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
 
 #: Cells whose DOF numbers span more than this many times the region's median span are
 #: batched apart (:class:`RegionConduction`).
@@ -298,7 +298,7 @@ def _general_batch(rule: CellRule, points, cells, Te, fun, name: str, jacobian: 
 def _tensor_batch(rule: CellRule, points, cells, Te, tensor: ConductivityTensor, name: str,
                   jacobian: bool):
     """:func:`_general_batch` for a conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ
-    (:mod:`femtbr.fem.conductivity_tensor`), by the per-point geometry on every cell:
+    (:mod:`femtbr.fem.values.conductivity_tensor`), by the per-point geometry on every cell:
 
         r_i  = Σ_q w_q |J| Σ_m k_m(T_q) (r_m·∇φ_i)(r_m·∇T_q)
         J_ij = Σ_q w_q |J| Σ_m [k_m (r_m·∇φ_i)(r_m·∇φ_j) + k_m' φ_j (r_m·∇φ_i)(r_m·∇T_q)]

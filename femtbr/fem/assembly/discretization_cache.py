@@ -1,4 +1,5 @@
-"""What a :class:`~femtbr.fem.discretization.Discretization` keeps between evaluations and solves.
+"""What a :class:`~femtbr.fem.assembly.discretization.Discretization` keeps between evaluations and
+solves.
 
 One typed attribute per kept thing, each with its owner (the only code that writes it) named
 in :class:`DiscretizationCache`.  Everything here depends only on the mesh, the split and the
@@ -16,10 +17,10 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from femtbr.fem.solver_state import LinearSolverState
+from femtbr.fem.linalg.solver_state import LinearSolverState
 
 if TYPE_CHECKING:
-    from femtbr.fem.conduction import ConductionTables, RegionConduction
+    from femtbr.fem.fast.conduction import ConductionTables, RegionConduction
 
 
 class SparsityPattern(NamedTuple):
@@ -102,16 +103,16 @@ class DiscretizationCache:
     positions
         Pattern positions of each facet set's element blocks (``Discretization.positions``).
     reduced
-        Dirichlet-reduced patterns (``System.reduced`` in :mod:`femtbr.fem.assemble`).
+        Dirichlet-reduced patterns (``System.reduced`` in :mod:`femtbr.fem.assembly.assemble`).
     conduction
         Per-region batches, metrics and scatter data of the k(T) conduction term, for the
-        discretization's ``rule_kT`` (:mod:`femtbr.fem.conduction`).
+        discretization's ``rule_kT`` (:mod:`femtbr.fem.fast.conduction`).
     conduction_tables
-        The reference-cell tables of that rule (:mod:`femtbr.fem.conduction`).
+        The reference-cell tables of that rule (:mod:`femtbr.fem.fast.conduction`).
     heat_path_parts
-        Connected parts of the split mesh (:mod:`femtbr.fem.connectivity`).
+        Connected parts of the split mesh (:mod:`femtbr.fem.assembly.connectivity`).
     solver
-        The AMG hierarchy and fallback choice (:func:`femtbr.fem.linear.solve`).
+        The AMG hierarchy and fallback choice (:func:`femtbr.fem.linalg.linear.solve`).
     """
 
     pattern: SparsityPattern | None = None

@@ -34,8 +34,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from femtbr.errors import InputError
-from femtbr.fem.assemble import SIGMA_SB, System, _fq_values
-from femtbr.fem.discretization_cache import HeatPathParts
+from femtbr.fem.assembly.assemble import SIGMA_SB, System, _fq_values
+from femtbr.fem.assembly.discretization_cache import HeatPathParts
 
 log = logging.getLogger(__name__)
 EPS = float(np.finfo(float).eps)

@@ -6,7 +6,7 @@ right-hand side that comes with the same ``key`` (the last few keyed
 factorisations are kept, so a start-up step or a step cut at a pulse edge does not evict the
 main one).  For nonlinear problems
 the caller passes ``key=None`` and every matrix is factored afresh.  Large systems go to the
-FE core's AMG solver (:func:`femtbr.fem.linear.solve`), whose smoothed-aggregation hierarchy
+FE core's AMG solver (:func:`femtbr.fem.linalg.linear.solve`), whose smoothed-aggregation hierarchy
 is kept as a preconditioner across steps (the step matrix (a₀/Δt)M + θJ changes only through
 Δt and T) and rebuilt when the Krylov iteration count degrades.
 """
@@ -23,7 +23,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from femtbr.errors import ConvergenceError, InputError
-from femtbr.fem.solver_state import LinearSolverState
+from femtbr.fem.linalg.solver_state import LinearSolverState
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ class LinearSolveCache:
 
     def direct(self, n: int, dim: int) -> bool:
         """Whether ``n`` unknowns in ``dim`` dimensions are solved by SuperLU (else AMG)."""
-        from femtbr.fem import linear
+        from femtbr.fem.linalg import linear
 
         return linear.choose(self.method, n, dim) == "direct"
 
@@ -110,7 +110,7 @@ class LinearSolveCache:
             if not np.all(np.isfinite(x)):
                 raise ConvergenceError("linear solve produced non-finite values (singular matrix?)")
             return x
-        from femtbr.fem import linear
+        from femtbr.fem.linalg import linear
 
         had = self._amg_state.amg is not None
         tol = self.rtol if rtol is None else rtol

@@ -4,7 +4,7 @@ A :class:`Discretization` depends only on the mesh, the set of split interfaces 
 order.  Pass it to :func:`femtbr.fem.solve` to reuse it across a sweep over pressures, powers,
 boundary data, conductance models or (constant) conductivities.  What invalidates it: another
 mesh, another set of split interface names, another order.  What it caches internally
-(``disc.cache``, a :class:`~femtbr.fem.discretization_cache.DiscretizationCache`) and
+(``disc.cache``, a :class:`~femtbr.fem.assembly.discretization_cache.DiscretizationCache`) and
 recomputes by itself when needed: the bulk matrix (keyed by the constant conductivities), the
 Dirichlet elimination pattern (keyed by the fixed-temperature boundaries), the AMG hierarchy
 (reused as a preconditioner, rebuilt when the Krylov iteration count degrades).
@@ -22,14 +22,21 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import MeshError
-from femtbr.fem.discretization_cache import (
+from femtbr.fem.assembly.discretization_cache import (
     AffineGeometry,
     BulkMatrix,
     DiscretizationCache,
     FacetBlock,
     SparsityPattern,
 )
-from femtbr.fem.kernels import (
+from femtbr.fem.assembly.split import SplitResult, split_vertices
+from femtbr.fem.assembly.topology import (
+    check_cells,
+    local_facet_index,
+    match_facets,
+    vertex_to_cells,
+)
+from femtbr.fem.fast.kernels import (
     CHUNK,
     FacetQuad,
     affine_map,
@@ -43,11 +50,9 @@ from femtbr.fem.kernels import (
     over_halves,
     stiffness_chunk,
 )
-from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
-from femtbr.fem.sparse import coo_to_csr, csr_positions, csr_transpose
-from femtbr.fem.split import SplitResult, split_vertices
-from femtbr.fem.threads import n_threads, reduction_parts, run_parallel
-from femtbr.fem.topology import check_cells, local_facet_index, match_facets, vertex_to_cells
+from femtbr.fem.fast.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
+from femtbr.fem.fast.sparse import coo_to_csr, csr_positions, csr_transpose
+from femtbr.fem.linalg.threads import n_threads, reduction_parts, run_parallel
 from femtbr.mesh import TaggedMesh
 
 log = logging.getLogger(__name__)
@@ -158,7 +163,7 @@ class Discretization:
         Element order, 1 (P1/Q1) or 2 (P2/Q2).
     axisymmetric
         The 2D mesh is an r–z section (x = r ≥ 0, y = z) of a body of revolution: every cell
-        and facet weight carries 2πr (:mod:`femtbr.fem.kernels`), so volumes, areas and all
+        and facet weight carries 2πr (:mod:`femtbr.fem.fast.kernels`), so volumes, areas and all
         terms are those of the revolved body over the full turn.
 
     Raises
@@ -317,7 +322,7 @@ class Discretization:
     def dof_points(self) -> np.ndarray:
         """Coordinates of every DOF ``(n_dofs, dim)`` [m]."""
         x = np.empty((self.n_dofs, self.points.shape[1]))
-        from femtbr.fem.reference import eval_basis
+        from femtbr.fem.fast.reference import eval_basis
 
         phi, _ = eval_basis(self.tab.geom, self.tab.element.doflocs.T)  # (nv, nb)
         for s in chunks(self.cells.shape[0]):

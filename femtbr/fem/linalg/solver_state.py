@@ -1,9 +1,9 @@
 """What the linear solver keeps between solves of one discretization.
 
-:func:`femtbr.fem.linear.solve` reuses a smoothed-aggregation hierarchy as the preconditioner of
-the next solves of the same size (Newton steps, sweep cases, adjoint and tangent solves) and,
+:func:`femtbr.fem.linalg.linear.solve` reuses a smoothed-aggregation hierarchy as the preconditioner
+of the next solves of the same size (Newton steps, sweep cases, adjoint and tangent solves) and,
 once the AMG-preconditioned Krylov iteration has stalled and a fallback has worked
-(:func:`femtbr.fem.linear_fallback.fallback`), goes straight to that fallback for that size.
+(:func:`femtbr.fem.linalg.linear_fallback.fallback`), goes straight to that fallback for that size.
 :class:`LinearSolverState` is that memory, one typed attribute per kept thing; its only writers
 are those two functions.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from femtbr.fem.amg import SmoothedAggregation
+    from femtbr.fem.linalg.amg import SmoothedAggregation
 
 
 @dataclass(frozen=True)

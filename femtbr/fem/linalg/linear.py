@@ -1,12 +1,12 @@
 """Linear solvers for the Newton corrections.
 
 * ``direct``: SuperLU (``scipy.sparse.linalg.splu``) — small systems.
-* ``amg``: smoothed aggregation (:mod:`femtbr.fem.amg`: Vaněk, Mandel & Brezina, Computing 56
+* ``amg``: smoothed aggregation (:mod:`femtbr.fem.linalg.amg`: Vaněk, Mandel & Brezina, Computing 56
   (1996) 179, Gershgorin-weighted Jacobi prolongation smoothing, V-cycles with one forward
   Gauss–Seidel sweep before and one backward sweep after the coarse correction)
   as a preconditioner of CG (symmetric Jacobian) or, when h'(T) or k'(T) make the Jacobian
   non-symmetric, of CG while that converges and else right-preconditioned GMRES
-  (:func:`_nonsymmetric`; both in :mod:`femtbr.fem.krylov`).  The hierarchy is
+  (:func:`_nonsymmetric`; both in :mod:`femtbr.fem.linalg.krylov`).  The hierarchy is
   cached and reused as a preconditioner across Newton steps (and sweep cases sharing a
   Discretization); it is rebuilt when the mean residual reduction per iteration degrades past
   the square root of the rate it achieved when built, or the solve stalls.  When a solve over
@@ -21,7 +21,7 @@
 ``auto`` picks ``direct`` below :data:`DIRECT_LIMIT` unknowns (per dimension) and ``amg`` above.
 
 A stalled AMG solve (thin or sliver-cell meshes, e.g. a flat Q2 box) falls back before giving
-up (:mod:`femtbr.fem.linear_fallback`): to SuperLU when its estimated memory fits, else to a
+up (:mod:`femtbr.fem.linalg.linear_fallback`): to SuperLU when its estimated memory fits, else to a
 stronger cycle; both are logged at WARNING.
 """
 
@@ -35,10 +35,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import InputError
-from femtbr.fem import krylov, threads
-from femtbr.fem.amg import SmoothedAggregation
-from femtbr.fem.linear_fallback import STRONG_AMG_OPTIONS, STRONG_MAXITER, direct, fallback
-from femtbr.fem.solver_state import KeptHierarchy, LinearSolverState
+from femtbr.fem.linalg import krylov, threads
+from femtbr.fem.linalg.amg import SmoothedAggregation
+from femtbr.fem.linalg.linear_fallback import STRONG_AMG_OPTIONS, STRONG_MAXITER, direct, fallback
+from femtbr.fem.linalg.solver_state import KeptHierarchy, LinearSolverState
 
 log = logging.getLogger(__name__)
 _clock = time.perf_counter  # of the Krylov solves (the sweep tuning compares their times)
@@ -55,8 +55,8 @@ MIN_DECADES = 3.0
 #: Memory of the GMRES basis (V and M·V, float64) the restart length is sized to [bytes].
 GMRES_BASIS_BYTES = 256e6
 
-#: Options of :class:`femtbr.fem.amg.SmoothedAggregation`.  θ = 0.02 keeps couplings weaker than
-#: 2 % of √(a_ii a_jj) out of the aggregates — in practice the conductance couplings of
+#: Options of :class:`femtbr.fem.linalg.amg.SmoothedAggregation`.  θ = 0.02 keeps couplings weaker
+#: than 2 % of √(a_ii a_jj) out of the aggregates — in practice the conductance couplings of
 #: resistive interfaces and the weakest Q1 corner couplings — which, on the 4-layer box of
 #: ``benchmarks/bench_core.py``, cut the Krylov iterations of a Newton solve from 85 to 36 (P1
 #: tetrahedra) and 48 to 43 (Q1 hexahedra) at 1M DOFs; larger θ (0.05–0.25) made the coarse
@@ -148,7 +148,7 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
     ``"setup"``, the hierarchy set-up time [s]).
 
     When the AMG-preconditioned solve stalls even with a fresh hierarchy,
-    :func:`femtbr.fem.linear_fallback.fallback` tries a direct factorisation (if it fits in
+    :func:`femtbr.fem.linalg.linear_fallback.fallback` tries a direct factorisation (if it fits in
     memory) or a stronger cycle, logging a WARNING, before raising; the fallback that worked
     is remembered in ``cache`` for the next solves of the same size.
 
