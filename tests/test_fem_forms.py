@@ -232,7 +232,7 @@ def test_tensor_on_affine_cells_equals_forms(cell_type, order):
     R2, J2 = ref.evaluate(T)
     assert relerr(R1, R2) <= RTOL
     assert relerr(J1, J2) <= RTOL
-    batches = _region_batches(disc, "a", disc.rule_kT).batches
+    batches = _region_batches(disc, "a").batches
     assert batches and all(b.metric is not None for b in batches)  # the affine route
     for b in batches:
         Mm = principal_metrics(disc, b, k["a"])
