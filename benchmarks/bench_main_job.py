@@ -10,7 +10,7 @@ Configurations (each run in its own ``femtbr run`` process, no picture: ``output
 
 Per run: wall time and peak RSS of the process (``os.wait4``: this child's own figures), Newton
 steps and the Krylov iterations of each step's linear solve (recorded in the child by wrapping
-``femtbr.fem.linear.solve``), and the junction-to-ambient resistance it reports.  With
+``femtbr.fem.linalg.linear.solve``), and the junction-to-ambient resistance it reports.  With
 ``--baseline REV`` the same runs are made on the source of git revision REV (extracted with
 ``git archive`` to a temporary directory) and the ratios printed.  ``--repeat N`` runs each
 configuration N times (A B A B … when a baseline is given) and prints min and max.
@@ -56,7 +56,7 @@ RJA = re.compile(r"junction-to-ambient resistance .*: ([0-9.eE+-]+) K/W")
 def child(argv: list[str]) -> int:
     """Run ``femtbr run`` in this process, then print one JSON line of solver figures."""
     from femtbr import cli
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     its: list[int] = []
     inner = linear.solve
@@ -142,8 +142,8 @@ def bonded_problem(refine: float):
 
 def write_ccx(path: str, g, pb) -> None:
     """CalculiX deck of ``pb`` (C3D8/DC3D8 node order equals VTK's)."""
-    from femtbr.fem.discretization import Discretization
-    from femtbr.fem.reference import VTK_TO_SKFEM
+    from femtbr.fem.assembly.discretization import Discretization
+    from femtbr.fem.fast.reference import VTK_TO_SKFEM
 
     m = g.mesh
     disc = Discretization(m)

@@ -20,9 +20,10 @@ Built on it:
 * :func:`cell_facets` — every face of every cell, with its owner;
 * :func:`facets_between` — the faces shared by a cell of one group and a cell of another.
 
-One question is left elsewhere on purpose: node splitting (:mod:`femtbr.fem.split`) pairs the
-cells around each interface vertex across the faces through that vertex, a vertex-local question
-its own sort of (vertex, face) incidences answers several times faster than face matching.
+One question is left elsewhere on purpose: node splitting
+(:mod:`femtbr.fem.assembly.split`) pairs the cells around each interface vertex across the
+faces through that vertex, a vertex-local question its own sort of (vertex, face) incidences
+answers several times faster than face matching.
 
 Cell arrays are ``(n_cells, n_vertices)`` vertex indices in any local ordering; a *face table*
 lists the local vertices of each face of a cell in that same ordering (e.g.

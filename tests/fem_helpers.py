@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from femtbr.fem.discretization import Discretization
-from femtbr.fem.kernels import chunks, geometry
+from femtbr.fem.assembly.discretization import Discretization
+from femtbr.fem.fast.kernels import chunks, geometry
 from femtbr.mesh import TaggedMesh
 
 ELEMENTS_2D = [("triangle", 1), ("triangle", 2), ("quad", 1), ("quad", 2)]
@@ -55,7 +55,7 @@ def split_boundary_by_side(mesh: TaggedMesh, name: str, side_a) -> TaggedMesh:
 
 def l2_error(disc: Discretization, T: np.ndarray, exact_by_region: dict) -> float:
     """‖T_h − u‖_L2 with a quadrature of order 2p+2 (u per region: callable of (n, dim))."""
-    from femtbr.fem.kernels import cell_rule
+    from femtbr.fem.fast.kernels import cell_rule
 
     rule = cell_rule(disc.tab, 2 * disc.order + 2)
     err = 0.0

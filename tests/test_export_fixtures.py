@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from femtbr.fem.solution import InterfaceResult, RegionResult, Solution
+from femtbr.fem.values.solution import InterfaceResult, RegionResult, Solution
 
 LAYERS = (("die", 0.5e-3, 150.0), ("tim", 0.1e-3, 4.0), ("sink", 2.0e-3, 400.0))
 H = (2.0e4, 5.0e4)  # interface conductances [W/m²K]

@@ -1,4 +1,4 @@
-"""The CSR smoothed-aggregation hierarchy (femtbr.fem.amg) and the threaded sparse products.
+"""The CSR smoothed-aggregation hierarchy (femtbr.fem.linalg.amg) and the threaded sparse products.
 
 Checks: it builds the same prolongators as pyamg's smoothed aggregation with the same options
 (the algorithm is the same; only the storage differs), its V-cycle is a symmetric positive
@@ -13,9 +13,10 @@ import pyamg
 import pytest
 import scipy.sparse as sp
 
-from femtbr.fem import threads
-from femtbr.fem.amg import SmoothedAggregation
-from femtbr.fem.krylov import cg
+from femtbr.fem.linalg import threads
+from femtbr.fem.linalg.amg import SmoothedAggregation
+from femtbr.fem.linalg.krylov import cg
+from femtbr.fem.linalg.solver_state import LinearSolverState
 
 
 def _poisson(n, dim=2):
@@ -63,7 +64,7 @@ def test_iterations_independent_of_size():
 
 
 def test_truncation_keeps_the_interpolated_candidate():
-    from femtbr.fem.amg import _coarsen
+    from femtbr.fem.linalg.amg import _coarsen
 
     A = _poisson(12, dim=3)
     B = np.random.default_rng(4).uniform(0.5, 2.0, A.shape[0])
@@ -89,18 +90,18 @@ def test_float32_hierarchy_preconditions_float64_cg():
 def test_default_float32_hierarchy_reaches_tight_tolerances():
     """The solver's own hierarchy is float32 (AMG_OPTIONS); CG must still reach the 1e-12 of
     the last Newton steps on the float64 residual, symmetric and (GMRES path) not."""
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     A = _poisson(40, dim=3)
     rng = np.random.default_rng(3)
     b = rng.standard_normal(A.shape[0])
-    cache: dict = {}
+    cache = LinearSolverState()
     x, info = linear.solve(A, b, "amg", 1e-12, True, cache)
-    assert cache["amg"][1].levels[0].A.dtype == np.float32 and info["method"] == "amg-cg"
+    assert cache.amg.hierarchy.levels[0].A.dtype == np.float32 and info["method"] == "amg-cg"
     assert np.linalg.norm(b - A @ x) <= 1e-11 * np.linalg.norm(b)
     # a non-symmetric perturbation (a first-order term, as k'(T) grad T gives)
     C = A + 0.05 * sp.diags([np.ones(A.shape[0] - 1)], [1], format="csr")
-    x, info = linear.solve(C.tocsr(), b, "amg", 1e-12, False, {})
+    x, info = linear.solve(C.tocsr(), b, "amg", 1e-12, False, LinearSolverState())
     assert info["method"].startswith("amg-")  # not a fallback
     assert np.linalg.norm(b - C @ x) <= 1e-11 * np.linalg.norm(b)
 
@@ -154,15 +155,15 @@ def test_second_sweep_kept_only_where_it_pays(monkeypatch):
     """linear.solve tries a second Gauss-Seidel sweep after a solve slower than SLOW_RATE per
     iteration and keeps it only if the time per decade drops below SWEEP_KEEP of one sweep's;
     never tried on the isotropic Laplacian."""
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     rng = np.random.default_rng(0)
     st = pyamg.gallery.diffusion_stencil_2d(epsilon=1.0, type="FE")
     A = pyamg.gallery.stencil_grid(st, (120, 120), format="csr")
-    cache: dict = {}
+    cache = LinearSolverState()
     for _ in range(2):
         linear.solve(A, rng.standard_normal(A.shape[0]), "amg", 1e-8, True, cache)
-    assert cache["amg"][1].sweeps == 1 and cache["amg"][1].sweep_trial is None
+    assert cache.amg.hierarchy.sweeps == 1 and cache.amg.hierarchy.sweep_trial is None
 
     st = pyamg.gallery.diffusion_stencil_2d(epsilon=0.001, theta=np.pi / 6, type="FE")
     A = pyamg.gallery.stencil_grid(st, (120, 120), format="csr")
@@ -176,11 +177,11 @@ def test_second_sweep_kept_only_where_it_pays(monkeypatch):
             return _real(self, r)
 
         monkeypatch.setattr(linear.SmoothedAggregation, "cycle", cycle)
-        cache = {}
+        cache = LinearSolverState()
         b = rng.standard_normal(A.shape[0])
         x, info = linear.solve(A, b, "amg", 1e-8, True, cache)
         assert np.linalg.norm(b - A @ x) <= 1e-7 * np.linalg.norm(b)
-        h = cache["amg"][1]
+        h = cache.amg.hierarchy
         assert h.sweeps == 2 and h.sweep_trial[0] == "trial"
         linear.solve(A, b, "amg", 1e-8, True, cache)
         assert h.sweep_trial[0] == ("kept" if kept else "reverted")
@@ -202,7 +203,7 @@ def test_nonsymmetric_systems_cg_first_then_gmres():
     """Non-symmetric Newton systems: CG is kept while it reaches the tolerance (tiny skew
     part); a clearly non-symmetric system falls back to GMRES from CG's iterate, reaches the
     tolerance all the same, and the hierarchy then goes straight to GMRES."""
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     A0 = _poisson(60)
     n = A0.shape[0]
@@ -210,13 +211,13 @@ def test_nonsymmetric_systems_cg_first_then_gmres():
     skew = sp.diags(np.ones(n - 1), 1) - sp.diags(np.ones(n - 1), -1)
     for eps, mode in ((1e-6, "cg"), (0.8, "gmres")):
         A = (A0 + eps * skew).tocsr()
-        cache: dict = {}
+        cache = LinearSolverState()
         linear.solve(A0, rng.standard_normal(n), "amg", 1e-8, True, cache)  # the hierarchy
         for _ in range(2):
             b = rng.standard_normal(n)
             x, info = linear.solve(A, b, "amg", 1e-8, False, cache)
             assert np.linalg.norm(b - A @ x) <= 1e-7 * np.linalg.norm(b), (eps, info)
-        assert cache["amg"][1].nonsymmetric_mode == mode
+        assert cache.amg.hierarchy.nonsymmetric_mode == mode
 
 
 def test_run_parallel_order_and_nesting():

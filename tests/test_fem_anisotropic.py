@@ -32,8 +32,8 @@ from femtbr.fem import (
     Source,
     solve,
 )
-from femtbr.fem.conductivity_tensor import ConductivityTensor
 from femtbr.fem.meshes import tensor_mesh
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
 from femtbr.materials import from_dict
 from femtbr.materials.anisotropy import rotation_matrix
 from tests.fem_helpers import l2_error, split_boundary_by_side

@@ -36,7 +36,7 @@ from femtbr.fem import (
     forms,
     solve,
 )
-from femtbr.fem.discretization import Discretization
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.fem.meshes import tensor_mesh
 from femtbr.fem.skfem import split
 from tests.fem_helpers import ELEMENTS_2D, ConstantH
@@ -301,10 +301,10 @@ def test_cooled_rim_gives_the_lumped_capacitance_of_the_solid_cylinder():
     lumped capacitance law with V/A = πR²H/(2πRH) = R/2: T = T∞ + (T0 − T∞) exp(−t/τ),
     τ = ρc R/(2h) (Incropera, *Fundamentals of Heat and Mass Transfer*, 6th ed., eq. 5.6) —
     half the time constant of the plane strip of the same section."""
-    from femtbr.fem.power_profiles import Step
-    from femtbr.fem.transient import TimeStepping, TransientSolver
-    from femtbr.fem.transient_problem import TransientProblem
-    from femtbr.fem.transient_system import FESemiDiscrete
+    from femtbr.fem.transient.transient import TimeStepping, TransientSolver
+    from femtbr.fem.transient.transient_system import FESemiDiscrete
+    from femtbr.fem.values.power_profiles import Step
+    from femtbr.fem.values.transient_problem import TransientProblem
 
     radius, rc, h = 1e-3, 1.0e6, 100.0
     g = np.linspace(0.0, radius, 5)

@@ -27,8 +27,8 @@ from femtbr.fem import (
     forms,
     solve,
 )
-from femtbr.fem.assemble import build_system
-from femtbr.fem.discretization import Discretization
+from femtbr.fem.assembly.assemble import build_system
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.fem.skfem import split
 from femtbr.fem.skfem_backend import FormSystem
 from tests.fem_helpers import ELEMENTS_2D, CubicH, jacobian_vs_fd

@@ -11,7 +11,7 @@ from fem_helpers import ConstantH
 from skfem.helpers import dot, grad
 
 from femtbr.fem import Convection, FixedTemperature, InterfaceSpec, Problem, SolverOptions, solve
-from femtbr.fem.convert import to_skfem
+from femtbr.fem.assembly.convert import to_skfem
 from femtbr.fem.meshes import tensor_mesh
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import femtbr.fem.discretization as discretization
-import femtbr.fem.kernels as kernels
-import femtbr.fem.threads as threads
+import femtbr.fem.assembly.discretization as discretization
+import femtbr.fem.fast.kernels as kernels
+import femtbr.fem.linalg.threads as threads
 from femtbr import load_case
 from femtbr.pipeline import run
 

@@ -1,7 +1,7 @@
 """Two fixed-temperature boundaries sharing nodes (issue 13, item 10): one order-free rule.
 
-The shared nodes take the mean of the two values (:mod:`femtbr.fem.dirichlet`), a warning names
-both boundaries, and listing the boundaries in the other order gives the identical answer.
+The shared nodes take the mean of the two values (:mod:`femtbr.fem.assembly.dirichlet`), a warning
+names both boundaries, and listing the boundaries in the other order gives the identical answer.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from femtbr.fem import Convection, FixedTemperature, Problem, Source, solve
-from femtbr.fem.dirichlet import merge_fixed
-from femtbr.fem.power_profiles import Step
-from femtbr.fem.transient import TimeStepping, TransientSolver
-from femtbr.fem.transient_problem import TransientProblem
-from femtbr.fem.transient_system import FESemiDiscrete
+from femtbr.fem.assembly.dirichlet import merge_fixed
+from femtbr.fem.transient.transient import TimeStepping, TransientSolver
+from femtbr.fem.transient.transient_system import FESemiDiscrete
+from femtbr.fem.values.power_profiles import Step
+from femtbr.fem.values.transient_problem import TransientProblem
 from femtbr.mesh import TaggedMesh
 
 
@@ -52,7 +52,7 @@ def test_swapping_two_fixed_boundaries_gives_the_identical_answer(pair, caplog):
     sols = []
     for names in (pair, pair[::-1]):
         caplog.clear()
-        with caplog.at_level(logging.WARNING, logger="femtbr.fem.dirichlet"):
+        with caplog.at_level(logging.WARNING, logger="femtbr.fem.assembly.dirichlet"):
             sols.append(solve(_problem(names, values)))
         warn = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert len(warn) == 1 and all(f"'{n}'" in warn[0] for n in pair), warn
@@ -66,7 +66,7 @@ def test_swapping_two_fixed_boundaries_gives_the_identical_answer(pair, caplog):
 
 
 def test_equal_values_on_shared_nodes_do_not_warn(caplog):
-    with caplog.at_level(logging.WARNING, logger="femtbr.fem.dirichlet"):
+    with caplog.at_level(logging.WARNING, logger="femtbr.fem.assembly.dirichlet"):
         solve(_problem(("left", "bottom"), {"left": 320.0, "bottom": 320.0}))
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
@@ -88,7 +88,7 @@ def test_transient_profile_on_a_shared_boundary_is_order_free(caplog):
         pb = _problem(names, {"left": 300.0, "bottom": 300.0})
         tp = TransientProblem(pb, {"plate": 2e6},
                               boundary_temperature={"left": Step(after=400.0, before=300.0)})
-        with caplog.at_level(logging.WARNING, logger="femtbr.fem.transient_system"):
+        with caplog.at_level(logging.WARNING, logger="femtbr.fem.transient.transient_system"):
             s = FESemiDiscrete(tp, T_ref=300.0)
         assert "'bottom' and 'left'" in caplog.text
         d, v, _ = s.dirichlet(1.0)

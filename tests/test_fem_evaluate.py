@@ -8,7 +8,7 @@ from fem_helpers import CubicH, jacobian_vs_fd
 
 from femtbr.errors import InputError
 from femtbr.fem import Convection, Discretization, InterfaceSpec, Problem, Source
-from femtbr.fem.assemble import build_system
+from femtbr.fem.assembly.assemble import build_system
 from femtbr.fem.meshes import tensor_mesh
 
 
@@ -40,7 +40,9 @@ def test_interface_jacobian_and_out_buffer(cell_type):
 def test_cell_fields_in_threads_equal_one_thread(monkeypatch):
     """The threaded cell loops (forced here on a small mesh) give the same flux and
     conductivity fields, with a k(T) region evaluated in the calling thread."""
-    from femtbr.fem import kernels, solve, threads
+    from femtbr.fem import solve
+    from femtbr.fem.fast import kernels
+    from femtbr.fem.linalg import threads
 
     xs = np.linspace(0.0, 2.0, 7)
     mesh = tensor_mesh(xs, np.linspace(0, 1, 4), np.linspace(0, 1, 4), "tetra",

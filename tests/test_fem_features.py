@@ -20,7 +20,7 @@ from femtbr.fem import (
     probe,
     solve,
 )
-from femtbr.fem.assemble import SIGMA_SB
+from femtbr.fem.assembly.assemble import SIGMA_SB
 from femtbr.fem.meshes import tensor_mesh
 
 K, L = 2.0, 0.05
@@ -95,10 +95,10 @@ def test_discretization_reuse_sweep():
                      interfaces={"tim": InterfaceSpec(PressureH(), pressure=p)})
         if disc is None:
             disc = Discretization(mesh, ["tim"])
-        bulk = disc.cache["bulk"][1] if "bulk" in disc.cache else None
+        bulk = disc.cache.bulk.matrix if disc.cache.bulk is not None else None
         sol = solve(pb, disc)
         if bulk is not None:
-            assert disc.cache["bulk"][1] is bulk  # not rebuilt
+            assert disc.cache.bulk.matrix is bulk  # not rebuilt
         fresh = solve(pb)
         assert np.allclose(sol.temperature, fresh.temperature, rtol=1e-12, atol=0)
         h = 1e3 * (p / 1e6) ** 0.95

@@ -3,7 +3,7 @@
 For all eight element types (P1/P2 triangles and tetrahedra, Q1/Q2 quadrilaterals and
 hexahedra) on skewed, non-affine two-region meshes with a split interface, every term's residual
 vector (conduction with a scalar k(T) and with a rotated conductivity tensor K(T) among them)
-and Jacobian matrix from the fast path (:class:`femtbr.fem.assemble.System`) equals the
+and Jacobian matrix from the fast path (:class:`femtbr.fem.assembly.assemble.System`) equals the
 scikit-fem assembly of its form (:class:`femtbr.fem.skfem_backend.FormSystem`) to 1e-12
 relative; so do the mass matrix and stored heat of the transient, and the post-processing
 integrals of a solution.  The forms themselves are checked against finite differences of
@@ -31,13 +31,13 @@ from femtbr.fem import (
     forms,
     solve,
 )
-from femtbr.fem.assemble import build_system
-from femtbr.fem.discretization import Discretization
+from femtbr.fem.assembly.assemble import build_system
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.fem.meshes import tensor_mesh
 from femtbr.fem.skfem import split
 from femtbr.fem.skfem_backend import FormSystem
-from femtbr.fem.transient_problem import TransientProblem, enthalpy, heat_capacity
-from femtbr.fem.transient_system import FESemiDiscrete
+from femtbr.fem.transient.transient_system import FESemiDiscrete
+from femtbr.fem.values.transient_problem import TransientProblem, enthalpy, heat_capacity
 from tests.fem_helpers import ELEMENTS_2D, ELEMENTS_3D, ConstantH, CubicH, jacobian_vs_fd
 
 ELEMENTS = ELEMENTS_2D + ELEMENTS_3D
@@ -76,7 +76,7 @@ def principal_table(T):
 def tensors(dim: int) -> dict:
     """Region a: K(T) with two T-dependent principal values along axes rotated by 30° (2D) or
     the z-y-x Euler angles (30°, 20°, −40°) (3D); region b: a constant rotated tensor."""
-    from femtbr.fem.conductivity_tensor import ConductivityTensor
+    from femtbr.fem.values.conductivity_tensor import ConductivityTensor
     from femtbr.materials.anisotropy import rotation_matrix
 
     R = rotation_matrix([30.0] if dim == 2 else [30.0, 20.0, -40.0], dim)
@@ -211,7 +211,7 @@ def test_tensor_on_affine_cells_equals_forms(cell_type, order):
     """Quads / hexes made parallelograms / parallelepipeds by a global shear take the affine
     route of the tensor kernel (per-principal-direction metrics M_m, which sum to the cell
     metric |det J| J⁻¹J⁻ᵀ); residual and Jacobian equal the forms to 1e-12."""
-    from femtbr.fem.conduction import _region_batches, principal_metrics
+    from femtbr.fem.fast.conduction import _region_batches, principal_metrics
 
     d = 3 if cell_type == "hexahedron" else 2
     m0 = tensor_mesh(np.array([0.0, 0.3, 0.5, 0.75, 1.0]), np.linspace(0.0, 1.0, 4) ** 1.5,
@@ -232,7 +232,7 @@ def test_tensor_on_affine_cells_equals_forms(cell_type, order):
     R2, J2 = ref.evaluate(T)
     assert relerr(R1, R2) <= RTOL
     assert relerr(J1, J2) <= RTOL
-    batches = _region_batches(disc, "a", disc.rule_kT).batches
+    batches = _region_batches(disc, "a").batches
     assert batches and all(b.metric is not None for b in batches)  # the affine route
     for b in batches:
         Mm = principal_metrics(disc, b, k["a"])

@@ -7,8 +7,8 @@ import pyamg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from femtbr.fem.amg import SmoothedAggregation
-from femtbr.fem.krylov import cg, gmres
+from femtbr.fem.linalg.amg import SmoothedAggregation
+from femtbr.fem.linalg.krylov import cg, gmres
 
 
 def _poisson(n=40):

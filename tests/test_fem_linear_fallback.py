@@ -14,7 +14,8 @@ import logging
 import numpy as np
 import pytest
 
-from femtbr.fem import FixedTemperature, Problem, SolverOptions, Source, linear_fallback, solve
+from femtbr.fem import FixedTemperature, Problem, SolverOptions, Source, solve
+from femtbr.fem.linalg import linear_fallback
 from femtbr.mesh import TaggedMesh
 
 L, THICK, K, POWER, T0 = 1.0, 1e-4, 10.0, 1.0, 300.0
@@ -46,7 +47,7 @@ def _problem() -> Problem:
 
 
 def test_stalled_amg_falls_back_to_direct_and_logs_it(caplog):
-    with caplog.at_level(logging.WARNING, logger="femtbr.fem.linear_fallback"):
+    with caplog.at_level(logging.WARNING, logger="femtbr.fem.linalg.linear_fallback"):
         sol = solve(_problem())
     warn = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warn) == 1 and "falling back to a direct solve" in warn[0], warn
@@ -56,7 +57,7 @@ def test_stalled_amg_falls_back_to_direct_and_logs_it(caplog):
 
 def test_without_memory_for_direct_a_stronger_cycle_solves_it(caplog, monkeypatch):
     monkeypatch.setattr(linear_fallback, "_available_memory", lambda: 1e6)  # 1 MB: no factorisation
-    with caplog.at_level(logging.WARNING, logger="femtbr.fem.linear_fallback"):
+    with caplog.at_level(logging.WARNING, logger="femtbr.fem.linalg.linear_fallback"):
         sol = solve(_problem())
     text = caplog.text
     assert "direct solve needs" in text and "stronger cycle" in text

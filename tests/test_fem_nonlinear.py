@@ -26,7 +26,7 @@ from femtbr.fem import (
     Source,
     solve,
 )
-from femtbr.fem.assemble import build_system
+from femtbr.fem.assembly.assemble import build_system
 from femtbr.fem.meshes import tensor_mesh
 
 K0, BETA, C = (20.0, 40.0), (2e-3, -1e-3), 0.15  # W/mK, 1/K, W/(m² K⁴): h(300 K) ≈ 4e6
@@ -140,9 +140,9 @@ def test_conduction_matches_skfem(cell_type, order, skew, narrow, threads, monke
     import skfem
     from skfem.helpers import dot, grad
 
-    from femtbr.fem import conduction, kernels
-    from femtbr.fem import threads as th
-    from femtbr.fem.reference import ELEMENTS, SKFEM_MESH
+    from femtbr.fem.fast import conduction, kernels
+    from femtbr.fem.fast.reference import ELEMENTS, SKFEM_MESH
+    from femtbr.fem.linalg import threads as th
 
     monkeypatch.setattr(conduction, "WIDE_SPAN", 4.0 if narrow else -1.0)
     monkeypatch.setattr(kernels, "CHUNK", 7)  # many batches; mixed affine/non-affine ones
@@ -166,7 +166,7 @@ def test_conduction_matches_skfem(cell_type, order, skew, narrow, threads, monke
     assert none is None and np.array_equal(R3, R4)
     scale = data.size + np.abs(Jk.data).max()  # the same sums, in another order
     assert np.abs(base - (np.arange(data.size) + Jk.data)).max() <= 1e-14 * scale
-    regs = [v for k, v in disc.cache.items() if k[0] == "conduction"]
+    regs = list(disc.cache.conduction.values())
     assert len(regs) == 2 and all(bool(r.batches) == narrow for r in regs)
     indptr, indices = disc.pattern
     J = sp.csr_matrix((data, indices, indptr), shape=(disc.n_dofs,) * 2)
@@ -201,7 +201,7 @@ def _sk_dofs(disc, skm, cell_type, order):
     """scikit-fem's global DOF of each femtbr DOF (both number the same element DOFs)."""
     import skfem
 
-    from femtbr.fem.reference import ELEMENTS
+    from femtbr.fem.fast.reference import ELEMENTS
 
     edofs_sk = skfem.Basis(skm, ELEMENTS[(cell_type, order)](), intorder=1).element_dofs.T
     perm = np.empty(disc.n_dofs, dtype=np.int64)
@@ -213,7 +213,7 @@ def _sk_dofs(disc, skm, cell_type, order):
 def test_distinct_matches_unique(span):
     """The range-mark path (short ranges) and the sorting path (wide ones) both give
     numpy's sorted distinct values and inverse."""
-    from femtbr.fem.conduction import _distinct
+    from femtbr.fem.fast.conduction import _distinct
 
     x = np.random.default_rng(span).integers(1000, 1000 + span, size=(300, 8))
     u, inv = _distinct(x)

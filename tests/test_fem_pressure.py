@@ -1,4 +1,4 @@
-"""Non-uniform contact pressure on an interface (:mod:`femtbr.fem.pressure`).
+"""Non-uniform contact pressure on an interface (:mod:`femtbr.fem.values.pressure`).
 
 h is evaluated at the local pressure p(x) at every facet quadrature point, by the fast kernel
 and by the scikit-fem form alike (equal to 1e-12 on all element types); a constant field is the
@@ -20,8 +20,8 @@ from femtbr.fem import (
     SolverOptions,
     solve,
 )
-from femtbr.fem.assemble import build_system
-from femtbr.fem.discretization import Discretization
+from femtbr.fem.assembly.assemble import build_system
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.fem.meshes import tensor_mesh
 from femtbr.fem.skfem_backend import FormSystem
 from tests.fem_helpers import ELEMENTS_2D, ELEMENTS_3D

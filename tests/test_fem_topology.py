@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from femtbr.errors import MeshError
+from femtbr.fem.assembly.topology import check_cells
+from femtbr.fem.fast.reference import REFDOM, VTK_TO_SKFEM, eval_basis, tables
 from femtbr.fem.meshes import tensor_mesh
-from femtbr.fem.reference import REFDOM, VTK_TO_SKFEM, eval_basis, tables
-from femtbr.fem.topology import check_cells
 
 
 def _box(cell_type: str, n: int = 3):
@@ -30,8 +30,8 @@ def _min_corner_det(points, cells, cell_type):
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("cell_type", ["tetra", "hexahedron"])
 def test_check_cells_matches_corner_determinants(cell_type, threads, monkeypatch):
-    from femtbr.fem import kernels
-    from femtbr.fem import threads as th
+    from femtbr.fem.fast import kernels
+    from femtbr.fem.linalg import threads as th
 
     monkeypatch.setattr(kernels, "PARALLEL_CELLS", 0)  # two halves in threads when asked
     monkeypatch.setattr(th, "n_threads", lambda: threads)

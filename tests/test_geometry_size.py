@@ -14,7 +14,7 @@ import pytest
 import femtbr.geometry.size as size
 from femtbr.cli import main
 from femtbr.errors import CaseError
-from femtbr.fem.discretization import Discretization
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.geometry import build
 from femtbr.geometry.base import estimate_size
 

@@ -89,7 +89,7 @@ def test_a_part_inside_a_composition_is_checked_by_the_composition_first():
 
 
 def _system_conductance(model, pressure, Tbar):
-    from femtbr.fem.assemble import System
+    from femtbr.fem.assembly.assemble import System
 
     itf = SimpleNamespace(name="tim2_heatsink", pressure=pressure, model=model)
     return System.conductance(None, itf, np.asarray(Tbar, float))

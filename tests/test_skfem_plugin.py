@@ -11,7 +11,7 @@ import skfem
 
 from femtbr.errors import MeshError
 from femtbr.fem import FixedTemperature, HeatFlux, InterfaceSpec, Problem, SolverOptions, solve
-from femtbr.fem.discretization import Discretization
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.skfem import from_skfem, split
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "examples" / "skfem_two_layer.py"

@@ -20,10 +20,10 @@ from femtbr.fem import (
     Source,
     solve,
 )
-from femtbr.fem.power_profiles import PulseTrain, Step
-from femtbr.fem.transient import TimeStepping, TransientSolver
-from femtbr.fem.transient_problem import TransientProblem
-from femtbr.fem.transient_system import FESemiDiscrete
+from femtbr.fem.transient.transient import TimeStepping, TransientSolver
+from femtbr.fem.transient.transient_system import FESemiDiscrete
+from femtbr.fem.values.power_profiles import PulseTrain, Step
+from femtbr.fem.values.transient_problem import TransientProblem
 from femtbr.mesh import TaggedMesh
 
 
@@ -306,7 +306,7 @@ def test_ambient_step_gives_lumped_capacitance_exponential():
 def test_ramped_surface_temperature_quasi_steady_lag():
     """T_s = T0 + βt at x = 0, x = L insulated: after the transient (t ≫ L²/α) the back face
     lags by βL²/(2α) (Carslaw & Jaeger §3.5, the linear-in-time surface temperature)."""
-    from femtbr.fem.power_profiles import PiecewiseLinear
+    from femtbr.fem.values.power_profiles import PiecewiseLinear
 
     L, k, rc, beta = 1e-3, 100.0, 1e6, 10.0  # α = 1e-4 m²/s, L²/α = 10 ms
     m = strip([0.0, L], [40], ["slab"])

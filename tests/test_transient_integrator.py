@@ -13,9 +13,9 @@ import pytest
 import scipy.sparse as sp
 
 from femtbr.errors import InputError
-from femtbr.fem.power_profiles import Constant, PiecewiseLinear, PulseTrain, Step
-from femtbr.fem.timeschemes import coefficients
-from femtbr.fem.transient import TimeStepping, TransientSolver
+from femtbr.fem.transient.timeschemes import coefficients
+from femtbr.fem.transient.transient import TimeStepping, TransientSolver
+from femtbr.fem.values.power_profiles import Constant, PiecewiseLinear, PulseTrain, Step
 
 
 class Slab1D:

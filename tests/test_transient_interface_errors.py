@@ -40,7 +40,7 @@ def system_with(model):
 
 
 def test_bad_pressure_names_the_interface_key():
-    from femtbr.fem.transient_system import _interfaces_linear
+    from femtbr.fem.transient.transient_system import _interfaces_linear
 
     with pytest.raises(CaseError) as err:
         _interfaces_linear(system_with(FailsAt("p")))
@@ -48,7 +48,7 @@ def test_bad_pressure_names_the_interface_key():
 
 
 def test_model_out_of_its_temperature_range_at_the_probe_is_treated_as_nonlinear():
-    from femtbr.fem.transient_system import _interfaces_linear
+    from femtbr.fem.transient.transient_system import _interfaces_linear
 
     # 800 K is only a probe point of the linearity test, not a temperature of the run
     assert _interfaces_linear(system_with(FailsAt("T", T_max=500.0))) is False
@@ -63,6 +63,6 @@ class NegativeBelow:
 
 
 def test_negative_h_at_a_probe_point_is_not_an_error_of_the_run():
-    from femtbr.fem.transient_system import _interfaces_linear
+    from femtbr.fem.transient.transient_system import _interfaces_linear
 
     assert _interfaces_linear(system_with(NegativeBelow())) is False

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from femtbr.fem import FixedTemperature, Problem, SolverOptions, Source, solve
-from femtbr.fem.probe import locate, probe
+from femtbr.fem.post.probe import locate, probe
 from femtbr.mesh import TaggedMesh
 from femtbr.pipeline import load_case, run
 
-probe_mod = importlib.import_module("femtbr.fem.probe")
+probe_mod = importlib.import_module("femtbr.fem.post.probe")
 
 CASE = Path(__file__).resolve().parents[1] / "cases" / "cpu_power_pulse.toml"
 

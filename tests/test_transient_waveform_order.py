@@ -17,10 +17,10 @@ import pytest
 import scipy.linalg as sla
 
 from femtbr.fem import Convection, Problem
-from femtbr.fem.power_profiles import PiecewiseLinear, Step
-from femtbr.fem.transient import TimeStepping, TransientSolver
-from femtbr.fem.transient_problem import TransientProblem
-from femtbr.fem.transient_system import FESemiDiscrete
+from femtbr.fem.transient.transient import TimeStepping, TransientSolver
+from femtbr.fem.transient.transient_system import FESemiDiscrete
+from femtbr.fem.values.power_profiles import PiecewiseLinear, Step
+from femtbr.fem.values.transient_problem import TransientProblem
 from tests.test_transient_fe import strip
 
 #: Ambient table [s], [K]: its interior points 0.37 s and 1.13 s lie on no step grid below.
@@ -86,7 +86,7 @@ def test_bdf2_differs_from_backward_euler_and_keeps_the_users_step(caplog):
                                 tuple(300.0 + 30.0 * np.sin(0.1 * i) for i in range(21))))
     T0 = np.full(s.n_dofs, 300.0)
     finals = {}
-    with caplog.at_level(logging.INFO, logger="femtbr.fem.transient"):
+    with caplog.at_level(logging.INFO, logger="femtbr.fem.transient.transient"):
         for scheme in ("bdf2", "backward_euler"):
             res = TransientSolver(s, TimeStepping(t_end=T_END, dt=0.25, scheme=scheme)).run(T0)
             assert [r.dt for r in res.steps] == pytest.approx([0.25] * 8)
@@ -99,7 +99,7 @@ def test_bdf2_differs_from_backward_euler_and_keeps_the_users_step(caplog):
 def test_a_step_edge_is_landed_on_and_logged(caplog):
     s = _system(Step(after=350.0, before=300.0, t_step=0.3))
     T0 = np.full(s.n_dofs, 300.0)
-    with caplog.at_level(logging.INFO, logger="femtbr.fem.transient"):
+    with caplog.at_level(logging.INFO, logger="femtbr.fem.transient.transient"):
         res = TransientSolver(s, TimeStepping(t_end=1.0, dt=0.25, scheme="bdf2")).run(T0)
     times = [r.t for r in res.steps]
     assert 0.3 in [pytest.approx(t, abs=1e-12) for t in times]

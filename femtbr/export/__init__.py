@@ -28,7 +28,7 @@ from femtbr.export.vtu import (
 )
 
 if TYPE_CHECKING:
-    from femtbr.fem.solution import Solution
+    from femtbr.fem.values.solution import Solution
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from femtbr.errors import FemtbrError
 from femtbr.export.atomic import atomic_path
 
 if TYPE_CHECKING:
-    from femtbr.fem.solution import Solution
+    from femtbr.fem.values.solution import Solution
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import numpy as np
 from femtbr.errors import InputError
 from femtbr.export.atomic import atomic_path, atomic_write_text
 from femtbr.export.vtu import write_fields_vtu, write_interfaces_vtu, write_pvd
-from femtbr.fem.solution import Solution
+from femtbr.fem.values.solution import Solution
 
 
 class SeriesWriter:

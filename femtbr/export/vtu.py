@@ -31,7 +31,7 @@ import numpy as np
 
 from femtbr.errors import FemtbrError
 from femtbr.export.atomic import atomic_path
-from femtbr.fem.solution import InterfaceResult, Solution
+from femtbr.fem.values.solution import InterfaceResult, Solution
 
 #: meshio cell type of an interface facet by its number of vertices and the mesh dimension.
 _FACET_TYPE = {2: "line", 3: "triangle", 4: "quad"}

@@ -4,10 +4,11 @@ Public API: :func:`solve`, :func:`probe`, :class:`Discretization` (reuse across 
 the :class:`Problem` ingredients and the :class:`Solution` value.
 """
 
-from femtbr.fem.discretization import Discretization
-from femtbr.fem.pressure import PressureField
-from femtbr.fem.probe import probe
-from femtbr.fem.problem import (
+from femtbr.fem.assembly.discretization import Discretization
+from femtbr.fem.post.probe import probe
+from femtbr.fem.solve import discretize, solve
+from femtbr.fem.values.pressure import PressureField
+from femtbr.fem.values.problem import (
     Convection,
     FixedTemperature,
     HeatFlux,
@@ -17,8 +18,7 @@ from femtbr.fem.problem import (
     SolverOptions,
     Source,
 )
-from femtbr.fem.solution import InterfaceResult, RegionResult, Solution
-from femtbr.fem.solve import discretize, solve
+from femtbr.fem.values.solution import InterfaceResult, RegionResult, Solution
 
 __all__ = [
     "Convection",

@@ -8,7 +8,7 @@ quadrature points, or :class:`skfem.DiscreteField` from ``basis.interpolate``), 
 ``w.T``              temperature [K] (a field: ``w.T.grad`` is ∇T [K/m]),
 ``w.k``, ``w.dk``    conductivity k(T) [W/(m K)] and dk/dT [W/(m K²)] at the points,
 ``w.K``, ``w.dK``    conductivity tensor K(T) [W/(m K)] and dK/dT [W/(m K²)], ``(d, d, …)``
-                     (:mod:`femtbr.fem.conductivity_tensor`),
+                     (:mod:`femtbr.fem.values.conductivity_tensor`),
 ``w.conductance``,   interface conductance h(T̄, p) [W/(m² K)] and dh/dT [W/(m² K²)],
 ``w.dconductance``   with T̄ = (T_a + T_b)/2,
 ``w.T_a``, ``w.T_b`` the two sides' temperatures on an interface [K],

@@ -3,7 +3,7 @@
 Convergence: ‖R_free(T_k)‖₂ ≤ rtol · ‖R_free(T_0)‖₂, or ‖R_free‖ at the round-off level of its
 terms (32 ε ‖ |J||T| + |F| ‖), which a converged solution cannot beat, reached by a step that
 reduced ‖R‖, to below ‖R(T_0)‖ (the floor grows with |T|: a diverging iterate must not meet
-it).  Before the first step :func:`~femtbr.fem.connectivity.check_heat_paths` rejects a
+it).  Before the first step :func:`~femtbr.fem.assembly.connectivity.check_heat_paths` rejects a
 singular problem (a part with no heat path), and a linear solve that fails or returns NaN
 raises :class:`ConvergenceError`.
 Line search: Armijo
@@ -28,9 +28,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ConvergenceError
-from femtbr.fem import linear, threads
-from femtbr.fem.assemble import System
-from femtbr.fem.connectivity import check_heat_paths
+from femtbr.fem.assembly.assemble import System
+from femtbr.fem.assembly.connectivity import check_heat_paths
+from femtbr.fem.linalg import linear, threads
 
 log = logging.getLogger(__name__)
 EPS = np.finfo(float).eps
@@ -97,8 +97,8 @@ def newton(system: System, progress=None) -> dict:
         """Return a Jacobian buffer unless the cached AMG hierarchy keeps it as its matrix."""
         if buf is None or buf is data:
             return
-        ml = disc.cache.get("amg")
-        if ml is not None and np.may_share_memory(ml[1].levels[0].A.data, buf):
+        ml = disc.cache.solver.amg
+        if ml is not None and np.may_share_memory(ml.hierarchy.levels[0].A.data, buf):
             return
         spare.append(buf)
     for it in range(opt.max_iterations + 1):
@@ -141,7 +141,8 @@ def newton(system: System, progress=None) -> dict:
         A = sp.csr_matrix((data if all_free else data[keep], ix, ip), shape=(free.size,) * 2)
         t1 = time.perf_counter()
         try:
-            dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric, disc.cache)
+            dx, info = linear.solve(A, -R[free], method, eta, not system.asymmetric,
+                                     disc.cache.solver)
         except (RuntimeError, ArithmeticError, np.linalg.LinAlgError) as exc:
             raise ConvergenceError(f"linear solve of Newton step {it + 1} failed ({exc}): the "
                                    "Jacobian is singular in double precision", history) from exc

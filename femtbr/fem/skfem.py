@@ -2,7 +2,7 @@
 
 :func:`split` takes a femtbr :class:`~femtbr.mesh.TaggedMesh` or a scikit-fem mesh with named
 ``subdomains`` and facet sets, duplicates the DOFs along the named interfaces (femtbr's
-splitting, :mod:`femtbr.fem.split`) and returns a :class:`SplitMesh`: the cell basis on the
+splitting, :mod:`femtbr.fem.assembly.split`) and returns a :class:`SplitMesh`: the cell basis on the
 split mesh, one basis per region, one facet basis per outer boundary, and per split interface
 the two facet bases of sides a and b whose quadrature points coincide, so that
 ``asm(forms.interface_jacobian, fa @ fb, ...)`` is the interface term of
@@ -30,8 +30,8 @@ from skfem import CellBasis, DiscreteField, Dofs, FacetBasis, Mesh
 from skfem.generic_utils import OrientedBoundary
 
 from femtbr.errors import MeshError
-from femtbr.fem.discretization import Discretization
-from femtbr.fem.reference import ELEMENTS, REFDOM, SKFEM_MESH, VTK_TO_SKFEM, eval_basis, tables
+from femtbr.fem.assembly.discretization import Discretization
+from femtbr.fem.fast.reference import ELEMENTS, REFDOM, SKFEM_MESH, VTK_TO_SKFEM, eval_basis, tables
 from femtbr.mesh import Interface, TaggedMesh
 
 
@@ -81,8 +81,8 @@ class SplitMesh:
     parent
         ``(n_split_vertices,)`` original vertex of each vertex of the split mesh.
     discretization
-        femtbr's :class:`~femtbr.fem.discretization.Discretization` of the same split (its DOF
-        numbering is ``basis``'s), for use with :func:`femtbr.fem.solve`.
+        femtbr's :class:`~femtbr.fem.assembly.discretization.Discretization` of the same split (its
+        DOF numbering is ``basis``'s), for use with :func:`femtbr.fem.solve`.
     """
 
     mesh: Mesh

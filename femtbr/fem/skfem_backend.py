@@ -1,7 +1,7 @@
 """The ``"skfem"`` backend: residual and Jacobian by ``skfem.asm`` of :mod:`femtbr.fem.forms`.
 
-:class:`FormSystem` is a :class:`~femtbr.fem.assemble.System` (same validation, Dirichlet
-data, loads and post-processing inputs, built by :func:`~femtbr.fem.assemble.build_system`)
+:class:`FormSystem` is a :class:`~femtbr.fem.assembly.assemble.System` (same validation, Dirichlet
+data, loads and post-processing inputs, built by :func:`~femtbr.fem.assembly.assemble.build_system`)
 whose :meth:`~FormSystem.evaluate` assembles every term from its scikit-fem form on the bases
 of :func:`femtbr.fem.skfem.split`.  It is the reference the fast kernels are tested against
 and the path for terms that have no fast kernel; it is slower, not different.
@@ -21,14 +21,14 @@ from skfem import asm
 
 from femtbr.errors import InputError
 from femtbr.fem import forms as plane_forms
-from femtbr.fem.assemble import System
-from femtbr.fem.conduction import check_conductivity
-from femtbr.fem.conductivity_tensor import ConductivityTensor
-from femtbr.fem.post import dirichlet_reactions
-from femtbr.fem.problem import Convection
+from femtbr.fem.assembly.assemble import System
+from femtbr.fem.fast.conduction import check_conductivity
+from femtbr.fem.fast.sparse import csr_positions
+from femtbr.fem.post.post import dirichlet_reactions
 from femtbr.fem.skfem import SplitMesh, split
-from femtbr.fem.solution import InterfaceResult, RegionResult
-from femtbr.fem.sparse import csr_positions
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
+from femtbr.fem.values.problem import Convection
+from femtbr.fem.values.solution import InterfaceResult, RegionResult
 
 #: Accepted values of ``SolverOptions.backend``.
 BACKENDS = ("fast", "skfem")
@@ -200,7 +200,7 @@ class FormSystem(System):
         """Stored heat E(T) = ∫ H(T) v [J] and its Jacobian M = ∫ ρc_p(T) u v [J/K] (the
         consistent mass) by :func:`forms.stored_heat` and :func:`forms.mass`; ``rho_cp`` maps
         regions to ρc_p [J/(m³ K)] (numbers or callables of T), ``T_ref`` [K] is H's zero."""
-        from femtbr.fem.transient_problem import enthalpy, heat_capacity
+        from femtbr.fem.values.transient_problem import enthalpy, heat_capacity
         forms = self.forms
 
         n = self.disc.n_dofs
@@ -219,7 +219,7 @@ class FormSystem(System):
         :mod:`femtbr.fem.forms`: region volumes and mean temperatures, interface area, heat,
         mean jump, mean h and mean temperature, and the heat through every boundary (the
         fixed-temperature ones as the reaction −Σ R_i over their DOFs, shared DOFs split
-        equally, as :mod:`femtbr.fem.post` defines it).  Nodal maxima and facet arrays are
+        equally, as :mod:`femtbr.fem.post.post` defines it).  Nodal maxima and facet arrays are
         kept from the arguments."""
         forms = self.forms
         sm = self.split_mesh

@@ -19,13 +19,13 @@ import time
 import numpy as np
 
 from femtbr.errors import ConvergenceError, InputError
-from femtbr.fem.assemble import System
+from femtbr.fem.assembly.assemble import System
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.fem.backends import system_for
-from femtbr.fem.discretization import Discretization
 from femtbr.fem.newton import newton
-from femtbr.fem.post import build_solution
-from femtbr.fem.problem import Problem
-from femtbr.fem.solution import Solution
+from femtbr.fem.post.post import build_solution
+from femtbr.fem.values.problem import Problem
+from femtbr.fem.values.solution import Solution
 
 log = logging.getLogger(__name__)
 #: Largest relative energy imbalance accepted (design note §4 targets 1e-8 at rtol 1e-10).
@@ -99,10 +99,10 @@ def solve(problem: Problem, discretization: Discretization | None = None, *,
             raise InputError("discretization: built for another mesh, split interfaces, order "
                              "or section kind (plane / axisymmetric)")
     t0 = time.perf_counter()
-    bulk_before = disc.cache.get("bulk")
+    bulk_before = disc.cache.bulk
     system = system_for(problem, disc)
     timings["setup"] = time.perf_counter() - t0
-    rebuilt = disc.cache.get("bulk") is not bulk_before
+    rebuilt = disc.cache.bulk is not bulk_before
     timings["bulk"] = disc.timings.get("bulk", 0.0) if rebuilt else 0.0
     timings["setup"] -= timings["bulk"]
     if problem.progress is not None:

@@ -1,7 +1,7 @@
 """Heat paths of a validated case on its mesh, decided before any assembly.
 
-The checks :mod:`femtbr.fem.connectivity` makes before a steady solve, on the mesh alone, so that
-``femtbr check`` makes them too (called by :func:`femtbr.pipeline.preflight.preflight`):
+The checks :mod:`femtbr.fem.assembly.connectivity` makes before a steady solve, on the mesh alone,
+so that ``femtbr check`` makes them too (called by :func:`femtbr.pipeline.preflight.preflight`):
 
 * every interface model at the solve's first evaluation point (the initial temperature and the
   interface's pressure), its failure named as ``System.conductance`` names it
@@ -55,7 +55,7 @@ def _operating_temperature(case: Any) -> float:
 @dataclass(frozen=True)
 class Conductances:
     """The conductance scales of a problem at its initial temperature, as the solve's heat-path
-    check (:mod:`femtbr.fem.connectivity`) weighs them, computed from the mesh alone.
+    check (:mod:`femtbr.fem.assembly.connectivity`) weighs them, computed from the mesh alone.
 
     Attributes
     ----------
@@ -152,7 +152,7 @@ def _facet_pressures(value: Any, mesh: Any, name: str, facets: np.ndarray) -> np
     the quadrature of its normalisation (one point per facet)."""
     if isinstance(value, (int, float)):
         return np.array([float(value)])
-    from femtbr.fem.pressure import resolve_pressure
+    from femtbr.fem.values.pressure import resolve_pressure
     from femtbr.pipeline.pressure import interface_pressure
 
     facets = np.asarray(facets)

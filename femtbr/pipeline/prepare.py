@@ -47,7 +47,7 @@ def _conductivity(mat: Any, dim: int) -> Any:
     """A number, the k(T) table, or a ``ConductivityTensor`` of ``dim`` principal values."""
     tensor = getattr(mat, "k_tensor", None)
     if tensor is not None:
-        from femtbr.fem.conductivity_tensor import ConductivityTensor
+        from femtbr.fem.values.conductivity_tensor import ConductivityTensor
 
         return ConductivityTensor(
             tensor.axes_matrix(dim),

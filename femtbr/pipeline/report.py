@@ -187,7 +187,7 @@ def steady_summary(case: Case, prepared: Prepared, solution: Any) -> dict[str, A
 
 
 def transient_section(result: Any, stepping: Any, region_dofs: Mapping[str, Any]) -> dict:
-    """Figures of a time integration (:class:`femtbr.fem.transient.TransientResult`)."""
+    """Figures of a time integration (:class:`femtbr.fem.transient.transient.TransientResult`)."""
     return {
         "scheme": stepping.scheme,
         "t_end": result.times[-1],

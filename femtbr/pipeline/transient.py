@@ -59,11 +59,11 @@ def heat_capacity_of(region: str, material: Any) -> Any:
 
 
 def transient_problem(case: Case, prepared: Prepared) -> Any:
-    """The :class:`~femtbr.fem.transient_problem.TransientProblem` of a case.
+    """The :class:`~femtbr.fem.values.transient_problem.TransientProblem` of a case.
 
     Waveform CSV paths are absolute (the case layer resolved them against the case file).
     """
-    from femtbr.fem.transient_problem import TransientProblem
+    from femtbr.fem.values.transient_problem import TransientProblem
     from femtbr.pipeline.transient_inputs import transient_loads
 
     loads = transient_loads(case.transient, case.sources, case.boundaries)
@@ -107,7 +107,7 @@ def step_time(case: Case) -> float | None:
 def _monitors(case: Case, system: Any, template: Any, junction: Any) -> list[Callable]:
     """Per accepted state: T_max of every region, probe temperatures, T_j of the stepped
     regions (for Z_th)."""
-    from femtbr.fem.probe import locate
+    from femtbr.fem.post.probe import locate
 
     region_dofs = system.region_dofs()
     names = list(case.probes)
@@ -177,8 +177,8 @@ def integrate(
     ConvergenceError
         Newton failed in a step.
     """
-    from femtbr.fem.transient import TransientSolver
-    from femtbr.fem.transient_system import FESemiDiscrete
+    from femtbr.fem.transient.transient import TransientSolver
+    from femtbr.fem.transient.transient_system import FESemiDiscrete
     from femtbr.pipeline.transient_inputs import time_stepping
 
     tp = transient_problem(case, prepared)

@@ -21,7 +21,7 @@ from femtbr.case.transient_spec import (
 def waveform_profile(
     w: Waveform, scale: float = 1.0, base_dir: str | None = None, base: float | None = None
 ) -> Any:
-    """The :mod:`femtbr.fem.power_profiles` profile of ``w``, multiplied by ``scale``.
+    """The :mod:`femtbr.fem.values.power_profiles` profile of ``w``, multiplied by ``scale``.
 
     A power waveform: ``constant`` -> 1, ``step`` -> 0 before / 1 from ``t_start``, ``pulse`` ->
     1 for the first ``duty``·``period`` of each period from ``t_start``, ``table`` -> the (CSV)
@@ -31,7 +31,7 @@ def waveform_profile(
     """
     from pathlib import Path
 
-    from femtbr.fem import power_profiles as pp
+    from femtbr.fem.values import power_profiles as pp
 
     lv: dict[str, float] = {"level": 1.0, "before": 0.0, "after": 1.0, "low": 0.0, "high": 1.0}
     if isinstance(w, TemperatureWaveform):
@@ -60,8 +60,8 @@ def waveform_profile(
 
 
 def time_stepping(spec: TransientSpec) -> Any:
-    """The :class:`femtbr.fem.transient.TimeStepping` options of ``spec``."""
-    from femtbr.fem.transient import TimeStepping
+    """The :class:`femtbr.fem.transient.transient.TimeStepping` options of ``spec``."""
+    from femtbr.fem.transient.transient import TimeStepping
 
     return TimeStepping(
         t_end=float(spec.t_end),

@@ -8,7 +8,7 @@ Giles & Pierce, Flow Turb. Combust. 65 (2000) 393):
 
 A is non-symmetric when h'(T̄) or k'(T) ≠ 0, so the transposed system is solved as such: a
 direct LU (SuperLU, ``trans="T"``) where the Newton solve was direct, else
-:func:`femtbr.fem.linear.solve` on Aᵀ with the Newton solve's cached AMG hierarchy as
+:func:`femtbr.fem.linalg.linear.solve` on Aᵀ with the Newton solve's cached AMG hierarchy as
 preconditioner (CG when A is symmetric; CG then GMRES when it is not; the same fallbacks).  All
 parameters then cost one dot product each with ∂R/∂θ (:mod:`.parameters`).
 """
@@ -55,7 +55,7 @@ def adjoint_solve(state: Any, rhs: Sequence[np.ndarray]) -> list[np.ndarray]:
     ConvergenceError
         When the iterative transposed solve does not reach :data:`ADJOINT_RTOL`.
     """
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     system = state.system
     disc = system.disc
@@ -63,7 +63,7 @@ def adjoint_solve(state: Any, rhs: Sequence[np.ndarray]) -> list[np.ndarray]:
     method = linear.choose(system.problem.options.linear_solver, free.size,
                            disc.points.shape[1])
     out = []
-    if method == "direct" or disc.cache.get("fallback") == ("direct", A.shape):
+    if method == "direct" or disc.cache.solver.uses("direct", A.shape):
         lu = spla.splu(A.tocsc())
         for g in rhs:
             lam = np.zeros(disc.n_dofs)
@@ -73,7 +73,7 @@ def adjoint_solve(state: Any, rhs: Sequence[np.ndarray]) -> list[np.ndarray]:
     At = A.T.tocsr() if system.asymmetric else A
     for g in rhs:
         x, info = linear.solve(At, g[free], method, ADJOINT_RTOL, not system.asymmetric,
-                               disc.cache)
+                               disc.cache.solver)
         if not info["residual"] <= 10 * ADJOINT_RTOL:
             raise ConvergenceError(f"adjoint solve reached {info['residual']:.2e} (wanted "
                                    f"{ADJOINT_RTOL:g})", [info["residual"]])
@@ -87,8 +87,9 @@ def adjoint_solve(state: Any, rhs: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 def _dirichlet_weights(system: Any, param: Parameter) -> np.ndarray:
     """∂T_D/∂θ on the fixed DOFs for θ the temperature of boundary ``param.target`` (shared
-    DOFs take the mean of their boundaries' values: :func:`femtbr.fem.dirichlet.merge_fixed`)."""
-    from femtbr.fem.dirichlet import merge_fixed
+    DOFs take the mean of their boundaries' values:
+    :func:`femtbr.fem.assembly.dirichlet.merge_fixed`)."""
+    from femtbr.fem.assembly.dirichlet import merge_fixed
 
     parts = []
     for name in system.dir_owner:

@@ -27,7 +27,7 @@ from femtbr.sensitivity.parameters import (
 def tangent_sensitivities(case: Any, state: Any, outputs: Sequence[Output],
                           params: Sequence[Parameter]) -> np.ndarray:
     """dJ/dθ, shape (n_outputs, n_params), by forward solves (module docstring)."""
-    from femtbr.fem import linear
+    from femtbr.fem.linalg import linear
 
     system, T = state.system, state.T
     disc = system.disc
@@ -45,7 +45,8 @@ def tangent_sensitivities(case: Any, state: Any, outputs: Sequence[Output],
                   if p.kind in MODEL_KINDS else None)
             dTD = np.zeros(T.size)
             rhs = -residual_derivative(case, system, p, T, dh)[free]
-        x, info = linear.solve(A, rhs, method, ADJOINT_RTOL, not system.asymmetric, disc.cache)
+        x, info = linear.solve(A, rhs, method, ADJOINT_RTOL, not system.asymmetric,
+                               disc.cache.solver)
         if not info["residual"] <= 10 * ADJOINT_RTOL:
             raise ConvergenceError(f"tangent solve for {p.key} reached {info['residual']:.2e}",
                                    [info["residual"]])

@@ -119,7 +119,7 @@ def _r_ja(case: Any, system: Any, T: np.ndarray) -> Output:
 
 
 def _probe(case: Any, solution: Any, T: np.ndarray, name: str) -> Output:
-    from femtbr.fem.probe import locate
+    from femtbr.fem.post.probe import locate
 
     if name not in case.probes:
         raise CaseError([("sensitivity.outputs", f"no probe {name!r}; probes: "

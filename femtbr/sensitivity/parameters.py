@@ -6,7 +6,7 @@ temperature-dependent conductivity table or tensor, k = s·k(T) (no case key: a 
 only); ``interfaces.<name>.pressure_scale`` likewise a factor s = 1 on a pressure table or
 profile, p = s·p(x).
 
-∂R/∂θ of the discrete residual of :mod:`femtbr.fem.assemble` (SI; R in W per DOF),
+∂R/∂θ of the discrete residual of :mod:`femtbr.fem.assembly.assemble` (SI; R in W per DOF),
 term by term, evaluating only the term θ enters:
 
 * source power P [W] of region r: R ∋ −(P/V) ∫_r v  ⇒  ∂R/∂P = −∫_r v / V;
@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from femtbr.errors import FemtbrError
-from femtbr.fem.conductivity_tensor import ConductivityTensor
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
 from femtbr.sensitivity.perturb import interface_model_at
 
 SIGMA_SB = 5.670374419e-8  # W/(m² K⁴), CODATA 2018
@@ -149,7 +149,7 @@ def region_flux_residual(disc: Any, region: str, T: np.ndarray,
                          k: Callable | None = None) -> np.ndarray:
     """∫_region k ∇T·∇v for every test function v [W]: k = 1 (with the bulk matrix's rule)
     when ``k`` is None, else k(T) (with the k(T) rule)."""
-    from femtbr.fem.kernels import chunks, geometry
+    from femtbr.fem.fast.kernels import chunks, geometry
 
     rule = disc.rule_k if k is None else disc.rule_kT
     cells = disc.region_cells[region]
@@ -213,7 +213,7 @@ def residual_derivative(case: Any, system: Any, param: Parameter, T: np.ndarray,
     if param.kind in ("conductivity", "k_scale"):
         k = problem.conductivity[param.target] if param.kind == "k_scale" else None
         if isinstance(k, ConductivityTensor):  # ∂R/∂s = ∫_r (K(T)∇T)·∇v at s = 1
-            from femtbr.fem.conduction import conduction_terms
+            from femtbr.fem.fast.conduction import conduction_terms
 
             return conduction_terms(disc, {param.target: k}, T, False)[0]
         return region_flux_residual(disc, param.target, T, k)

@@ -42,7 +42,7 @@ def interface_model_at(spec: Any, param: Parameter, value: float,
 
 def _scaled(fun: Any, s: float) -> Any:
     """``s`` times a conductivity: a k(T) callable, or every principal value of a tensor."""
-    from femtbr.fem.conductivity_tensor import ConductivityTensor
+    from femtbr.fem.values.conductivity_tensor import ConductivityTensor
 
     if isinstance(fun, ConductivityTensor):
         return ConductivityTensor(fun.axes, tuple(

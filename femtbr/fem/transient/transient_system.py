@@ -1,7 +1,8 @@
 """The finite-element semi-discrete system of a :class:`TransientProblem`, on the FE core.
 
-:class:`FESemiDiscrete` implements :class:`femtbr.fem.transient.SemiDiscreteSystem` with the
-steady residual and exact Jacobian of :func:`femtbr.fem.assemble.build_system` (one System,
+:class:`FESemiDiscrete` implements :class:`femtbr.fem.transient.transient.SemiDiscreteSystem` with
+the
+steady residual and exact Jacobian of :func:`femtbr.fem.assembly.assemble.build_system` (one System,
 bound once; its source load, ambient temperatures and Dirichlet values are re-set for each time
 from the load profiles) plus the heat-capacity terms assembled here:
 
@@ -24,13 +25,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import CaseError, InputError, ModelError
-from femtbr.fem.assemble import SIGMA_SB, System, _fq_values, build_system
+from femtbr.fem.assembly.assemble import SIGMA_SB, System, _fq_values, build_system
+from femtbr.fem.assembly.dirichlet import merge_fixed
+from femtbr.fem.assembly.discretization import Discretization
 from femtbr.fem.backends import system_for
-from femtbr.fem.dirichlet import merge_fixed
-from femtbr.fem.discretization import Discretization
-from femtbr.fem.kernels import chunks, geometry
-from femtbr.fem.problem import FixedTemperature, Source
-from femtbr.fem.transient_problem import TransientProblem, enthalpy, heat_capacity
+from femtbr.fem.fast.kernels import chunks, geometry
+from femtbr.fem.values.problem import FixedTemperature, Source
+from femtbr.fem.values.transient_problem import TransientProblem, enthalpy, heat_capacity
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +256,7 @@ class FESemiDiscrete:
         ``side="left"`` gives the left limit at ``t`` (the value during a step that ends at
         ``t``, so a jump at ``t`` acts on the steps after it), ``"right"`` the value from ``t``
         on.  Nodes shared by two fixed-temperature boundaries take the mean of their values
-        (:mod:`femtbr.fem.dirichlet`).
+        (:mod:`femtbr.fem.assembly.dirichlet`).
         """
         timed = self.tp.boundary_temperature
 
@@ -316,7 +317,7 @@ class FESemiDiscrete:
         Its ``boundaries`` / ``energy_balance`` are those of the *steady* residual (the heat
         stored in the step is not in them): use the transient step records for energy.
         """
-        from femtbr.fem.post import build_solution
+        from femtbr.fem.post.post import build_solution
 
         self._at(t, "right")
         return build_solution(self.system, {"T": T, "history": (), "iterations": 0}, {})

@@ -1,8 +1,9 @@
 """TaggedMesh → scikit-fem mesh (for users who want scikit-fem's own tools on a femtbr mesh).
 
-The solver itself works on plain arrays (see :class:`~femtbr.fem.discretization.Discretization`);
+The solver itself works on plain arrays (see
+:class:`~femtbr.fem.assembly.discretization.Discretization`);
 this conversion is for inspection, plotting and cross-checks.  Vertices are reordered from VTK
-to scikit-fem's local order (:data:`~femtbr.fem.reference.VTK_TO_SKFEM`, which matters for
+to scikit-fem's local order (:data:`~femtbr.fem.fast.reference.VTK_TO_SKFEM`, which matters for
 hexahedra), regions become ``subdomains`` and boundaries / interfaces become named facet sets.
 """
 
@@ -12,7 +13,7 @@ import numpy as np
 
 from femtbr.errors import MeshError
 from femtbr.facets import find_facets
-from femtbr.fem.reference import SKFEM_MESH, VTK_TO_SKFEM
+from femtbr.fem.fast.reference import SKFEM_MESH, VTK_TO_SKFEM
 from femtbr.mesh import TaggedMesh
 
 

@@ -36,7 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from femtbr.fem import threads
+from femtbr.fem.linalg import threads
 
 #: Jacobi damping of the prolongation smoother.  The usual choice is 4/3 divided by an estimate
 #: of ρ(D⁻¹A) (pyamg's default; Vaněk, Brezina & Mandel, Numer. Math. 88 (2001) 559); with the
@@ -172,7 +172,7 @@ class SmoothedAggregation:
         #: How the solver uses this hierarchy (kept with it, as it is reused across solves):
         #: the second-sweep trial, ``None`` or ``(state, one-sweep seconds per decade)``, and
         #: the Krylov method for non-symmetric systems, ``"try-cg"``, ``"cg"`` or ``"gmres"``
-        #: (see :mod:`femtbr.fem.linear`).
+        #: (see :mod:`femtbr.fem.linalg.linear`).
         self.sweep_trial: tuple[str, float] | None = None
         self.nonsymmetric_mode = "try-cg"
         A = sp.csr_matrix(A, dtype=dtype)

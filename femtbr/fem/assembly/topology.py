@@ -2,7 +2,7 @@
 
 Facets are located by :mod:`femtbr.facets` (the one facet matcher).  Everything here is
 vectorised and linear in the number of cells, so it stays cheap at millions of cells.  Cells
-are in scikit-fem local order (see :mod:`femtbr.fem.reference`).
+are in scikit-fem local order (see :mod:`femtbr.fem.fast.reference`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 
 from femtbr.errors import MeshError
 from femtbr.facets import face_index
-from femtbr.fem.kernels import over_halves
-from femtbr.fem.reference import REFDOM, RefTables, eval_basis
+from femtbr.fem.fast.kernels import over_halves
+from femtbr.fem.fast.reference import REFDOM, RefTables, eval_basis
 
 
 def local_facet_index(tab: RefTables, local: np.ndarray) -> np.ndarray:

@@ -20,14 +20,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import CaseError, InputError, ModelError
-from femtbr.fem.conduction import conduction_terms
-from femtbr.fem.conductivity_tensor import ConductivityTensor
-from femtbr.fem.dirichlet import merge_fixed
-from femtbr.fem.discretization import Discretization
-from femtbr.fem.kernels import FacetQuad, chunks, geometry, over_halves
-from femtbr.fem.pressure import quadrature_points, resolve_pressure
-from femtbr.fem.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
-from femtbr.fem.threads import ParallelCSR
+from femtbr.fem.assembly.dirichlet import merge_fixed
+from femtbr.fem.assembly.discretization import Discretization
+from femtbr.fem.assembly.discretization_cache import DirichletKey, FacetBlock, ReducedPattern
+from femtbr.fem.fast.conduction import conduction_terms
+from femtbr.fem.fast.kernels import FacetQuad, chunks, geometry, over_halves
+from femtbr.fem.linalg.threads import ParallelCSR
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
+from femtbr.fem.values.pressure import quadrature_points, resolve_pressure
+from femtbr.fem.values.problem import Convection, FixedTemperature, HeatFlux, Problem, Radiation
 
 SIGMA_SB = 5.670374419e-8  # W/(m² K⁴), CODATA 2018
 
@@ -51,7 +52,7 @@ class Interface:
 
     ``pressure`` holds p [Pa] at the facet quadrature points of ``qa`` (m, nq) and
     ``pressure_at`` the field p(x) of points (n, dim) [m] it was evaluated from (see
-    :mod:`femtbr.fem.pressure`): h is evaluated at the local pressure.
+    :mod:`femtbr.fem.values.pressure`): h is evaluated at the local pressure.
     """
 
     name: str
@@ -61,6 +62,17 @@ class Interface:
     pressure: np.ndarray
     pos: np.ndarray
     pressure_at: object = None
+
+
+@dataclass
+class FacetScatter:
+    """Where the facet blocks of one evaluation land: the position arrays themselves
+    (``blocks``, compared by identity), their sorted distinct positions ``upos`` and the index
+    of every block entry among them ``inv`` (see :meth:`System._scatter_add`)."""
+
+    blocks: list[np.ndarray]
+    upos: np.ndarray
+    inv: np.ndarray
 
 
 @dataclass
@@ -83,7 +95,8 @@ class System:
     dir_owner: dict = field(default_factory=dict)
     asymmetric: bool = False
     nonlinear: bool = False
-    _scatter_cache: dict = field(default_factory=dict, repr=False)
+    _b_operator: tuple[sp.csr_matrix, ParallelCSR] | None = field(default=None, repr=False)
+    _facet_scatter: FacetScatter | None = field(default=None, repr=False)
 
     # -------------------------------------------------------------- evaluation
     def evaluate(self, T: np.ndarray, jacobian: bool = True, out: np.ndarray | None = None):
@@ -94,9 +107,9 @@ class System:
         of the pattern per call.  The data are written in one pass (bulk matrix, then the facet
         blocks added at their positions).
         """
-        hit = self._scatter_cache.get("B")
+        hit = self._b_operator
         if hit is None or hit[0] is not self.B:  # row blocks of B in parallel threads
-            self._scatter_cache["B"] = hit = (self.B, ParallelCSR(self.B))
+            self._b_operator = hit = (self.B, ParallelCSR(self.B))
         R = hit[1] @ T
         R -= self.F
         data = None
@@ -144,13 +157,12 @@ class System:
         """``data[pos] += val`` with repeated positions summed: the unique positions of this
         (fixed) list of facet blocks are found once, then a ``bincount`` does the sum (an order
         of magnitude faster than ``np.add.at``)."""
-        hit = self._scatter_cache.get("key")
-        if hit is None or len(hit[0]) != len(pos_l) or any(
-                a is not b for a, b in zip(hit[0], pos_l, strict=True)):
+        hit = self._facet_scatter
+        if hit is None or len(hit.blocks) != len(pos_l) or any(
+                a is not b for a, b in zip(hit.blocks, pos_l, strict=True)):
             upos, inv = np.unique(np.concatenate([p.ravel() for p in pos_l]), return_inverse=True)
-            self._scatter_cache["key"] = hit = (list(pos_l), upos, inv.ravel())
-        _, upos, inv = hit
-        data[upos] += np.bincount(inv, np.concatenate(val_l), minlength=upos.size)
+            self._facet_scatter = hit = FacetScatter(list(pos_l), upos, inv.ravel())
+        data[hit.upos] += np.bincount(hit.inv, np.concatenate(val_l), minlength=hit.upos.size)
 
     def interface_terms(self, itf: Interface, T: np.ndarray, jacobian: bool = True):
         """Interface residual blocks (side a, side b) and Jacobian blocks (m, na+nb, na+nb)."""
@@ -209,18 +221,18 @@ class System:
     def _bulk_nonlinear(self, T: np.ndarray, jacobian: bool, add_to: np.ndarray | None = None):
         """∫ k(T) ∇T·∇v over the regions with a temperature-dependent k: residual and
         Jacobian on the common pattern, or with ``add_to`` its data added there
-        (:func:`femtbr.fem.conduction.conduction_terms`)."""
+        (:func:`femtbr.fem.fast.conduction.conduction_terms`)."""
         return conduction_terms(self.disc, self.k_fun, T, jacobian, add_to)
 
     # -------------------------------------------------------------- Dirichlet
     def reduced(self):
         """Free DOFs and the pattern of the Jacobian restricted to them (cached on disc)."""
-        key = ("dirichlet", tuple(sorted(self.dir_owner)), self.dir_dofs.size)
-        cache = self.disc.cache
+        key = DirichletKey(tuple(sorted(self.dir_owner)), int(self.dir_dofs.size))
+        cache = self.disc.cache.reduced
         if key not in cache and self.dir_dofs.size == 0:  # nothing to eliminate
             indptr, indices = self.disc.pattern
-            cache[key] = (np.arange(self.disc.n_dofs), np.ones(indices.size, bool), indptr,
-                          indices)
+            cache[key] = ReducedPattern(np.arange(self.disc.n_dofs), np.ones(indices.size, bool),
+                                        indptr, indices)
         if key not in cache:
             n = self.disc.n_dofs
             is_d = np.zeros(n, dtype=bool)
@@ -233,7 +245,7 @@ class System:
             keep = ~is_d[rows] & ~is_d[indices]
             cnt = np.bincount(newid[rows[keep]], minlength=free.size)
             ip = np.r_[0, np.cumsum(cnt)].astype(indptr.dtype)
-            cache[key] = (free, keep, ip, newid[indices[keep]].astype(indices.dtype))
+            cache[key] = ReducedPattern(free, keep, ip, newid[indices[keep]].astype(indices.dtype))
         return cache[key]
 
 
@@ -321,13 +333,13 @@ def build_system(problem: Problem, disc: Discretization) -> System:
                 if not bc.h >= 0:
                     raise InputError(f"boundaries.{bname}.h: must be >= 0, got {bc.h}")
                 coef = q.wdS * float(bc.h)
-                pos = disc.positions(("b", bname), q.dofs, q.dofs)
+                pos = disc.positions(FacetBlock("boundary", bname), q.dofs, q.dofs)
                 sys.robin.append((bname, q, coef, float(bc.T_inf), pos, _mass(q, coef)))
             elif isinstance(bc, Radiation):
                 if not 0 <= bc.emissivity <= 1:
                     raise InputError(f"boundaries.{bname}.emissivity: must be in [0, 1], "
                                      f"got {bc.emissivity}")
-                pos = disc.positions(("b", bname), q.dofs, q.dofs)
+                pos = disc.positions(FacetBlock("boundary", bname), q.dofs, q.dofs)
                 sys.rad.append((bname, q, float(bc.emissivity), float(bc.T_inf), pos))
             else:
                 raise InputError(f"boundaries.{bname}: unknown condition {bc!r}")
@@ -338,7 +350,7 @@ def build_system(problem: Problem, disc: Discretization) -> System:
             raise ModelError(f"interfaces.{name}: model {spec.model!r} has no conductance(T, p)")
         qa, qb = disc.interface_quads(name)
         d = np.hstack([qa.dofs, qb.dofs])
-        pos = disc.positions(("i", name), d, d)
+        pos = disc.positions(FacetBlock("interface", name), d, d)
         p_at, p = resolve_pressure(spec.pressure,
                                    lambda q=qa: quadrature_points(q.phi, q.dofs, disc.dof_points),
                                    qa.wdS, f"interfaces.{name}.pressure")

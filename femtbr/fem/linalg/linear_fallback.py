@@ -23,8 +23,9 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from femtbr.errors import ConvergenceError
-from femtbr.fem import krylov, threads
-from femtbr.fem.amg import SmoothedAggregation
+from femtbr.fem.linalg import krylov, threads
+from femtbr.fem.linalg.amg import SmoothedAggregation
+from femtbr.fem.linalg.solver_state import Fallback, KeptHierarchy, LinearSolverState
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,8 @@ def direct(A: sp.csr_matrix, b: np.ndarray, symmetric: bool) -> tuple[np.ndarray
     return x, {"method": "direct", "iterations": 1, "residual": r}
 
 
-def fallback(A: sp.csr_matrix, b: np.ndarray, rtol: float, symmetric: bool, cache: dict,
+def fallback(A: sp.csr_matrix, b: np.ndarray, rtol: float, symmetric: bool,
+             cache: LinearSolverState,
               r_amg: float) -> tuple[np.ndarray, dict]:
     """The AMG solve stalled at ``r_amg``: a direct factorisation where it fits in memory,
     else a stronger AMG cycle (:data:`STRONG_AMG_OPTIONS`); each logged at WARNING."""
@@ -109,8 +111,8 @@ def fallback(A: sp.csr_matrix, b: np.ndarray, rtol: float, symmetric: bool, cach
             tried.append(f"direct solve failed ({exc})")
         else:
             if _solved(A, x, b, info["residual"], rtol):
-                cache["fallback"] = ("direct", A.shape)
-                cache.pop("amg", None)
+                cache.fallback = Fallback("direct", A.shape)
+                cache.amg = None
                 return x, info
             tried.append(f"direct solve reached {info['residual']:.2e}")
     else:
@@ -126,8 +128,8 @@ def fallback(A: sp.csr_matrix, b: np.ndarray, rtol: float, symmetric: bool, cach
         x, its, _ = krylov.gmres(Aop, b, h.cycle, rtol, maxiter=STRONG_MAXITER, restart=60)
     r = float(np.linalg.norm(b - Aop @ x)) / float(np.linalg.norm(b))
     if _solved(A, x, b, r, rtol):
-        cache["fallback"] = ("strong", A.shape)
-        cache["amg"] = (A.shape, h, r ** (1.0 / max(its, 1)))
+        cache.fallback = Fallback("strong", A.shape)
+        cache.amg = KeptHierarchy(A.shape, h, r ** (1.0 / max(its, 1)))
         return x, {"method": "amg-strong", "iterations": its, "residual": r}
     tried.append(f"a stronger AMG cycle reached {r:.2e}")
     raise ConvergenceError(f"linear solver (AMG-preconditioned Krylov) reached only relative "

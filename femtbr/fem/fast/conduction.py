@@ -19,10 +19,10 @@ matrices of a batch of cells are then one matrix product, ``[w k M | w k' M∇̂
 form term for term.  Cells whose map is not affine use the general per-point geometry.
 An axisymmetric (``rule.radial``) rule keeps the affine metric and replaces the weights w_q by
 the per-cell w_q 2πr_q (r_q = x₀ at the point; the axisymmetric measure, see
-:mod:`femtbr.fem.kernels`): every w_q above is a factor of one (cell, point) coefficient.
+:mod:`femtbr.fem.fast.kernels`): every w_q above is a factor of one (cell, point) coefficient.
 
-A conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ (:mod:`femtbr.fem.conductivity_tensor`) takes
-the same route with the metric Σ_m k_m(T_q) M_m, M_m = |det J| J⁻¹ r_m r_mᵀ J⁻ᵀ, per point
+A conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ (:mod:`femtbr.fem.values.conductivity_tensor`)
+takes the same route with the metric Σ_m k_m(T_q) M_m, M_m = |det J| J⁻¹ r_m r_mᵀ J⁻ᵀ, per point
 (:func:`principal_metrics`); its non-affine cells use the per-point geometry.
 
 Each batch's entries are summed (``bincount``) onto the distinct positions in the common
@@ -39,8 +39,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ModelError
-from femtbr.fem.conductivity_tensor import ConductivityTensor
-from femtbr.fem.kernels import (
+from femtbr.fem.fast.kernels import (
     CellRule,
     _metric_upper,
     adjugate,
@@ -52,6 +51,7 @@ from femtbr.fem.kernels import (
     stiffness_chunk,
     thin_matmul,
 )
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
 
 #: Cells whose DOF numbers span more than this many times the region's median span are
 #: batched apart (:class:`RegionConduction`).
@@ -112,7 +112,9 @@ class Batch:
     affine batches, ``None`` for a batch of non-affine cells; ``scatter`` per block of
     :data:`SCATTER_CELLS` cells the sorted distinct positions in the pattern of the block's
     element entries and the index of each entry among them (uint16 when they are few
-    enough: 2 bytes per entry instead of 4); ``udof``/``dinv`` the same for the element DOFs.
+    enough: 2 bytes per entry instead of 4); ``udof``/``dinv`` the same for the element DOFs;
+    ``principal`` the per-direction metrics of the last orthotropic axes used
+    (:func:`principal_metrics`: the axes as bytes and the metrics).
     """
 
     cells: np.ndarray
@@ -120,6 +122,7 @@ class Batch:
     scatter: list[tuple[np.ndarray, np.ndarray]]
     udof: np.ndarray
     dinv: np.ndarray
+    principal: tuple[bytes, np.ndarray] | None = None
 
     @property
     def pos_range(self) -> tuple[int, int]:
@@ -200,11 +203,13 @@ def _affine_groups(disc, cells: np.ndarray, rule: CellRule):
             yield c, M
 
 
-def _region_batches(disc, name: str, rule: CellRule) -> RegionConduction:
-    key = ("conduction", name, id(rule))
-    hit = disc.cache.get(key)
+def _region_batches(disc, name: str) -> RegionConduction:
+    """The cached :class:`RegionConduction` of region ``name`` for the discretization's
+    ``rule_kT`` (fixed when it is built), made on first use."""
+    hit = disc.cache.conduction.get(name)
     if hit is not None:
         return hit
+    rule = disc.rule_kT
     cells = disc.region_cells[name]
     ed = disc.edofs[cells]
     lo = ed.min(axis=1)
@@ -223,7 +228,7 @@ def _region_batches(disc, name: str, rule: CellRule) -> RegionConduction:
     ends_p = np.array([b.pos_range[1] for b in batches], dtype=np.int64)
     dof_cut = np.r_[0, np.maximum.accumulate(ends_d)[:-1]] if batches else ends_d
     pos_cut = np.r_[0, np.maximum.accumulate(ends_p)[:-1]] if batches else ends_p
-    disc.cache[key] = hit = RegionConduction(batches, dof_cut, pos_cut, wide_b)
+    disc.cache.conduction[name] = hit = RegionConduction(batches, dof_cut, pos_cut, wide_b)
     return hit
 
 
@@ -293,7 +298,7 @@ def _general_batch(rule: CellRule, points, cells, Te, fun, name: str, jacobian: 
 def _tensor_batch(rule: CellRule, points, cells, Te, tensor: ConductivityTensor, name: str,
                   jacobian: bool):
     """:func:`_general_batch` for a conductivity tensor K(T) = Σ_m k_m(T) r_m r_mᵀ
-    (:mod:`femtbr.fem.conductivity_tensor`), by the per-point geometry on every cell:
+    (:mod:`femtbr.fem.values.conductivity_tensor`), by the per-point geometry on every cell:
 
         r_i  = Σ_q w_q |J| Σ_m k_m(T_q) (r_m·∇φ_i)(r_m·∇T_q)
         J_ij = Σ_q w_q |J| Σ_m [k_m (r_m·∇φ_i)(r_m·∇φ_j) + k_m' φ_j (r_m·∇φ_i)(r_m·∇T_q)]
@@ -324,11 +329,9 @@ def principal_metrics(disc, b: Batch, tensor: ConductivityTensor) -> np.ndarray:
 
     upper triangles in ``np.triu_indices`` order; cached per batch for the last axes used
     (a sweep over orientations does not pile up one set per angle)."""
-    per_batch = disc.cache.setdefault("principal_metrics", {})
     axes = tensor.axes.tobytes()
-    hit = per_batch.get(id(b))
-    if hit is not None and hit[0] is b and hit[1] == axes:
-        return hit[2]
+    if b.principal is not None and b.principal[0] == axes:
+        return b.principal[1]
     J, _ = affine_map(disc.points, disc.cells[b.cells], disc.tab,
                       affine_stiffness_tables(disc.tab, disc.rule_kT))
     adj, det = adjugate(J)  # adj[b][a] = det (J⁻¹)_ba
@@ -340,7 +343,7 @@ def principal_metrics(disc, b: Batch, tensor: ConductivityTensor) -> np.ndarray:
         v = [sum(adj[c][a] * A[m, a] for a in range(d)) for c in range(d)]
         for p, (a, c) in enumerate(zip(ia, ib, strict=True)):
             np.divide(v[a] * v[c], np.abs(det), out=Mm[m, p])
-    per_batch[id(b)] = (b, axes, Mm)
+    b.principal = (axes, Mm)
     return Mm
 
 
@@ -416,10 +419,9 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
         When a conductivity is not finite or not positive (naming the region).
     """
     rule = disc.rule_kT
-    tkey = ("conduction_tables", id(rule))
-    tab = disc.cache.get(tkey)
+    tab = disc.cache.conduction_tables
     if tab is None:
-        disc.cache[tkey] = tab = conduction_tables(rule)
+        disc.cache.conduction_tables = tab = conduction_tables(rule)
     n = disc.n_dofs
     R = np.zeros(n)
     data = None
@@ -452,7 +454,7 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
                     for i, (upos, inv) in enumerate(b.scatter)]
 
     for name, fun in k_fun.items():
-        reg = _region_batches(disc, name, rule)
+        reg = _region_batches(disc, name)
 
         def work(part: slice, reg=reg, fun=fun, name=name):
             bs = reg.batches[part]

@@ -34,7 +34,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from femtbr.errors import InputError
-from femtbr.fem.assemble import SIGMA_SB, System, _fq_values
+from femtbr.fem.assembly.assemble import SIGMA_SB, System, _fq_values
+from femtbr.fem.assembly.discretization_cache import HeatPathParts
 
 log = logging.getLogger(__name__)
 EPS = float(np.finfo(float).eps)
@@ -118,14 +119,14 @@ def _mesh_parts(disc) -> tuple[np.ndarray, int]:
     """Connected parts of the split mesh (cells joined by shared DOFs): a part label per DOF
     and the number of parts (cached on the discretization: sweep cases reuse it).  A chain
     through each cell's DOFs joins them; one ``connected_components`` call on n_dofs nodes."""
-    hit = disc.cache.get("heat_path_parts")
+    hit = disc.cache.heat_path_parts
     if hit is None:
         e = disc.edofs
         n = disc.n_dofs
         r, c = e[:, :-1].ravel(), e[:, 1:].ravel()
         graph = sp.coo_matrix((np.ones(r.size), (r, c)), shape=(n, n)).tocsr()
         n_parts, labels = connected_components(graph, directed=False)
-        hit = disc.cache["heat_path_parts"] = (labels, int(n_parts))
+        hit = disc.cache.heat_path_parts = HeatPathParts(labels, int(n_parts))
         log.debug("heat paths: the split mesh has %d connected parts", n_parts)
     return hit
 

@@ -6,7 +6,7 @@ right-hand side that comes with the same ``key`` (the last few keyed
 factorisations are kept, so a start-up step or a step cut at a pulse edge does not evict the
 main one).  For nonlinear problems
 the caller passes ``key=None`` and every matrix is factored afresh.  Large systems go to the
-FE core's AMG solver (:func:`femtbr.fem.linear.solve`), whose smoothed-aggregation hierarchy
+FE core's AMG solver (:func:`femtbr.fem.linalg.linear.solve`), whose smoothed-aggregation hierarchy
 is kept as a preconditioner across steps (the step matrix (a₀/Δt)M + θJ changes only through
 Δt and T) and rebuilt when the Krylov iteration count degrades.
 """
@@ -23,6 +23,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from femtbr.errors import ConvergenceError, InputError
+from femtbr.fem.linalg.solver_state import LinearSolverState
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class LinearSolveCache:
         self.n_factorizations = 0
         self.n_solves = 0
         self._factors: OrderedDict[Hashable, Any] = OrderedDict()
-        self._amg_cache: dict = {}
+        self._amg_state = LinearSolverState()
         self._last_amg: Any = None
 
     def has(self, key: Hashable | None) -> bool:
@@ -62,7 +63,7 @@ class LinearSolveCache:
 
     def direct(self, n: int, dim: int) -> bool:
         """Whether ``n`` unknowns in ``dim`` dimensions are solved by SuperLU (else AMG)."""
-        from femtbr.fem import linear
+        from femtbr.fem.linalg import linear
 
         return linear.choose(self.method, n, dim) == "direct"
 
@@ -109,13 +110,13 @@ class LinearSolveCache:
             if not np.all(np.isfinite(x)):
                 raise ConvergenceError("linear solve produced non-finite values (singular matrix?)")
             return x
-        from femtbr.fem import linear
+        from femtbr.fem.linalg import linear
 
-        had = "amg" in self._amg_cache
+        had = self._amg_state.amg is not None
         tol = self.rtol if rtol is None else rtol
-        x, _ = linear.solve(sp.csr_matrix(A), b, "amg", tol, symmetric, self._amg_cache)
-        cur = self._amg_cache.get("amg")
-        hierarchy = cur[1] if cur is not None else None
+        x, _ = linear.solve(sp.csr_matrix(A), b, "amg", tol, symmetric, self._amg_state)
+        cur = self._amg_state.amg
+        hierarchy = cur.hierarchy if cur is not None else None
         if not had or hierarchy is not self._last_amg:
             self.n_factorizations += 1  # a new smoothed-aggregation hierarchy was built
             self._last_amg = hierarchy

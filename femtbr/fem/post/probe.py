@@ -14,8 +14,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from femtbr.errors import InputError
-from femtbr.fem.reference import VTK_TO_SKFEM, eval_basis, tables
-from femtbr.fem.solution import Solution
+from femtbr.fem.fast.reference import VTK_TO_SKFEM, eval_basis, tables
+from femtbr.fem.values.solution import Solution
 
 TOL = 1e-9
 

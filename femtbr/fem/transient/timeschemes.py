@@ -21,7 +21,7 @@ from :math:`t_n` to :math:`t_{n+1} = t_n + \\Delta t_n` solves
   a jump of the loads (pulse edge), is a backward Euler step.
 
 Because the coefficients sum to zero, summing the discrete equations over all test functions
-(Σφ_i = 1) gives the discrete energy statement that :mod:`femtbr.fem.transient` checks:
+(Σφ_i = 1) gives the discrete energy statement that :mod:`femtbr.fem.transient.transient` checks:
 a_0 ΔE_n - a_2 ΔE_{n-1} = Δt_n [θ(P - Q)^{n+1} + (1-θ)(P - Q)^n], ΔE_n = ΣE^{n+1} - ΣE^n.
 """
 

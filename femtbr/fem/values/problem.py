@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from femtbr.fem.conductivity_tensor import ConductivityTensor
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
 from femtbr.mesh import TaggedMesh
 
 
@@ -85,8 +85,8 @@ class InterfaceSpec:
         ``components(T, p) -> dict[str, ndarray]`` for composed models.
     pressure
         Contact pressure [Pa] passed to the model: a number, a callable ``p(x)`` of points
-        (n, dim) [m], or a :class:`~femtbr.fem.pressure.PressureField` (profiles normalised to
-        a force).  The model is evaluated at the local p at every facet quadrature point.
+        (n, dim) [m], or a :class:`~femtbr.fem.values.pressure.PressureField` (profiles normalised
+        to a force).  The model is evaluated at the local p at every facet quadrature point.
     """
 
     model: Any
@@ -135,7 +135,7 @@ class Problem:
         The tagged mesh.
     conductivity
         Region name -> k [W/(m K)] (a number or a ``k(T) -> (k, dk/dT)`` callable), or a
-        :class:`~femtbr.fem.conductivity_tensor.ConductivityTensor` (anisotropic).
+        :class:`~femtbr.fem.values.conductivity_tensor.ConductivityTensor` (anisotropic).
         Every region of the mesh must appear.
     sources
         Region name -> :class:`Source`.

@@ -15,7 +15,7 @@ revolved one, in m³, m², W over the full turn. The constant-weight affine shor
 region weights: one |det J| per cell times a reference integral) do not hold with a weight that
 varies across the cell; a radial rule's tables (:func:`affine_stiffness_tables`) mark every cell as
 non-affine so those paths take the per-point geometry. The k(T) kernel
-(:mod:`femtbr.fem.conduction`) keeps the affine metric and applies the per-point weights.
+(:mod:`femtbr.fem.fast.conduction`) keeps the affine metric and applies the per-point weights.
 
 The conduction residual and Jacobian (standard Galerkin; e.g. Zienkiewicz, Taylor & Zhu,
 *The Finite Element Method*, 7th ed., §3) are
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from femtbr.fem.reference import (
+from femtbr.fem.fast.reference import (
     FACET_ELEMENT,
     FACET_REFDOM,
     REFDOM,
@@ -149,12 +149,12 @@ PARALLEL_CELLS = 200_000
 
 def over_halves(fn, n: int, min_n: int | None = None) -> list:
     """``[fn(slice) for each contiguous part of range(n)]``, the parts run in parallel threads
-    (two at most, :func:`femtbr.fem.threads.n_threads` permitting) when ``n`` ≥ ``min_n``
+    (two at most, :func:`femtbr.fem.linalg.threads.n_threads` permitting) when ``n`` ≥ ``min_n``
     (default :data:`PARALLEL_CELLS`).  ``fn`` must only write disjoint slices: numpy's
     array loops release the GIL, so chunked cell loops overlap well."""
     from functools import partial
 
-    from femtbr.fem.threads import reduction_parts, run_parallel
+    from femtbr.fem.linalg.threads import reduction_parts, run_parallel
 
     nt = reduction_parts(n, PARALLEL_CELLS if min_n is None else min_n)  # not thread-dependent
     cuts = [n * i // nt for i in range(nt + 1)]

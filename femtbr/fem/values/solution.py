@@ -45,8 +45,8 @@ class InterfaceResult:
     are vertex indices into ``Solution.points`` of side a (for the interfaces VTU);
     ``pressure`` (n,) the contact pressure at the facet centroids [Pa].
 
-    Contact pressure (over the facet quadrature points, :mod:`femtbr.fem.pressure`): ``force``
-    ∫p dA [N] (N/m in 2D), ``p_mean`` = force/area, ``p_min``, ``p_max`` and the
+    Contact pressure (over the facet quadrature points, :mod:`femtbr.fem.values.pressure`):
+    ``force`` ∫p dA [N] (N/m in 2D), ``p_mean`` = force/area, ``p_min``, ``p_max`` and the
     conductance-weighted mean ``p_h_mean`` = ∫h p dA / ∫h dA [Pa].
     """
 
@@ -129,7 +129,7 @@ class Solution:
     surfaces: Mapping[str, SurfaceResult] = field(default_factory=dict)
     #: Element order (1: P1/Q1, 2: P2/Q2).  For order 2, ``points``/``temperature`` hold the
     #: vertices only; the full field is ``dof_temperature`` on ``element_dofs`` (n_cells, n_basis,
-    #: scikit-fem local order) and :func:`femtbr.fem.probe` uses it.
+    #: scikit-fem local order) and :func:`femtbr.fem.post.probe` uses it.
     order: int = 1
     dof_temperature: np.ndarray | None = None
     element_dofs: np.ndarray | None = None

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from femtbr.fem.assemble import SIGMA_SB, System, _fq_values
-from femtbr.fem.conductivity_tensor import ConductivityTensor
-from femtbr.fem.kernels import (
+from femtbr.fem.assembly.assemble import SIGMA_SB, System, _fq_values
+from femtbr.fem.fast.kernels import (
     adjugate,
     affine_map,
     affine_stiffness_tables,
@@ -21,9 +20,10 @@ from femtbr.fem.kernels import (
     over_halves,
     point_rule,
 )
-from femtbr.fem.pressure import pressure_figures
-from femtbr.fem.reference import REFDOM, VTK_TO_SKFEM
-from femtbr.fem.solution import InterfaceResult, RegionResult, Solution, SurfaceResult
+from femtbr.fem.fast.reference import REFDOM, VTK_TO_SKFEM
+from femtbr.fem.values.conductivity_tensor import ConductivityTensor
+from femtbr.fem.values.pressure import pressure_figures
+from femtbr.fem.values.solution import InterfaceResult, RegionResult, Solution, SurfaceResult
 
 
 def _regions(system: System, T: np.ndarray) -> dict[str, RegionResult]:

@@ -2,8 +2,8 @@
 
 :class:`~femtbr.fem.Problem` has no density or heat capacity, so the transient data live here
 rather than in it: the volumetric heat capacity ρc_p per region (a number or a function of T)
-and time profiles (:mod:`femtbr.fem.power_profiles`) that multiply the problem's sources, give
-the ambient temperature of convective / radiating boundaries, or the value of fixed-temperature
+and time profiles (:mod:`femtbr.fem.values.power_profiles`) that multiply the problem's sources,
+give the ambient temperature of convective / radiating boundaries, or the value of fixed-temperature
 boundaries.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from femtbr.errors import InputError
-from femtbr.fem.power_profiles import Profile, as_profile
-from femtbr.fem.problem import Convection, FixedTemperature, Problem, Radiation
+from femtbr.fem.values.power_profiles import Profile, as_profile
+from femtbr.fem.values.problem import Convection, FixedTemperature, Problem, Radiation
 
 #: ρc_p [J/(m³ K)]: a number, or a vectorised function of T [K].
 HeatCapacity = float | Callable[[np.ndarray], np.ndarray]

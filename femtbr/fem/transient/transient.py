@@ -1,9 +1,10 @@
 """Implicit time integration of ρc_p(T) ∂T/∂t = ∇·(k∇T) + q with interface conductances.
 
 The integrator works on any :class:`SemiDiscreteSystem` — the finite-element one is
-:class:`femtbr.fem.transient_system.FESemiDiscrete`, built from a
-:class:`~femtbr.fem.transient_problem.TransientProblem` — written in conservative form
-dE(T)/dt + R(T, t) = 0 (see :mod:`femtbr.fem.timeschemes` for the schemes and their sources).
+:class:`femtbr.fem.transient.transient_system.FESemiDiscrete`, built from a
+:class:`~femtbr.fem.values.transient_problem.TransientProblem` — written in conservative form
+dE(T)/dt + R(T, t) = 0 (see :mod:`femtbr.fem.transient.timeschemes` for the schemes and their
+sources).
 
 Each step is solved by Newton's method with the exact Jacobian (a₀/Δt) M(T) + θ J(T), where
 M = dE/dT is the ρc_p-weighted mass matrix and J = ∂R/∂T the steady Jacobian, with a
@@ -50,8 +51,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import ConvergenceError, InputError
-from femtbr.fem.linear_cache import LinearSolveCache
-from femtbr.fem.timeschemes import BDF2_MAX_RATIO, ORDER, coefficients, scheme_name
+from femtbr.fem.linalg.linear_cache import LinearSolveCache
+from femtbr.fem.transient.timeschemes import BDF2_MAX_RATIO, ORDER, coefficients, scheme_name
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """Linear solvers for the Newton corrections.
 
 * ``direct``: SuperLU (``scipy.sparse.linalg.splu``) — small systems.
-* ``amg``: smoothed aggregation (:mod:`femtbr.fem.amg`: Vaněk, Mandel & Brezina, Computing 56
+* ``amg``: smoothed aggregation (:mod:`femtbr.fem.linalg.amg`: Vaněk, Mandel & Brezina, Computing 56
   (1996) 179, Gershgorin-weighted Jacobi prolongation smoothing, V-cycles with one forward
   Gauss–Seidel sweep before and one backward sweep after the coarse correction)
   as a preconditioner of CG (symmetric Jacobian) or, when h'(T) or k'(T) make the Jacobian
   non-symmetric, of CG while that converges and else right-preconditioned GMRES
-  (:func:`_nonsymmetric`; both in :mod:`femtbr.fem.krylov`).  The hierarchy is
+  (:func:`_nonsymmetric`; both in :mod:`femtbr.fem.linalg.krylov`).  The hierarchy is
   cached and reused as a preconditioner across Newton steps (and sweep cases sharing a
   Discretization); it is rebuilt when the mean residual reduction per iteration degrades past
   the square root of the rate it achieved when built, or the solve stalls.  When a solve over
@@ -21,7 +21,7 @@
 ``auto`` picks ``direct`` below :data:`DIRECT_LIMIT` unknowns (per dimension) and ``amg`` above.
 
 A stalled AMG solve (thin or sliver-cell meshes, e.g. a flat Q2 box) falls back before giving
-up (:mod:`femtbr.fem.linear_fallback`): to SuperLU when its estimated memory fits, else to a
+up (:mod:`femtbr.fem.linalg.linear_fallback`): to SuperLU when its estimated memory fits, else to a
 stronger cycle; both are logged at WARNING.
 """
 
@@ -29,14 +29,16 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 import numpy as np
 import scipy.sparse as sp
 
 from femtbr.errors import InputError
-from femtbr.fem import krylov, threads
-from femtbr.fem.amg import SmoothedAggregation
-from femtbr.fem.linear_fallback import STRONG_AMG_OPTIONS, STRONG_MAXITER, direct, fallback
+from femtbr.fem.linalg import krylov, threads
+from femtbr.fem.linalg.amg import SmoothedAggregation
+from femtbr.fem.linalg.linear_fallback import STRONG_AMG_OPTIONS, STRONG_MAXITER, direct, fallback
+from femtbr.fem.linalg.solver_state import KeptHierarchy, LinearSolverState
 
 log = logging.getLogger(__name__)
 _clock = time.perf_counter  # of the Krylov solves (the sweep tuning compares their times)
@@ -53,8 +55,8 @@ MIN_DECADES = 3.0
 #: Memory of the GMRES basis (V and M·V, float64) the restart length is sized to [bytes].
 GMRES_BASIS_BYTES = 256e6
 
-#: Options of :class:`femtbr.fem.amg.SmoothedAggregation`.  θ = 0.02 keeps couplings weaker than
-#: 2 % of √(a_ii a_jj) out of the aggregates — in practice the conductance couplings of
+#: Options of :class:`femtbr.fem.linalg.amg.SmoothedAggregation`.  θ = 0.02 keeps couplings weaker
+#: than 2 % of √(a_ii a_jj) out of the aggregates — in practice the conductance couplings of
 #: resistive interfaces and the weakest Q1 corner couplings — which, on the 4-layer box of
 #: ``benchmarks/bench_core.py``, cut the Krylov iterations of a Newton solve from 85 to 36 (P1
 #: tetrahedra) and 48 to 43 (Q1 hexahedra) at 1M DOFs; larger θ (0.05–0.25) made the coarse
@@ -141,12 +143,12 @@ def _nonsymmetric(Aop, b: np.ndarray, M, rtol: float, h: SmoothedAggregation,
 
 
 def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: bool,
-          cache: dict) -> tuple[np.ndarray, dict]:
+          cache: LinearSolverState) -> tuple[np.ndarray, dict]:
     """Solve ``A x = b``; returns x and ``{"method", "iterations", "residual"}`` (AMG also
     ``"setup"``, the hierarchy set-up time [s]).
 
     When the AMG-preconditioned solve stalls even with a fresh hierarchy,
-    :func:`femtbr.fem.linear_fallback.fallback` tries a direct factorisation (if it fits in
+    :func:`femtbr.fem.linalg.linear_fallback.fallback` tries a direct factorisation (if it fits in
     memory) or a stronger cycle, logging a WARNING, before raising; the fallback that worked
     is remembered in ``cache`` for the next solves of the same size.
 
@@ -158,19 +160,19 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
     nb = float(np.linalg.norm(b))
     if nb == 0.0:
         return np.zeros_like(b), {"method": method, "iterations": 0, "residual": 0.0}
-    if method == "direct" or cache.get("fallback") == ("direct", A.shape):
+    if method == "direct" or cache.uses("direct", A.shape):
         return direct(A, b, symmetric)
-    strong = cache.get("fallback") == ("strong", A.shape)
-    ml = cache.get("amg")
-    fresh = ml is None or ml[0] != A.shape
+    strong = cache.uses("strong", A.shape)
+    ml = cache.amg
+    fresh = ml is None or ml.shape != A.shape
     t_setup = 0.0
     while True:
         if fresh:
             t0 = time.perf_counter()
             opts = STRONG_AMG_OPTIONS if strong else AMG_OPTIONS
-            ml = (A.shape, SmoothedAggregation(A, **opts), None)
+            ml = KeptHierarchy(A.shape, SmoothedAggregation(A, **opts), None)
             t_setup += time.perf_counter() - t0
-        M = ml[1].cycle
+        M = ml.hierarchy.cycle
         Aop = threads.ParallelCSR(A)
         t_solve = _clock()
         maxiter = STRONG_MAXITER if strong else 500
@@ -178,15 +180,15 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
             x, its, _ = krylov.cg(Aop, b, M, rtol, maxiter=maxiter)
             krylov_name = "cg"
         else:
-            x, its, krylov_name = _nonsymmetric(Aop, b, M, rtol, ml[1], ml[2])
+            x, its, krylov_name = _nonsymmetric(Aop, b, M, rtol, ml.hierarchy, ml.rate)
         r = float(np.linalg.norm(b - Aop @ x)) / nb
         t_solve = _clock() - t_solve
         ok = r <= 10 * rtol
         rate = r ** (1.0 / max(its, 1)) if r > 0 else 0.0  # mean reduction per iteration
-        if ok and (fresh or rate <= max(ml[2], 0.1) ** 0.5):
+        if ok and (fresh or rate <= max(ml.rate, 0.1) ** 0.5):
             if r > 0 and -np.log10(r) >= MIN_DECADES and not strong:  # fair per-decade times
-                _tune_sweeps(ml[1], rate, t_solve / -np.log10(r))
-            cache["amg"] = (ml[0], ml[1], rate if fresh else ml[2])
+                _tune_sweeps(ml.hierarchy, rate, t_solve / -np.log10(r))
+            cache.amg = replace(ml, rate=rate if fresh else ml.rate)
             return x, {"method": "amg-" + krylov_name, "iterations": its,
                        "residual": r, "setup": t_setup}
         if not fresh:
@@ -194,6 +196,6 @@ def solve(A: sp.csr_matrix, b: np.ndarray, method: str, rtol: float, symmetric: 
             fresh = True
             continue
         if r <= 1e3 * rtol:
-            cache["amg"] = (ml[0], ml[1], rate)
+            cache.amg = replace(ml, rate=rate)
             return x, {"method": "amg", "iterations": its, "residual": r, "setup": t_setup}
         return fallback(A, b, rtol, symmetric, cache, r)

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from femtbr.fem.reference import RefTables
+from femtbr.fem.fast.reference import RefTables
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 A :class:`Discretization` depends only on the mesh, the set of split interfaces and the element
 order.  Pass it to :func:`femtbr.fem.solve` to reuse it across a sweep over pressures, powers,
 boundary data, conductance models or (constant) conductivities.  What invalidates it: another
-mesh, another set of split interface names, another order.  What it caches internally and
+mesh, another set of split interface names, another order.  What it caches internally
+(``disc.cache``, a :class:`~femtbr.fem.assembly.discretization_cache.DiscretizationCache`) and
 recomputes by itself when needed: the bulk matrix (keyed by the constant conductivities), the
 Dirichlet elimination pattern (keyed by the fixed-temperature boundaries), the AMG hierarchy
 (reused as a preconditioner, rebuilt when the Krylov iteration count degrades).
@@ -22,7 +23,16 @@ import scipy.sparse as sp
 
 from femtbr.errors import MeshError
 from femtbr.facets import match_facets, vertex_to_cells
-from femtbr.fem.kernels import (
+from femtbr.fem.assembly.discretization_cache import (
+    AffineGeometry,
+    BulkMatrix,
+    DiscretizationCache,
+    FacetBlock,
+    SparsityPattern,
+)
+from femtbr.fem.assembly.split import SplitResult, split_vertices
+from femtbr.fem.assembly.topology import check_cells, local_facet_index
+from femtbr.fem.fast.kernels import (
     CHUNK,
     FacetQuad,
     affine_map,
@@ -36,11 +46,9 @@ from femtbr.fem.kernels import (
     over_halves,
     stiffness_chunk,
 )
-from femtbr.fem.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
-from femtbr.fem.sparse import coo_to_csr, csr_positions
-from femtbr.fem.split import SplitResult, split_vertices
-from femtbr.fem.threads import n_threads, reduction_parts, run_parallel
-from femtbr.fem.topology import check_cells, local_facet_index
+from femtbr.fem.fast.reference import ELEMENTS, SKFEM_MESH, VTK_TO_SKFEM, RefTables, tables
+from femtbr.fem.fast.sparse import coo_to_csr, csr_positions, csr_transpose
+from femtbr.fem.linalg.threads import n_threads, reduction_parts, run_parallel
 from femtbr.mesh import TaggedMesh
 
 log = logging.getLogger(__name__)
@@ -75,15 +83,10 @@ def _mirror_strict(S: sp.csr_matrix, diag: np.ndarray, has_d: np.ndarray) -> sp.
     Row j of the result is row j of Sᵀ (columns < j, sorted: a CSR→CSC counting sort of S),
     then the diagonal, then row j of S, already in column order: three scatters, no sort.
     """
-    from scipy.sparse._sparsetools import csr_tocsc
-
     n = S.shape[0]
     ip, ind, dat = S.indptr, S.indices, S.data
     nnz_s = int(ip[-1])
-    tp = np.empty(n + 1, ip.dtype)
-    ti = np.empty(nnz_s, ip.dtype)
-    tx = np.empty(nnz_s)
-    csr_tocsc(n, n, ip, ind, dat, tp, ti, tx)  # Sᵀ in CSR: row j = S(i, j), i < j
+    tp, ti, tx = csr_transpose(S)  # Sᵀ in CSR: row j = S(i, j), i < j
     lu = np.diff(ip)
     lt = np.diff(tp)
     nnz = 2 * nnz_s + int(np.count_nonzero(has_d))
@@ -156,7 +159,7 @@ class Discretization:
         Element order, 1 (P1/Q1) or 2 (P2/Q2).
     axisymmetric
         The 2D mesh is an r–z section (x = r ≥ 0, y = z) of a body of revolution: every cell
-        and facet weight carries 2πr (:mod:`femtbr.fem.kernels`), so volumes, areas and all
+        and facet weight carries 2πr (:mod:`femtbr.fem.fast.kernels`), so volumes, areas and all
         terms are those of the revolved body over the full turn.
 
     Raises
@@ -221,7 +224,7 @@ class Discretization:
         self.facet_order = 2 * self.order + 1
         self._boundary_quads: dict[str, FacetQuad] = {}
         self._interface_quads: dict[str, tuple[FacetQuad, FacetQuad]] = {}
-        self.cache: dict = {}
+        self.cache = DiscretizationCache()
 
     # ------------------------------------------------------------------ validation
     def _check_regions(self) -> None:
@@ -315,7 +318,7 @@ class Discretization:
     def dof_points(self) -> np.ndarray:
         """Coordinates of every DOF ``(n_dofs, dim)`` [m]."""
         x = np.empty((self.n_dofs, self.points.shape[1]))
-        from femtbr.fem.reference import eval_basis
+        from femtbr.fem.fast.reference import eval_basis
 
         phi, _ = eval_basis(self.tab.geom, self.tab.element.doflocs.T)  # (nv, nb)
         for s in chunks(self.cells.shape[0]):
@@ -412,14 +415,14 @@ class Discretization:
             C.append(c)
             V.append(np.zeros(r.size))
         A = coo_to_csr(n, np.concatenate(R), np.concatenate(C), np.concatenate(V))
-        if "pattern" not in self.cache:
-            self.cache["pattern"] = (A.indptr, A.indices)
+        if self.cache.pattern is None:
+            self.cache.pattern = SparsityPattern(A.indptr, A.indices)
         return A
 
     def _pattern_or_extra(self) -> tuple[np.ndarray, np.ndarray]:
         """COO rows/cols of the cached pattern, else of the interface coupling entries."""
-        if "pattern" in self.cache:
-            indptr, indices = self.cache["pattern"]
+        if self.cache.pattern is not None:
+            indptr, indices = self.cache.pattern
             return np.repeat(np.arange(self.n_dofs, dtype=np.int32), np.diff(indptr)), indices
         return self._extra_entries()
 
@@ -447,11 +450,11 @@ class Discretization:
             extra = (r[keep].astype(np.int32), c[keep].astype(np.int32))
         streams = cell_sets if isinstance(cell_sets, list) else [cell_sets]
         if len(streams) == 1:
-            parts, diag, has_d = self._symmetric_stream(streams[0], extra, True)
+            parts, diag, has_d = self._symmetric_stream(streams[0], extra)
         else:
             cap = FLUSH_ENTRIES // len(streams)  # the same COO memory as one stream
             res = run_parallel([partial(self._symmetric_stream, st, extra if i == 0 else None,
-                                        False, cap) for i, st in enumerate(streams)])
+                                        cap) for i, st in enumerate(streams)])
             parts = [P for r_ in res for P in r_[0]]
             diag, has_d = res[0][1], res[0][2]
             for _, d_, h_ in res[1:]:
@@ -465,21 +468,21 @@ class Discretization:
         else:
             Rp = [np.repeat(np.arange(n, dtype=np.int32), np.diff(P.indptr)) for P in parts]
             U = coo_to_csr(n, np.concatenate(Rp), np.concatenate([P.indices for P in parts]),
-                           np.concatenate([P.data for P in parts]), compact=False)
+                           np.concatenate([P.data for P in parts]))
             del Rp
         parts.clear()
         A = _mirror_strict(U, diag, has_d)
-        if "pattern" not in self.cache:
-            self.cache["pattern"] = (A.indptr, A.indices)
+        if self.cache.pattern is None:
+            self.cache.pattern = SparsityPattern(A.indptr, A.indices)
         return A
 
-    def _symmetric_stream(self, cell_sets, extra, lone_ok: bool, cap: int = 0):
+    def _symmetric_stream(self, cell_sets, extra, cap: int = 0):
         """Strict upper CSR parts, diagonal and diagonal mask of one stream of ``(cells, K)``
         (see :meth:`_assemble_symmetric`).  The COO triplets are written straight into reused
         buffers, cell by cell (whatever the memory order of ``K``): consecutive entries then
         fall in nearby rows, which keeps the COO→CSR scatter in cache (an entry-major order is
-        1.6–6× slower there).  ``lone_ok``: a single part may be returned uncompacted;
-        ``cap``: COO entries per chunk (default :data:`FLUSH_ENTRIES`)."""
+        1.6–6× slower there).  ``cap``: COO entries per chunk (default
+        :data:`FLUSH_ENTRIES`)."""
         n = self.n_dofs
         nb = self.tab.nb
         pu, pv = np.triu_indices(nb)  # packed order of K given as upper triangles
@@ -495,14 +498,13 @@ class Discretization:
         Dd, Dv = np.empty(cap_d, np.int32), np.empty(cap_d)
         size = size_d = 0
 
-        def flush(r, c, vals, extra=None, final=False):
+        def flush(r, c, vals, extra=None):
             if extra is not None:
                 er, ec = extra
                 r = np.concatenate([r, np.minimum(er, ec)])
                 c = np.concatenate([c, np.maximum(er, ec)])
                 vals = np.concatenate([vals, np.zeros(er.size)])
-            # a lone part is mirrored and dropped at once: no compact copy needed
-            parts.append(coo_to_csr(n, r, c, vals, compact=not (final and lone_ok and not parts)))
+            parts.append(coo_to_csr(n, r, c, vals))
 
         def flush_diag(d, v):
             nonlocal diag
@@ -536,26 +538,28 @@ class Discretization:
         if size_d:
             flush_diag(Dd[:size_d], Dv[:size_d])
         if size or extra is not None or not parts:
-            flush(R[:size], C[:size], V[:size], extra, final=True)
+            flush(R[:size], C[:size], V[:size], extra)
         return parts, diag, has_d
 
-    def positions(self, key, dofs_r: np.ndarray, dofs_c: np.ndarray) -> np.ndarray:
-        """Cached positions in the pattern of the blocks ``dofs_r × dofs_c`` (m, nr), (m, nc)."""
-        ck = ("pos", key)
-        if ck not in self.cache:
+    def positions(self, block: FacetBlock, dofs_r: np.ndarray, dofs_c: np.ndarray) -> np.ndarray:
+        """Positions in the pattern of the element blocks ``dofs_r × dofs_c`` (m, nr), (m, nc)
+        of facet set ``block`` (cached per facet set)."""
+        hit = self.cache.positions.get(block)
+        if hit is None:
             indptr, indices = self.pattern
             nr, nc = dofs_r.shape[1], dofs_c.shape[1]
             r = np.repeat(dofs_r, nc, axis=1).ravel()
             c = np.tile(dofs_c, (1, nr)).ravel()
-            self.cache[ck] = csr_positions(indptr, indices, r, c).reshape(-1, nr, nc)
-        return self.cache[ck]
+            hit = csr_positions(indptr, indices, r, c).reshape(-1, nr, nc)
+            self.cache.positions[block] = hit
+        return hit
 
     @property
-    def pattern(self) -> tuple[np.ndarray, np.ndarray]:
+    def pattern(self) -> SparsityPattern:
         """``(indptr, indices)`` of the common sparsity pattern."""
-        if "pattern" not in self.cache:
+        if self.cache.pattern is None:
             self.bulk_matrix({n: 0.0 for n in self.region_names})
-        return self.cache["pattern"]
+        return self.cache.pattern
 
     # ------------------------------------------------------------------ bulk
     def bulk_matrix(self, k_const: dict[str, float]) -> sp.csr_matrix:
@@ -565,9 +569,9 @@ class Discretization:
         zeros.  Cached for the last conductivity set.
         """
         key = tuple(sorted(k_const.items()))
-        hit = self.cache.get("bulk")
-        if hit is not None and hit[0] == key:
-            return hit[1]
+        hit = self.cache.bulk
+        if hit is not None and hit.conductivities == key:
+            return hit.matrix
         t0 = time.perf_counter()
         kc = np.zeros(len(self.region_names))
         for i, n in enumerate(self.region_names):
@@ -577,8 +581,8 @@ class Discretization:
 
         iu, ju = np.triu_indices(self.tab.nb)
         nc = self.cells.shape[0]
-        keep_geo = "affine_absdet" not in self.cache and any(  # for the region weights
-            ("weights", r) not in self.cache for r in self.region_names)
+        keep_geo = self.cache.affine_geometry is None and any(  # for the region weights
+            r not in self.cache.region_weights for r in self.region_names)
         absdet = np.empty(nc) if keep_geo else None
         nonaffine = np.zeros(nc, dtype=bool) if keep_geo else None
 
@@ -601,29 +605,29 @@ class Discretization:
         streams = [gen(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
         A = self.assemble_cells(streams if nt > 1 else streams[0], symmetric=True)
         if keep_geo:  # |det J| of the affine cells, reused by region_weights
-            self.cache["affine_absdet"] = (absdet, nonaffine)
-        self.cache["bulk"] = (key, A)
+            self.cache.affine_geometry = AffineGeometry(absdet, nonaffine)
+        self.cache.bulk = BulkMatrix(key, A)
         self.timings["bulk"] = time.perf_counter() - t0
         return A
 
     def region_weights(self, name: str) -> np.ndarray:
         """∫_region φ_i dΩ for every DOF, ``(n_dofs,)`` [m³] (cached): the load vector of a
         unit source density; its sum is the region volume."""
-        key = ("weights", name)
-        if (key not in self.cache and "affine_absdet" in self.cache
+        weights = self.cache.region_weights
+        if (name not in weights and self.cache.affine_geometry is not None
                 and len(self.region_names) * self.n_dofs <= 1 << 24):  # ≤ 128 MB per thread
             self._all_region_weights()
-        if key not in self.cache:
+        if name not in weights:
             rule = self.rule_m
             aff = affine_stiffness_tables(self.tab, self.rule_k)
             m_ref = rule.W @ rule.phi  # ∫ φ̂_i dξ
             cells = self.region_cells[name]
             vals = np.empty((cells.size, m_ref.size))
-            geo = self.cache.get("affine_absdet")  # from the bulk assembly
+            geo = self.cache.affine_geometry  # from the bulk assembly
             for s in chunks(cells.size, 8 * CHUNK if geo is not None else CHUNK):
                 c = cells[s]
                 if geo is not None:
-                    absdet, bad = geo[0][c], geo[1][c]
+                    absdet, bad = geo.absdet[c], geo.nonaffine[c]
                 else:
                     J, bad = affine_map(self.points, self.cells[c], self.tab, aff)
                     absdet = np.abs(jacobian_det(J))
@@ -632,15 +636,16 @@ class Discretization:
                 if bad.any():
                     det_q, _ = geometry(self.points, self.cells[c[bad]], rule)
                     v[bad] = (det_q * rule.W) @ rule.phi
-            self.cache[key] = np.bincount(self.edofs[cells].ravel(), vals.ravel(),
-                                          minlength=self.n_dofs)
-        return self.cache[key]
+            weights[name] = np.bincount(self.edofs[cells].ravel(), vals.ravel(),
+                                        minlength=self.n_dofs)
+        return weights[name]
 
     def _all_region_weights(self) -> None:
         """:meth:`region_weights` of every region in one pass over the cells (contiguous
         slices, one ``bincount`` per slice on region-offset DOF numbers), from the |det J|
         the bulk assembly kept; non-affine cells by quadrature."""
-        absdet, nonaffine = self.cache["affine_absdet"]
+        geo = self.cache.affine_geometry
+        absdet, nonaffine = geo.absdet, geo.nonaffine
         rule = self.rule_m
         m_ref = rule.W @ rule.phi  # ∫ φ̂_i dξ
         n, nr = self.n_dofs, len(self.region_names)
@@ -662,17 +667,17 @@ class Discretization:
         for Wp in rest:
             W += Wp
         for i, name in enumerate(self.region_names):
-            self.cache[("weights", name)] = W[i * n:(i + 1) * n]
-        del self.cache["affine_absdet"]  # its only use is done: free 9 B per cell
+            self.cache.region_weights[name] = W[i * n:(i + 1) * n]
+        self.cache.affine_geometry = None  # its only use is done: free 9 B per cell
 
     def region_dofs(self, name: str) -> np.ndarray:
         """The DOFs of region ``name`` (cached)."""
-        key = ("rdofs", name)
-        if key not in self.cache:
+        hit = self.cache.region_dofs.get(name)
+        if hit is None:
             mask = np.zeros(self.n_dofs, dtype=bool)  # (sorted unique without a sort)
             mask[self.edofs[self.region_cells[name]]] = True
-            self.cache[key] = np.flatnonzero(mask).astype(self.edofs.dtype)
-        return self.cache[key]
+            hit = self.cache.region_dofs[name] = np.flatnonzero(mask).astype(self.edofs.dtype)
+        return hit
 
     def region_volume(self, name: str) -> float:
         """Volume of region ``name`` [m³] (area in 2D, per metre of depth; the revolved volume

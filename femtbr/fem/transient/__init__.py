@@ -1,0 +1,1 @@
+"""Time integration: the implicit integrator, its schemes and the transient system."""
