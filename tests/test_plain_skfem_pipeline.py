@@ -83,6 +83,24 @@ def test_plain_pipeline_conserves_the_die_power(solved):
     assert out == pytest.approx(95.0, rel=1e-8)
 
 
+def test_plain_pipeline_fixed_temperature_and_flux_case(plain):
+    """The condense path: a 2D Al/Si/diamond stack with its bottom held at 300 K, a flux
+    into the top, k(T) in every layer and DMM h(T̄) at both interfaces gives femtbr's
+    temperatures; the fixed DOFs stay at 300 K exactly."""
+    from femtbr.pipeline.load import load
+    from femtbr.pipeline.runner import run
+
+    path = str(ROOT / "cases" / "thin_film_kapitza.toml")
+    _, problem = plain.load_problem(path)
+    res = plain.solve_plain(problem)
+    T_ref = np.asarray(run(load(path), write=False).solution.temperature)
+    bottom = res.split.basis.get_dofs("bottom").all()
+    assert bottom.size > 0 and np.all(res.T[bottom] == 300.0)
+    rise = T_ref.max() - 300.0
+    assert rise > 1.0
+    assert np.abs(res.T - T_ref).max() <= 1e-6 * rise
+
+
 def test_plain_pipeline_names_what_it_does_not_solve(plain):
     """A pressure profile (PressureField) is femtbr machinery the plain pipeline does not
     reimplement: refused naming the interface's key, before any assembly."""
