@@ -10,17 +10,20 @@ Configurations (each run in its own ``femtbr run`` process, no picture: ``output
 * ``skfem``: ``main`` with ``--set solver.backend=skfem``: femtbr's solver with every term
   assembled by ``skfem.asm`` of :mod:`femtbr.fem.forms` instead of the fast kernels;
 * ``plain``: the same case and mesh solved as a scikit-fem user would with the plugin
-  (``plain_skfem_pipeline.py``: ``femtbr.skfem.split``, ``skfem.asm`` of the forms every
-  Newton step, ``skfem.condense``, ``skfem.solve`` with ``solver_iter_pcg`` and pyamg
-  smoothed-aggregation AMG, plain Newton to femtbr's default tolerance) in a process of its
-  own (``--child-plain``).  Not ``main`` by default (tens of minutes at 1M DOFs).
+  (``plain_skfem_pipeline.py``: ``femtbr.skfem.split``, ``skfem.asm`` of the forms (the
+  T-dependent ones every Newton step), ``skfem.condense``, ``skfem.solve`` with
+  ``solver_iter_pcg`` and pyamg smoothed-aggregation AMG, plain Newton to femtbr's default
+  tolerance) in a process of its own (``--child-plain``).
+  Neither ``skfem`` nor ``plain`` runs by default (tens of minutes at 1M DOFs): name them in
+  ``--only``.
 
 With ``skfem`` or ``plain`` among the configurations, the script also prints the wall and peak
 ratios skfem/main and plain/main (the goal of issue 11: the default path ≥ 5× the plain
 pipeline) and the largest nodal temperature difference between the solutions of main, skfem
 and plain (each child saves its DOF vector, the split numbering all three share).
 
-Per run: wall time and peak RSS of the process (``os.wait4``: this child's own figures), Newton
+Per run: wall time, CPU time (user + system: less sensitive than wall to other jobs on a
+shared machine) and peak RSS of the process (``os.wait4``: this child's own figures), Newton
 steps and the Krylov iterations of each step's linear solve (recorded in the child by wrapping
 ``femtbr.fem.linear.solve``), and the junction-to-ambient resistance it reports.  With
 ``--baseline REV`` the same runs are made on the source of git revision REV (extracted with
@@ -158,7 +161,8 @@ def run_once(src: str, args: list[str], out: str, plain: bool = False) -> dict:
         with open(summary) as f:
             R_ja = float((json.load(f).get("breakdown") or {}).get("junction_to_ambient", R_ja))
     field = os.path.join(out, FIELD)
-    return {"wall": wall, "peak_gib": ru.ru_maxrss / 2**20, "newton": info.get("newton", newton),
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak_gib": ru.ru_maxrss / 2**20,
+            "newton": info.get("newton", newton),
             "linear": info.get("linear_iterations", []), "R_ja": R_ja,
             "T": np.load(field) if os.path.exists(field) else None}
 
@@ -174,8 +178,10 @@ def fmt(rs: list[dict]) -> str:
     w = [r["wall"] for r in rs]
     g = [r["peak_gib"] for r in rs]
     r = rs[0]
-    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  peak {min(g):5.2f} GiB (max {max(g):5.2f})"
-            f"  Newton {r['newton']}  linear its/step {r['linear']}  R_ja {r['R_ja']:.6f} K/W")
+    c = [r.get("cpu", float("nan")) for r in rs]
+    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  cpu {min(c):7.2f} s  peak {min(g):5.2f} "
+            f"GiB (max {max(g):5.2f})  Newton {r['newton']}  linear its/step {r['linear']}  "
+            f"R_ja {r['R_ja']:.6f} K/W")
 
 
 def scikit_fem_ratios(res: dict[tuple[str, str], list[dict]], tree: str = "new") -> None:
@@ -184,10 +190,12 @@ def scikit_fem_ratios(res: dict[tuple[str, str], list[dict]], tree: str = "new")
     if (tree, "main") not in res:
         return
     wall = {n: min(r["wall"] for r in rs) for (t, n), rs in res.items() if t == tree}
+    cpu = {n: min(r["cpu"] for r in rs) for (t, n), rs in res.items() if t == tree}
     peak = {n: min(r["peak_gib"] for r in rs) for (t, n), rs in res.items() if t == tree}
     for name in ("skfem", "plain"):
         if name in wall:
             print(f"{tree}: {name} / main wall ratio {wall[name] / wall['main']:.2f}, "
+                  f"cpu-time ratio {cpu[name] / cpu['main']:.2f}, "
                   f"peak ratio {peak[name] / peak['main']:.2f}")
     fields = {n: res[(tree, n)][0]["T"] for n in ("main", "skfem", "plain")
               if (tree, n) in res and res[(tree, n)][0]["T"] is not None}
