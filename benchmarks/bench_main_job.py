@@ -6,9 +6,24 @@ Configurations (each run in its own ``femtbr run`` process, no picture: ``output
   at ``geometry.refine`` (default 3.1, ~1.1M DOFs);
 * ``const``: the same mesh with every temperature-dependent k replaced by a constant (the
   library value near the operating temperature): the ratio main/const is the price of k(T);
-* ``default``: the shipped case at its default mesh (~50k DOFs).
+* ``default``: the shipped case at its default mesh (~50k DOFs);
+* ``skfem``: ``main`` with ``--set solver.backend=skfem``: femtbr's solver with every term
+  assembled by ``skfem.asm`` of :mod:`femtbr.fem.forms` instead of the fast kernels;
+* ``plain``: the same case and mesh solved as a scikit-fem user would with the plugin
+  (``plain_skfem_pipeline.py``: ``femtbr.skfem.split``, ``skfem.asm`` of the forms (the
+  T-dependent ones every Newton step), ``skfem.condense``, ``skfem.solve`` with
+  ``solver_iter_pcg`` and pyamg smoothed-aggregation AMG, plain Newton to femtbr's default
+  tolerance) in a process of its own (``--child-plain``).
+  Neither ``skfem`` nor ``plain`` runs by default (tens of minutes at 1M DOFs): name them in
+  ``--only``.
 
-Per run: wall time and peak RSS of the process (``os.wait4``: this child's own figures), Newton
+With ``skfem`` or ``plain`` among the configurations, the script also prints the wall and peak
+ratios skfem/main and plain/main (the goal of issue 11: the default path ≥ 5× the plain
+pipeline) and the largest nodal temperature difference between the solutions of main, skfem
+and plain (each child saves its DOF vector, the split numbering all three share).
+
+Per run: wall time, CPU time (user + system: less sensitive than wall to other jobs on a
+shared machine) and peak RSS of the process (``os.wait4``: this child's own figures), Newton
 steps and the Krylov iterations of each step's linear solve (recorded in the child by wrapping
 ``femtbr.fem.linalg.linear.solve``), and the junction-to-ambient resistance it reports.  With
 ``--baseline REV`` the same runs are made on the source of git revision REV (extracted with
@@ -28,12 +43,15 @@ Usage::
     python benchmarks/bench_main_job.py --baseline HEAD~3 --repeat 2
     python benchmarks/bench_main_job.py --only default --refine 1
     python benchmarks/bench_main_job.py --ccx --refine 1           # CalculiX comparison
+    python benchmarks/bench_main_job.py --only main,skfem,plain    # scikit-fem ratios
     python benchmarks/bench_main_job.py --child ARGS...          # internal: one run
+    python benchmarks/bench_main_job.py --child-plain ARGS...    # internal: one plain run
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import re
@@ -51,6 +69,10 @@ CASE = "cases/cpu_heatsink.toml"
 #: the ``const`` configuration (indium and the grease are constant already).
 CONST_K = {"die": ("silicon", 130.0), "lid": ("copper", 395.0), "heatsink": ("aluminum", 212.0)}
 RJA = re.compile(r"junction-to-ambient resistance .*: ([0-9.eE+-]+) K/W")
+#: File a child saves its DOF vector [K] to, in its output directory.
+FIELD = "temperature.npy"
+#: Configurations run by ``--child-plain`` (the plain scikit-fem pipeline).
+PLAIN = ("plain",)
 
 
 def child(argv: list[str]) -> int:
@@ -67,8 +89,42 @@ def child(argv: list[str]) -> int:
         return x, info
 
     linear.solve = solve
+    fem_solve = importlib.import_module("femtbr.fem.solve")  # the module (femtbr.fem.solve is
+    # also the name of the function femtbr.fem exports)
+    fields: list[np.ndarray] = []  # the DOF vector, saved for the comparison of solutions
+    inner_solve = fem_solve.solve
+
+    def solve_and_keep(*a, **k):
+        res = inner_solve(*a, **k)
+        fields.append(np.asarray(getattr(res, "solution", res).temperature))
+        return res
+
+    fem_solve.solve = solve_and_keep
     code = cli.main(["run", *argv])
+    if fields and "--out" in argv:
+        np.save(os.path.join(argv[argv.index("--out") + 1], FIELD), fields[-1])
     print(json.dumps({"linear_iterations": its, "code": code}), flush=True)
+    return 0
+
+
+def child_plain(argv: list[str]) -> int:
+    """Solve ``CASE --out DIR [--set K=V ...]`` with the plain scikit-fem pipeline; print its
+    Newton steps and one JSON line of figures; save the DOF vector in DIR."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from plain_skfem_pipeline import junction_to_ambient, load_problem, solve_plain
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--set", action="append", default=[], dest="overrides")
+    args = ap.parse_args(argv)
+    case, problem = load_problem(args.case, args.overrides)
+    res = solve_plain(problem, progress=lambda line: print(line, flush=True))
+    os.makedirs(args.out, exist_ok=True)
+    np.save(os.path.join(args.out, FIELD), res.T)
+    print(json.dumps({"linear_iterations": res.linear_iterations, "code": 0,
+                      "newton": res.iterations, "R_ja": junction_to_ambient(case, problem, res),
+                      "timings": res.timings}), flush=True)
     return 0
 
 
@@ -77,13 +133,16 @@ def configs(refine: float) -> dict[str, list[str]]:
     big = [*base, "--set", f"geometry.refine={refine}"]
     const = [a for r, (use, k) in CONST_K.items()
              for a in ("--set", f"materials.{r}.use={use}", "--set", f"materials.{r}.k={k}")]
-    return {"main": big, "const": big + const, "default": base}
+    return {"main": big, "const": big + const, "default": base,
+            "skfem": [*big, "--set", "solver.backend=skfem"], "plain": big}
 
 
-def run_once(src: str, args: list[str], out: str) -> dict:
-    """One whole ``femtbr run`` process on source tree ``src``: its figures."""
+def run_once(src: str, args: list[str], out: str, plain: bool = False) -> dict:
+    """One whole ``femtbr run`` process (with ``plain``: one plain scikit-fem pipeline
+    process) on source tree ``src``: its figures, and its DOF vector [K] as ``"T"``."""
     env = dict(os.environ, PYTHONPATH=src)
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", CASE, "--out", out, *args]
+    cmd = [sys.executable, os.path.abspath(__file__), "--child-plain" if plain else "--child",
+           CASE, "--out", out, *args]
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, cwd=src, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True)
@@ -94,10 +153,18 @@ def run_once(src: str, args: list[str], out: str) -> dict:
     info = json.loads(lines[-1]) if lines else {}
     m = RJA.search(text)
     newton = len(re.findall(r"Newton \d+: residual", text)) - 1
-    if status != 0 or not m:
+    if status != 0 or not (m or "R_ja" in info):
         raise RuntimeError(f"run failed ({status}): {text[-1500:]}")
-    return {"wall": wall, "peak_gib": ru.ru_maxrss / 2**20, "newton": newton,
-            "linear": info.get("linear_iterations", []), "R_ja": float(m.group(1))}
+    R_ja = float(info["R_ja"]) if "R_ja" in info else float(m.group(1))
+    summary = os.path.join(out, "summary.json")
+    if os.path.exists(summary):  # all digits (the printed table has five)
+        with open(summary) as f:
+            R_ja = float((json.load(f).get("breakdown") or {}).get("junction_to_ambient", R_ja))
+    field = os.path.join(out, FIELD)
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "peak_gib": ru.ru_maxrss / 2**20,
+            "newton": info.get("newton", newton),
+            "linear": info.get("linear_iterations", []), "R_ja": R_ja,
+            "T": np.load(field) if os.path.exists(field) else None}
 
 
 def extract(rev: str, dest: str) -> str:
@@ -111,8 +178,34 @@ def fmt(rs: list[dict]) -> str:
     w = [r["wall"] for r in rs]
     g = [r["peak_gib"] for r in rs]
     r = rs[0]
-    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  peak {min(g):5.2f} GiB (max {max(g):5.2f})"
-            f"  Newton {r['newton']}  linear its/step {r['linear']}  R_ja {r['R_ja']:.5f} K/W")
+    c = [r.get("cpu", float("nan")) for r in rs]
+    return (f"wall {min(w):7.2f} s (max {max(w):6.2f})  cpu {min(c):7.2f} s  peak {min(g):5.2f} "
+            f"GiB (max {max(g):5.2f})  Newton {r['newton']}  linear its/step {r['linear']}  "
+            f"R_ja {r['R_ja']:.6f} K/W")
+
+
+def scikit_fem_ratios(res: dict[tuple[str, str], list[dict]], tree: str = "new") -> None:
+    """Print skfem/main and plain/main (wall, CPU time, peak; min over the repeats; issue 11's
+    goal is plain/main ≥ 5) and the largest
+    nodal temperature difference between the solutions of main, skfem and plain."""
+    if (tree, "main") not in res:
+        return
+    wall = {n: min(r["wall"] for r in rs) for (t, n), rs in res.items() if t == tree}
+    cpu = {n: min(r["cpu"] for r in rs) for (t, n), rs in res.items() if t == tree}
+    peak = {n: min(r["peak_gib"] for r in rs) for (t, n), rs in res.items() if t == tree}
+    for name in ("skfem", "plain"):
+        if name in wall:
+            print(f"{tree}: {name} / main wall ratio {wall[name] / wall['main']:.2f}, "
+                  f"cpu-time ratio {cpu[name] / cpu['main']:.2f}, "
+                  f"peak ratio {peak[name] / peak['main']:.2f}")
+    fields = {n: res[(tree, n)][0]["T"] for n in ("main", "skfem", "plain")
+              if (tree, n) in res and res[(tree, n)][0]["T"] is not None}
+    names = list(fields)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            print(f"{tree}: max |T_{a} - T_{b}| = {np.abs(fields[a] - fields[b]).max():.3e} K "
+                  f"({fields[a].size} DOFs; R_ja {res[(tree, a)][0]['R_ja']:.8f} vs "
+                  f"{res[(tree, b)][0]['R_ja']:.8f} K/W)")
 
 
 # ---------------------------------------------------------------------------------- CalculiX
@@ -231,14 +324,20 @@ def main(argv=None) -> int:
     ap.add_argument("--baseline", help="git revision to compare against")
     ap.add_argument("--ccx", action="store_true", help="the CalculiX comparison only")
     ap.add_argument("--child", nargs=argparse.REMAINDER)
+    ap.add_argument("--child-plain", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
     if args.child is not None:
         return child(args.child)
+    if args.child_plain is not None:
+        return child_plain(args.child_plain)
     if args.ccx:
         compare_ccx(args.refine)
         return 0
     cfg = configs(args.refine)
     names = [n.strip() for n in args.only.split(",")]
+    if set(names) - set(cfg):
+        ap.error(f"--only: unknown configuration(s) {sorted(set(names) - set(cfg))}; choose "
+                 f"from {sorted(cfg)}")
     tmp = tempfile.mkdtemp(prefix="bench_main_job_")
     trees = {"new": ROOT}
     try:
@@ -249,7 +348,8 @@ def main(argv=None) -> int:
         for name in names:
             for i in range(args.repeat):
                 for tree, src in trees.items():  # A B A B ...
-                    r = run_once(src, cfg[name], os.path.join(tmp, f"{tree}_{name}_{i}"))
+                    r = run_once(src, cfg[name], os.path.join(tmp, f"{tree}_{name}_{i}"),
+                                 plain=name in PLAIN)
                     res.setdefault((tree, name), []).append(r)
                     print(f"{tree:4s} {name:8s} {fmt([r])}", flush=True)
         print("\nsummary (min and max over the repeats)")
@@ -260,6 +360,7 @@ def main(argv=None) -> int:
                 a = min(r["wall"] for r in res[(tree, "main")])
                 b = min(r["wall"] for r in res[(tree, "const")])
                 print(f"{tree}: k(T) / constant k wall ratio {a / b:.2f}")
+            scikit_fem_ratios(res, tree)
         if "base" in trees:
             for name in names:
                 a = min(r["wall"] for r in res[("new", name)])
