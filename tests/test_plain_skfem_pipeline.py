@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from femtbr.errors import InputError
-from femtbr.fem.pressure import PressureField
+from femtbr.fem.values.pressure import PressureField
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE = str(ROOT / "cases" / "cpu_heatsink.toml")
