@@ -130,3 +130,17 @@ def test_lines_cut_iterations_on_flat_cells():
         x, its[line_levels], r = cg(A, b, h.cycle, 1e-8, 500)
         assert np.linalg.norm(b - A @ x) <= 1e-8 * np.linalg.norm(b)
     assert its[1] <= 0.6 * its[0], its
+
+
+def test_residual_after_forward_sweep_is_minus_upper_block_part():
+    """The V-cycle takes the residual after one forward sweep from zero as −U x (U: couplings
+    to blocks later in the sweep); it must equal b − A x."""
+    A, _ = _flat_hex(6, 5, 4)
+    h = SmoothedAggregation(A, max_coarse=20, line_levels=1)
+    line = h.lines[0]
+    assert line is not None and line.rows_on_lines > 0
+    b = np.random.default_rng(6).standard_normal(A.shape[0])
+    x = np.zeros_like(b)
+    line.sweep(h.levels[0].A, x, b, True)
+    r = b - A @ x
+    assert np.allclose(-(h._strict_upper(0) @ x), r, rtol=0, atol=1e-12 * np.abs(b).max())

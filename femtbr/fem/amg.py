@@ -223,10 +223,13 @@ class SmoothedAggregation:
             A = self.levels[lvl].A
             rows = np.repeat(np.arange(A.shape[0], dtype=A.indices.dtype), np.diff(A.indptr))
             line = self.lines[lvl]
-            if line is None:
-                keep = A.indices > rows
-            else:
-                keep = line.position[A.indices] > line.position[rows]
+            # each row's place in the sweep (its block's, with line blocks)
+            order = np.arange(A.shape[0], dtype=rows.dtype) if line is None else line.position
+            keep = np.empty(A.nnz, dtype=bool)
+            step = 1 << 22  # in pieces: no nnz-long temporaries of the gathered positions
+            for s in range(0, A.nnz, step):
+                e = min(s + step, A.nnz)
+                keep[s:e] = order[A.indices[s:e]] > order[rows[s:e]]
             indptr = np.zeros_like(A.indptr)
             np.cumsum(np.bincount(rows[keep], minlength=A.shape[0]), out=indptr[1:])
             del rows

@@ -118,7 +118,7 @@ class LineRelaxation:
         rank = np.empty(first.size, dtype=np.int64)
         rank[np.argsort(first, kind="stable")] = np.arange(first.size)  # blocks in row order
         #: Position of each row's block in the forward sweep.
-        self.position = rank[labels]
+        self.position = rank[labels].astype(idx)
         self.subdomain = np.lexsort((np.arange(n), self.position)).astype(idx)
         sizes = np.bincount(self.position)
         self.subdomain_ptr = np.zeros(sizes.size + 1, dtype=idx)
