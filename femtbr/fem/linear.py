@@ -73,7 +73,7 @@ GMRES_BASIS_BYTES = 256e6
 #: :mod:`femtbr.fem.line_relaxation`): on that Jacobian the error the point-smoothed cycle left
 #: sat in the 7 µm × 0.5 mm hexahedra of the solder layer (columns constant through the
 #: thickness, oscillating in-plane), and CG to 1e-8 took 108 iterations with point and 40 with
-#: line relaxation, a line sweep costing about 1.4 point sweeps.
+#: line relaxation, a line sweep costing about 1.7 point sweeps.
 AMG_OPTIONS: dict = dict(theta=0.02, max_coarse=2000, truncate=0.05, dtype=np.float32,
                          line_levels=1)
 
