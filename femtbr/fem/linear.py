@@ -3,7 +3,8 @@
 * ``direct``: SuperLU (``scipy.sparse.linalg.splu``) — small systems.
 * ``amg``: smoothed aggregation (:mod:`femtbr.fem.amg`: Vaněk, Mandel & Brezina, Computing 56
   (1996) 179, Gershgorin-weighted Jacobi prolongation smoothing, V-cycles with one forward
-  Gauss–Seidel sweep before and one backward sweep after the coarse correction)
+  Gauss–Seidel sweep before and one backward sweep after the coarse correction, on the finest
+  level block Gauss–Seidel over the lines of flat cells, :mod:`femtbr.fem.line_relaxation`)
   as a preconditioner of CG (symmetric Jacobian) or, when h'(T) or k'(T) make the Jacobian
   non-symmetric, of CG while that converges and else right-preconditioned GMRES
   (:func:`_nonsymmetric`; both in :mod:`femtbr.fem.krylov`).  The hierarchy is
