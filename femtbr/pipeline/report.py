@@ -119,6 +119,9 @@ def build_summary(
 def probe_temperatures(solution: Any, probes: Mapping[str, Sequence[float]]) -> dict[str, float]:
     """Temperature [K] at each named probe point, interpolated with the solution's elements.
 
+    All points are located in one search (the cell centroids and their k-d tree are built
+    once, not once per probe); only when that fails is each point tried alone, to name it.
+
     Raises
     ------
     CaseError
@@ -126,15 +129,22 @@ def probe_temperatures(solution: Any, probes: Mapping[str, Sequence[float]]) -> 
     """
     from femtbr.fem import probe
 
-    out: dict[str, float] = {}
     dim = solution.points.shape[1]
-    for name, point in probes.items():
-        x = np.asarray(point, float)[:dim]
+    names = list(probes)
+    points = [np.asarray(probes[name], float)[:dim] for name in names]
+    if names and all(x.shape == (dim,) for x in points):
+        try:
+            values = probe(solution, np.array(points))
+            return {name: float(v) for name, v in zip(names, values, strict=True)}
+        except InputError:
+            pass  # one of them is outside: find and name it below
+    out: dict[str, float] = {}
+    for name, x in zip(names, points, strict=True):
         try:
             out[name] = float(probe(solution, x[None, :])[0])
         except InputError:
             raise CaseError(
-                [(f"probes.{name}", f"point {list(point)} lies outside the mesh")]
+                [(f"probes.{name}", f"point {list(probes[name])} lies outside the mesh")]
             ) from None
     return out
 

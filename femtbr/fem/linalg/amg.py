@@ -18,7 +18,9 @@ The method is classical smoothed aggregation (Vaněk, Mandel & Brezina, Computin
 
 The V-cycle does ``sweeps`` forward Gauss–Seidel sweeps before and as many backward sweeps
 after the coarse correction, so it is a symmetric positive definite preconditioner for CG when
-A is SPD.
+A is SPD.  On the first ``line_levels`` levels the sweeps are block Gauss–Seidel over the
+algebraic lines of strongly coupled unknowns (:mod:`femtbr.fem.linalg.line_relaxation`: flat cells),
+point-wise elsewhere; a level without such lines keeps point Gauss–Seidel.
 
 Why not ``pyamg.smoothed_aggregation_solver`` itself: it keeps P and the coarse operators as
 1×1-block BSR matrices, and SciPy's ``bsr_matrix.sum_duplicates`` (called for ``abs(A)`` in the
@@ -37,6 +39,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from femtbr.fem.linalg import threads
+from femtbr.fem.linalg.line_relaxation import LineRelaxation, strong_lines
 
 #: Jacobi damping of the prolongation smoother.  The usual choice is 4/3 divided by an estimate
 #: of ρ(D⁻¹A) (pyamg's default; Vaněk, Brezina & Mandel, Numer. Math. 88 (2001) 559); with the
@@ -164,10 +167,14 @@ class SmoothedAggregation:
     truncate
         Relative threshold below which prolongator entries are dropped (row by row, the rest
         rescaled to keep P B_c; see :func:`_truncate`); 0 keeps them all.
+    line_levels
+        Number of levels, from the finest, whose smoother relaxes the algebraic lines of
+        strongly coupled unknowns as blocks (:mod:`femtbr.fem.linalg.line_relaxation`); 0: point
+        Gauss–Seidel everywhere.
     """
 
     def __init__(self, A, theta: float = 0.0, max_coarse: int = 2000, max_levels: int = 25,
-                 dtype=np.float64, sweeps: int = 1, truncate: float = 0.0):
+                 dtype=np.float64, sweeps: int = 1, truncate: float = 0.0, line_levels: int = 0):
         self.sweeps = int(sweeps)
         #: How the solver uses this hierarchy (kept with it, as it is reused across solves):
         #: the second-sweep trial, ``None`` or ``(state, one-sweep seconds per decade)``, and
@@ -190,6 +197,14 @@ class SmoothedAggregation:
             self.levels[-1].P, self.levels[-1].R = P, R
             self.levels.append(Level(A))
         self._lu = spla.splu(sp.csc_matrix(self.levels[-1].A, dtype=np.float64))
+        #: Block smoother of each level (None: point Gauss–Seidel).
+        self.lines: list[LineRelaxation | None] = [None] * len(self.levels)
+        for lvl, lev in enumerate(self.levels[:-1][:line_levels]):
+            if not lev.A.has_sorted_indices:  # the block kernels need sorted rows (a copy)
+                lev.A = lev.A.sorted_indices()
+            labels = strong_lines(lev.A)
+            if labels.size and labels[-1] + 1 < lev.A.shape[0]:  # some rows share a block
+                self.lines[lvl] = LineRelaxation(lev.A, labels)
         # the cycle's products, split over threads when large (Gauss–Seidel stays sequential)
         self._ops = [(threads.ParallelCSR(lev.A),
                       None if lev.P is None else threads.ParallelCSR(lev.P),
@@ -198,15 +213,23 @@ class SmoothedAggregation:
         self._upper: dict[int, threads.ParallelCSR] = {}
 
     def _strict_upper(self, lvl: int) -> threads.ParallelCSR:
-        """The strict upper triangle U of level ``lvl`` (built on first use).
+        """The strict upper (block) triangle U of level ``lvl`` (built on first use).
 
-        After one forward Gauss–Seidel sweep from x = 0, (D + L) x = b, so the residual is
-        b − A x = −U x: half the entries of a full mat-vec.
+        After one forward (block) Gauss–Seidel sweep from x = 0, (D + L) x = b, so the residual
+        is b − A x = −U x: half the entries of a full mat-vec.  With line blocks, D is the block
+        diagonal and U holds the couplings to blocks later in the sweep.
         """
         if lvl not in self._upper:
             A = self.levels[lvl].A
             rows = np.repeat(np.arange(A.shape[0], dtype=A.indices.dtype), np.diff(A.indptr))
-            keep = A.indices > rows
+            line = self.lines[lvl]
+            # each row's place in the sweep (its block's, with line blocks)
+            order = np.arange(A.shape[0], dtype=rows.dtype) if line is None else line.position
+            keep = np.empty(A.nnz, dtype=bool)
+            step = 1 << 22  # in pieces: no nnz-long temporaries of the gathered positions
+            for s in range(0, A.nnz, step):
+                e = min(s + step, A.nnz)
+                keep[s:e] = order[A.indices[s:e]] > order[rows[s:e]]
             indptr = np.zeros_like(A.indptr)
             np.cumsum(np.bincount(rows[keep], minlength=A.shape[0]), out=indptr[1:])
             del rows
@@ -232,8 +255,12 @@ class SmoothedAggregation:
         Ap, P, R = self._ops[lvl]
         n = A.shape[0]
         x = np.zeros_like(b)
+        line = self.lines[lvl]
         for _ in range(self.sweeps):
-            amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, 0, n, 1)
+            if line is None:
+                amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, 0, n, 1)
+            else:
+                line.sweep(A, x, b, forward=True)
         if self.sweeps == 1:
             r = self._strict_upper(lvl) @ x
             np.negative(r, out=r)
@@ -241,5 +268,8 @@ class SmoothedAggregation:
             r = b - Ap @ x
         x += P @ self._vcycle(lvl + 1, R @ r)
         for _ in range(self.sweeps):
-            amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, n - 1, -1, -1)
+            if line is None:
+                amg_core.gauss_seidel(A.indptr, A.indices, A.data, x, b, n - 1, -1, -1)
+            else:
+                line.sweep(A, x, b, forward=False)
         return x
