@@ -30,6 +30,7 @@ from femtbr.fem.assembly.discretization_cache import (
     FacetBlock,
     SparsityPattern,
 )
+from femtbr.fem.assembly.pattern import cell_pattern
 from femtbr.fem.assembly.split import SplitResult, split_vertices
 from femtbr.fem.assembly.topology import check_cells, local_facet_index
 from femtbr.fem.fast.kernels import (
@@ -576,6 +577,11 @@ class Discretization:
         kc = np.zeros(len(self.region_names))
         for i, n in enumerate(self.region_names):
             kc[i] = k_const.get(n, 0.0)
+        if not kc.any():  # every k is temperature-dependent: B is the pattern, all zeros
+            A = self._zero_matrix()
+            self.cache.bulk = BulkMatrix(key, A)
+            self.timings["bulk"] = time.perf_counter() - t0
+            return A
         rule = self.rule_k
         aff = affine_stiffness_tables(self.tab, rule)
 
@@ -608,6 +614,19 @@ class Discretization:
             self.cache.affine_geometry = AffineGeometry(absdet, nonaffine)
         self.cache.bulk = BulkMatrix(key, A)
         self.timings["bulk"] = time.perf_counter() - t0
+        return A
+
+    def _zero_matrix(self) -> sp.csr_matrix:
+        """The all-zero matrix on the common pattern, the pattern built symbolically
+        (:func:`~femtbr.fem.assembly.pattern.cell_pattern`: the same entries as
+        :meth:`assemble_cells`, without computing an element matrix)."""
+        if self.cache.pattern is None:
+            self.cache.pattern = SparsityPattern(*cell_pattern(self.edofs, self.n_dofs,
+                                                               *self._extra_entries()))
+        indptr, indices = self.cache.pattern
+        A = sp.csr_matrix((np.zeros(indices.size), indices, indptr),
+                          shape=(self.n_dofs, self.n_dofs))
+        A.has_canonical_format = True
         return A
 
     def region_weights(self, name: str) -> np.ndarray:
