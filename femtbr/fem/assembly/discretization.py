@@ -30,7 +30,7 @@ from femtbr.fem.assembly.discretization_cache import (
     FacetBlock,
     SparsityPattern,
 )
-from femtbr.fem.assembly.pattern import cell_pattern
+from femtbr.fem.assembly.pattern import coupling_pattern
 from femtbr.fem.assembly.split import SplitResult, split_vertices
 from femtbr.fem.assembly.topology import check_cells, local_facet_index
 from femtbr.fem.fast.kernels import (
@@ -618,11 +618,13 @@ class Discretization:
 
     def _zero_matrix(self) -> sp.csr_matrix:
         """The all-zero matrix on the common pattern, the pattern built symbolically
-        (:func:`~femtbr.fem.assembly.pattern.cell_pattern`: the same entries as
-        :meth:`assemble_cells`, without computing an element matrix)."""
+        (:func:`~femtbr.fem.assembly.pattern.coupling_pattern` of the cells and the interface
+        couplings: the entries of :meth:`assemble_cells`, without an element matrix)."""
         if self.cache.pattern is None:
-            self.cache.pattern = SparsityPattern(*cell_pattern(self.edofs, self.n_dofs,
-                                                               *self._extra_entries()))
+            couple = [np.hstack([qa.dofs, qb.dofs])
+                      for qa, qb in map(self.interface_quads, self.split_names)]
+            self.cache.pattern = SparsityPattern(*coupling_pattern([self.edofs, *couple],
+                                                                   self.n_dofs))
         indptr, indices = self.cache.pattern
         A = sp.csr_matrix((np.zeros(indices.size), indices, indptr),
                           shape=(self.n_dofs, self.n_dofs))

@@ -2,33 +2,36 @@
 
 The entries (i, j) of a matrix assembled over cells are the DOF pairs sharing a cell: the
 pattern of Eᵀ E, E being the (n_cells × n_dofs) cell–DOF incidence matrix, a sparse product
-SciPy forms in one pass with a dense marker per row (Gustavson's algorithm, as in
-``scipy.sparse``'s ``csr_matmat``) rather than a sort of every cell's n_b² pairs.  Extra
-entries (the interface couplings of split DOFs) are added as a second pattern.  All values are
-positive counts, so no entry cancels to zero and is dropped by SciPy.
+SciPy forms in one pass with a dense marker per row (Gustavson's algorithm, ``scipy.sparse``'s
+``csr_matmat``) instead of sorting every cell's n_b² pairs.  Any other group of DOFs that
+couple all to all (the two sides of an interface facet) is one more row of E.  Every value is
+a positive count, so no entry cancels to zero and is dropped by SciPy.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
 
-def cell_pattern(edofs: np.ndarray, n_dofs: int, extra_rows: np.ndarray,
-                 extra_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def coupling_pattern(groups: Sequence[np.ndarray], n_dofs: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """``(indptr, indices)`` (canonical CSR: sorted, no duplicates) of the pairs of DOFs that
-    share a cell of ``edofs`` (n_cells, n_b), the diagonal included, together with the entries
-    ``(extra_rows, extra_cols)``."""
-    nc, nb = edofs.shape
-    ones = np.ones(edofs.size, dtype=np.float32)
-    E = sp.csr_matrix((ones, edofs.ravel(), np.arange(0, edofs.size + 1, nb)),
-                      shape=(nc, n_dofs))
+    share a row of one of ``groups`` ((m, k) DOF arrays: the element DOFs (n_cells, n_b), the
+    interface facets' two sides …), the diagonal included."""
+    groups = [np.asarray(g) for g in groups if np.size(g)]
+    if not groups:
+        return np.zeros(n_dofs + 1, np.int32), np.zeros(0, np.int32)
+    sizes = [np.full(g.shape[0], g.shape[1], dtype=np.int64) for g in groups]
+    indptr = np.zeros(sum(s.size for s in sizes) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(sizes), out=indptr[1:])
+    indices = np.concatenate([g.ravel() for g in groups])
+    E = sp.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr),
+                      shape=(indptr.size - 1, n_dofs))
     P = E.T.tocsr() @ E
     del E
-    if extra_rows.size:
-        X = sp.csr_matrix((np.ones(extra_rows.size, np.float32), (extra_rows, extra_cols)),
-                          shape=(n_dofs, n_dofs))
-        P = P + X
-    P.sum_duplicates()  # sorted indices (SciPy's product leaves them unsorted)
+    P.sum_duplicates()  # sorts the indices (SciPy's product leaves them unsorted)
     idx = np.int32 if P.nnz < 2**31 - 1 and n_dofs < 2**31 - 1 else np.int64
     return P.indptr.astype(idx, copy=False), P.indices.astype(idx, copy=False)
