@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from femtbr.boxes import box_cells
 from femtbr.errors import CaseError
 from femtbr.pipeline.heat_paths import conductances, heat_path_problems, roundoff_problems
 
@@ -73,29 +74,11 @@ def probe_problems(probes: Mapping[str, Any], mesh: Any) -> Problems:
         if not np.all(np.isfinite(x)):
             out.append((f"probes.{name}", f"coordinates must be finite, got {x.tolist()}"))
             continue
-        if not in_some_cell_box(pts, mesh.cells, x, tol):
+        if box_cells(pts, mesh.cells, x, tol).size == 0:
             box = f"{np.round(p_lo, 9).tolist()}..{np.round(p_hi, 9).tolist()} m"
             out.append((f"probes.{name}", f"the point {x.tolist()} m lies outside the mesh "
                         f"(bounding box {box})"))
     return out
-
-
-def in_some_cell_box(points: np.ndarray, cells: np.ndarray, x: np.ndarray, tol: float) -> bool:
-    """Whether ``x`` [m] lies in the bounding box (widened by ``tol`` [m]) of some cell.
-
-    The box of a cell holds ``x`` when along every axis one of its vertices lies at or below
-    ``x`` (+ tol) and one at or above it (− tol).  Each vertex gets one bit per (axis, side) and
-    a cell ORs its vertices' bits: one byte per cell vertex, not the ``(n_cells, nv, d)``
-    coordinates of every cell (~190 MB at a million tetrahedra).
-    """
-    bits = np.zeros(points.shape[0], dtype=np.uint8)
-    for axis in range(points.shape[1]):
-        c = points[:, axis]
-        bits |= (c <= x[axis] + tol).astype(np.uint8) << np.uint8(2 * axis)
-        bits |= (c >= x[axis] - tol).astype(np.uint8) << np.uint8(2 * axis + 1)
-    full = np.uint8((1 << 2 * points.shape[1]) - 1)
-    cell_bits = np.bitwise_or.reduce(bits[cells], axis=1)
-    return bool(np.any(cell_bits == full))
 
 
 def conductivity_problems(regions: Any, materials: Mapping[str, Any]) -> Problems:
