@@ -53,3 +53,26 @@ def test_symbolic_pattern_equals_assembled(cell_type, order):
     csr_positions(Z.indptr, Z.indices, r, c)  # raises if one is missing
     # a zero bulk matrix keeps the pattern the mixed assembly extends
     assert np.array_equal(symbolic.bulk_matrix({"lo": 2.0}).indices, A.indices)
+
+
+@pytest.mark.parametrize(("cell_type", "order"), CASES)
+def test_constant_k_subset_on_the_symbolic_pattern_equals_the_full_assembly(cell_type, order,
+                                                                           monkeypatch):
+    """Only region "hi" has a constant k: its element matrices added on the symbolic pattern
+    equal the assembly of every cell's element matrix (the others weighted by zero)."""
+    from femtbr.fem.assembly import discretization as dmod
+
+    m = _split_mesh(cell_type)
+    monkeypatch.setattr(dmod, "SUBSET_FRACTION", -1.0)  # never: every cell's element matrix
+    full = Discretization(m, ["mid"], order).bulk_matrix({"hi": 3.0})
+    monkeypatch.setattr(dmod, "SUBSET_FRACTION", 1.0)  # always: the constant-k cells alone
+    subset = Discretization(m, ["mid"], order).bulk_matrix({"hi": 3.0})
+    assert np.array_equal(subset.indptr, full.indptr)
+    assert np.array_equal(subset.indices, full.indices)
+    scale = np.abs(full.data).max()
+    assert scale > 0 and np.abs(subset.data - full.data).max() <= 1e-14 * scale
+    lo = Discretization(m, ["mid"], order)
+    lo_dofs = np.unique(lo.edofs[lo.region_cells["lo"]])
+    hi_dofs = np.unique(lo.edofs[lo.region_cells["hi"]])
+    only_lo = np.setdiff1d(lo_dofs, hi_dofs)
+    assert not subset[only_lo].data.any()  # a k(T) region's rows stay explicit zeros
