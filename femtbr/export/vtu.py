@@ -206,11 +206,12 @@ def interfaces_mesh(solution: Solution) -> tuple[meshio.Mesh, dict[str, int]]:
     renum = np.full(len(pts), -1, dtype=np.int64)
     renum[used] = np.arange(len(used))
     temp_b = np.full(len(pts), np.nan)
+    coincident = CoincidentPoints(solution.points) if blocks else None
     for items in blocks.values():
         for _, fc, _ in items:
             if fc.shape[1] > 1:  # facets, not centre vertices
                 side_a = np.unique(fc)
-                other = opposite_copies(solution, side_a)
+                other = opposite_copies(solution, side_a, coincident)
                 found = other >= 0
                 temp_b[side_a[found]] = np.asarray(solution.temperature, float)[other[found]]
     # point pressure: mean of the facet-centre values around each vertex [Pa]
@@ -229,47 +230,57 @@ def interfaces_mesh(solution: Solution) -> tuple[meshio.Mesh, dict[str, int]]:
     return mesh, {n: i for i, n in enumerate(names)}
 
 
-def opposite_copies(solution: Solution, side_a: np.ndarray) -> np.ndarray:
+class CoincidentPoints:
+    """The points of a mesh grouped by identical coordinates (the copies of a split vertex).
+
+    ``group[i]`` is the group of point ``i``; ``order`` lists the points group by group (in
+    index order within a group), group ``g`` being ``order[starts[g]:starts[g + 1]]``.  One
+    row sort of the points serves every interface.
+    """
+
+    def __init__(self, points: np.ndarray):
+        points = np.asarray(points)
+        self.order = np.lexsort(points.T[::-1])  # stable: index order within a group
+        sp = points[self.order]
+        new = np.r_[True, np.any(sp[1:] != sp[:-1], axis=1)]
+        self.group = np.empty(len(points), dtype=np.int64)
+        self.group[self.order] = np.cumsum(new) - 1
+        self.starts = np.flatnonzero(np.r_[new, True])
+
+
+def opposite_copies(solution: Solution, side_a: np.ndarray,
+                    coincident: CoincidentPoints | None = None) -> np.ndarray:
     """For each side-*a* vertex of an interface, the index of its side-*b* copy (-1 if none).
 
     Node splitting duplicates interface vertices at identical coordinates; the side-*b* copy of
     ``v`` is another vertex at ``v``'s position.  Where a vertex has several other copies (a
     triple junction), the one in the region that most of the interface's other vertices face
-    is taken.
+    is taken.  ``coincident`` (the solution's points grouped) may be shared between calls.
     """
-    pts_all = np.asarray(solution.points)
-    # only a vertex whose every coordinate occurs among side a's can coincide with one of them:
-    # the row-wise unique (a sort of structured rows, seconds at 1M points) runs on those alone
-    side_a = np.asarray(side_a)
-    near = np.ones(len(pts_all), dtype=bool)
-    for axis in range(pts_all.shape[1]):
-        near &= np.isin(pts_all[:, axis], pts_all[side_a, axis])
-    candidates = np.flatnonzero(near)
-    pts = pts_all[candidates]
-    _, group_c = np.unique(pts, axis=0, return_inverse=True)
-    group = np.full(len(pts_all), -1, dtype=np.int64)
-    group[candidates] = group_c.ravel()
-    order = candidates[np.argsort(group_c.ravel(), kind="stable")]
-    starts = np.searchsorted(group[order], np.arange(group.max() + 2))
-    cells = np.asarray(solution.cells)
-    region_of = np.full(len(pts_all), -1, dtype=np.int64)
-    region_of[cells.ravel()] = np.repeat(np.asarray(solution.region_id), cells.shape[1])
-    others = []
-    for v in side_a:
-        g = group[v]
-        members = order[starts[g] : starts[g + 1]]
-        others.append(members[members != v])
-    single = [o[0] for o in others if len(o) == 1]
-    if not single:
-        return np.array([o[0] if len(o) else -1 for o in others], dtype=np.int64)
-    facing = np.bincount(region_of[single][region_of[single] >= 0]).argmax()
+    side_a = np.asarray(side_a, dtype=np.int64)
+    co = coincident if coincident is not None else CoincidentPoints(solution.points)
+    g = co.group[side_a]
+    first, size = co.starts[g], co.starts[g + 1] - co.starts[g]
     out = np.full(len(side_a), -1, dtype=np.int64)
-    for i, o in enumerate(others):
-        if len(o) == 1:
-            out[i] = o[0]
-        elif len(o) > 1:
-            hit = o[region_of[o] == facing]
-            out[i] = hit[0] if len(hit) else -1
+    pair = size == 2  # one other copy: the other member of the group
+    lead = co.order[first[pair]]
+    out[pair] = np.where(lead == side_a[pair], co.order[first[pair] + 1], lead)
+    many = np.flatnonzero(size > 2)
+    if many.size == 0:
+        return out
+    others = [m[m != side_a[i]] for i in many
+              for m in (co.order[first[i]:first[i] + size[i]],)]
+    if not pair.any():
+        out[many] = [o[0] for o in others]
+        return out
+    cells = np.asarray(solution.cells)
+    region_of = np.full(len(co.group), -1, dtype=np.int64)
+    region_of[cells.ravel()] = np.repeat(np.asarray(solution.region_id), cells.shape[1])
+    single = region_of[out[pair]]
+    facing = np.bincount(single[single >= 0]).argmax()
+    for i, o in zip(many, others, strict=True):
+        hit = o[region_of[o] == facing]
+        out[i] = hit[0] if len(hit) else -1
     return out
 
 

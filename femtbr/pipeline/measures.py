@@ -31,10 +31,15 @@ def boundary_region(mesh: Any, name: str) -> str | None:
     facets = mesh.boundaries.get(name)
     if facets is None or len(facets) == 0:
         return None
-    verts = np.unique(facets)
+    n_points = len(mesh.points)
+    on_boundary = np.zeros(n_points, dtype=bool)  # masks, not sorts (1M-point meshes)
+    on_boundary[np.asarray(facets).ravel()] = True
+    verts = np.flatnonzero(on_boundary)
     best, count = None, 0
     for r, cells in mesh.regions.items():
-        n = np.isin(verts, mesh.cells[cells]).sum()
+        in_region = np.zeros(n_points, dtype=bool)
+        in_region[mesh.cells[cells].ravel()] = True
+        n = int(np.count_nonzero(in_region[verts]))
         if n > count:
             best, count = r, n
     return best

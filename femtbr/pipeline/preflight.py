@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from femtbr.boxes import box_cells
 from femtbr.errors import CaseError
 from femtbr.pipeline.heat_paths import conductances, heat_path_problems, roundoff_problems
 
@@ -62,10 +63,9 @@ def probe_problems(probes: Mapping[str, Any], mesh: Any) -> Problems:
     """``probes.<name>`` for each point [m] that lies in no cell's bounding box."""
     if not probes:
         return []
-    cells = mesh.points[mesh.cells]  # (n_cells, nv, d)
-    lo, hi = cells.min(axis=1), cells.max(axis=1)
-    extent = float(np.max(mesh.points.max(axis=0) - mesh.points.min(axis=0)))
-    tol = PROBE_TOL * extent
+    pts = np.asarray(mesh.points)
+    p_lo, p_hi = pts.min(axis=0), pts.max(axis=0)
+    tol = PROBE_TOL * float(np.max(p_hi - p_lo))
     out = []
     for name, point in probes.items():
         x = np.asarray(point, float)
@@ -74,9 +74,8 @@ def probe_problems(probes: Mapping[str, Any], mesh: Any) -> Problems:
         if not np.all(np.isfinite(x)):
             out.append((f"probes.{name}", f"coordinates must be finite, got {x.tolist()}"))
             continue
-        if not np.any(np.all((x >= lo - tol) & (x <= hi + tol), axis=1)):
-            box = (f"{np.round(mesh.points.min(axis=0), 9).tolist()}.."
-                   f"{np.round(mesh.points.max(axis=0), 9).tolist()} m")
+        if box_cells(pts, mesh.cells, x, tol).size == 0:
+            box = f"{np.round(p_lo, 9).tolist()}..{np.round(p_hi, 9).tolist()} m"
             out.append((f"probes.{name}", f"the point {x.tolist()} m lies outside the mesh "
                         f"(bounding box {box})"))
     return out

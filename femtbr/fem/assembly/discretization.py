@@ -30,6 +30,7 @@ from femtbr.fem.assembly.discretization_cache import (
     FacetBlock,
     SparsityPattern,
 )
+from femtbr.fem.assembly.pattern import coupling_pattern
 from femtbr.fem.assembly.split import SplitResult, split_vertices
 from femtbr.fem.assembly.topology import check_cells, local_facet_index
 from femtbr.fem.fast.kernels import (
@@ -56,6 +57,10 @@ log = logging.getLogger(__name__)
 #: Element-matrix entries deduplicated together (bounds the COO memory of the bulk assembly,
 #: per thread).
 FLUSH_ENTRIES = 1 << 24
+#: When at most this fraction of the cells has a constant k, the bulk matrix is the symbolic
+#: pattern with only those cells' element matrices added (the others are k(T) cells, whose
+#: stiffness the conduction kernel evaluates), not an element matrix for every cell.
+SUBSET_FRACTION = 0.5
 #: Meshes with at least this many cells assemble the bulk matrix in two threads.
 PARALLEL_CELLS = 200_000
 
@@ -578,6 +583,20 @@ class Discretization:
             kc[i] = k_const.get(n, 0.0)
         rule = self.rule_k
         aff = affine_stiffness_tables(self.tab, rule)
+        const_cells = np.flatnonzero(kc[self.region_id] != 0.0)
+        if const_cells.size <= SUBSET_FRACTION * self.cells.shape[0]:
+            # most cells have k(T) (the conduction kernel's): the symbolic pattern, and
+            # element matrices only for the few constant-k cells, added at their positions
+            A = self._zero_matrix()
+            if const_cells.size:
+                S = self.assemble_cells(self._stiffness_chunks(const_cells, kc, aff),
+                                        extra_zero=False, symmetric=True)
+                rows = np.repeat(np.arange(self.n_dofs, dtype=S.indices.dtype),
+                                 np.diff(S.indptr))
+                A.data[csr_positions(A.indptr, A.indices, rows, S.indices)] = S.data
+            self.cache.bulk = BulkMatrix(key, A)
+            self.timings["bulk"] = time.perf_counter() - t0
+            return A
 
         iu, ju = np.triu_indices(self.tab.nb)
         nc = self.cells.shape[0]
@@ -608,6 +627,36 @@ class Discretization:
             self.cache.affine_geometry = AffineGeometry(absdet, nonaffine)
         self.cache.bulk = BulkMatrix(key, A)
         self.timings["bulk"] = time.perf_counter() - t0
+        return A
+
+    def _stiffness_chunks(self, cells: np.ndarray, kc: np.ndarray, aff):
+        """``(cells, K)`` chunks of the packed upper stiffness triangles k ∫ ∇φ_i·∇φ_j of the
+        cells ``cells`` (an index array), k per region from ``kc`` (see
+        :meth:`_assemble_symmetric`); non-affine cells by quadrature."""
+        rule = self.rule_k
+        iu, ju = np.triu_indices(self.tab.nb)
+        for s in chunks(cells.size):
+            c = cells[s]
+            k = kc[self.region_id[c]]
+            K, bad = affine_stiffness(self.points, self.cells[c], self.tab, aff, k, True)
+            if bad.any():
+                det, G = geometry(self.points, self.cells[c[bad]], rule)
+                K[bad] = stiffness_chunk(G, det * rule.W)[:, iu, ju] * k[bad][:, None]
+            yield c, K
+
+    def _zero_matrix(self) -> sp.csr_matrix:
+        """The all-zero matrix on the common pattern, the pattern built symbolically
+        (:func:`~femtbr.fem.assembly.pattern.coupling_pattern` of the cells and the interface
+        couplings: the entries of :meth:`assemble_cells`, without an element matrix)."""
+        if self.cache.pattern is None:
+            couple = [np.hstack([qa.dofs, qb.dofs])
+                      for qa, qb in map(self.interface_quads, self.split_names)]
+            self.cache.pattern = SparsityPattern(*coupling_pattern([self.edofs, *couple],
+                                                                   self.n_dofs))
+        indptr, indices = self.cache.pattern
+        A = sp.csr_matrix((np.zeros(indices.size), indices, indptr),
+                          shape=(self.n_dofs, self.n_dofs))
+        A.has_canonical_format = True
         return A
 
     def region_weights(self, name: str) -> np.ndarray:

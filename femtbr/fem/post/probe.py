@@ -13,11 +13,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from femtbr.boxes import box_cells
 from femtbr.errors import InputError
 from femtbr.fem.fast.reference import VTK_TO_SKFEM, eval_basis, tables
 from femtbr.fem.values.solution import Solution
 
 TOL = 1e-9
+#: Up to this many points are located through their cells' bounding boxes (one pass over the
+#: mesh per point, no temporary per cell); more through a k-d tree of the cell centroids.
+BOX_POINTS = 16
 
 
 def _locate(sol: Solution, cells_sk: np.ndarray, x: np.ndarray, cand: np.ndarray):
@@ -78,6 +82,30 @@ class LocatedProbes:
         return np.einsum("in,ni->n", self.phi, field[self.dofs])
 
 
+def _box_candidates(sol: Solution, x: np.ndarray, tol: float) -> np.ndarray:
+    """(n, k) candidate cells of points ``x`` (n, d): the cells whose box holds the point
+    (:func:`box_cells`), nearest centroid first as from the k-d tree, rows padded with their
+    first entry.  A point in no box lies in no cell: :class:`InputError`."""
+    found = []
+    for i, xi in enumerate(x):
+        c = box_cells(sol.points, sol.cells, xi, tol)
+        if c.size == 0:
+            raise InputError(f"probe point {i} at {xi.tolist()} lies outside the mesh")
+        dist = np.linalg.norm(sol.points[sol.cells[c]].mean(axis=1) - xi, axis=1)
+        found.append(c[np.argsort(dist, kind="stable")])
+    k = max(c.size for c in found)
+    return np.stack([np.pad(c, (0, k - c.size), mode="edge") for c in found])
+
+
+def _nearest_candidates(sol: Solution, x: np.ndarray) -> np.ndarray:
+    """(n, k) candidate cells of points ``x`` (n, d): the k ≤ 32 cells of nearest centroid."""
+    cent = sol.points[sol.cells].mean(axis=1)
+    tree = cKDTree(cent)
+    k = min(32, cent.shape[0])
+    _, cand = tree.query(x, k=k)
+    return cand.reshape(x.shape[0], k)
+
+
 def locate(solution: Solution, points: np.ndarray) -> LocatedProbes:
     """Find the cell and reference coordinates of ``points`` (n, dim) [m] in ``solution``'s mesh.
 
@@ -96,11 +124,8 @@ def locate(solution: Solution, points: np.ndarray) -> LocatedProbes:
         raise InputError(f"probe point {i} at {x[i].tolist()} lies outside the mesh's bounding "
                          f"box {lo.tolist()}..{hi.tolist()} m")
     cells_sk = sol.cells[:, VTK_TO_SKFEM[sol.cell_type]]
-    cent = sol.points[sol.cells].mean(axis=1)
-    tree = cKDTree(cent)
-    k = min(32, cent.shape[0])
-    _, cand = tree.query(x, k=k)
-    cand = cand.reshape(x.shape[0], k)
+    cand = (_box_candidates(sol, x, pad) if x.shape[0] <= BOX_POINTS
+            else _nearest_candidates(sol, x))
     xi, inside = _locate(sol, cells_sk, x, cand)
     miss = ~inside.any(axis=1)
     if miss.any():  # fall back to every cell for the points not found among the nearest
