@@ -21,9 +21,9 @@ direction, its nonlinear residual is O(1) anyway), and a linear one is solved in
 The Jacobian is not assembled at a step expected to converge (it is then not needed, unless the
 caller asks for it, e.g. an adjoint).  After an inexact step the residual is the linear solve's
 true residual ‖J ΔT + R‖ plus the remainder of the linearisation, O(‖ΔT‖²) (Dennis & Schnabel
-(1996), Lemma 4.1.12); near the solution Newton converges q-superlinearly (ibid., Thm 5.2.1;
-for inexact steps Dembo, Eisenstat & Steihaug, SIAM J. Numer. Anal. 19 (1982) 400, Thm 3.3),
-so the remainder is forecast no larger than at the last step's rate:
+(1996), Lemma 4.1.12); near the solution Newton converges q-quadratically (ibid., Thm 5.2.1),
+inexact Newton with η_k → 0 q-superlinearly (Dembo, Eisenstat & Steihaug, SIAM J. Numer.
+Anal. 19 (1982) 400, §3), so the remainder is forecast no larger than at the last step's rate:
 r_{k+1} ≈ ‖J ΔT + R‖ + r_k (r_k / r_{k-1}).  When that is ≤ rtol · r₀ only the residual is
 evaluated.  The forecast only chooses the work, never the result: a step it gets wrong is
 followed by the full evaluation at the same T (one residual evaluation more).
