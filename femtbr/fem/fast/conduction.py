@@ -59,11 +59,6 @@ WIDE_SPAN = 4.0
 #: Cells per block of the Jacobian scatter (:class:`Batch`): a block of Q1 hexahedra touches
 #: ~30 distinct pattern positions per cell, so 1024 cells keep them below 2**16.
 SCATTER_CELLS = 1024
-#: Cells per piece of an affine batch (:func:`_affine_in_pieces`): a multiple of
-#: :data:`SCATTER_CELLS` and of the row block of :func:`~femtbr.fem.fast.kernels.thin_matmul`
-#: (so the products are blocked as for the whole batch), small enough for the piece's
-#: temporaries (~1 MB for Q1 hexahedra) to stay in cache.
-PIECE_CELLS = 2 * SCATTER_CELLS
 #: Regions with at least this many batches are summed in two threads.
 PARALLEL_BATCHES = 16
 
@@ -393,29 +388,6 @@ def _affine_tensor_batch(tab: ConductionTables, Mm: np.ndarray, Te: np.ndarray,
     return r, thin_matmul(C, tab.table)
 
 
-def _affine_in_pieces(tab: ConductionTables, b: Batch, Te: np.ndarray, fun, name: str,
-                      jacobian: bool, W: np.ndarray | None):
-    """:func:`_affine_batch` of batch ``b`` by pieces of :data:`PIECE_CELLS` cells, each
-    piece's element matrices summed onto its scatter blocks at once: the temporaries of a
-    piece (coefficients, element matrices) stay in the processor's cache instead of
-    streaming the batch's through memory.  Returns the residual summed onto ``b.udof`` and
-    the ``(positions, values)`` of every scatter block (``None`` without ``jacobian``)."""
-    c = Te.shape[0]
-    r = np.empty(Te.shape)
-    blocks = [] if jacobian else None
-    per = PIECE_CELLS // SCATTER_CELLS
-    for i, s in enumerate(range(0, c, PIECE_CELLS)):
-        p = slice(s, s + PIECE_CELLS)
-        r[p], K = _affine_batch(tab, b.metric[:, p], Te[p], fun, name, jacobian,
-                                None if W is None else W[p])
-        if jacobian:
-            Kf = K.ravel()
-            step = SCATTER_CELLS * K.shape[1]
-            blocks += [(upos, np.bincount(inv, Kf[j * step:(j + 1) * step], minlength=upos.size))
-                       for j, (upos, inv) in enumerate(b.scatter[i * per:(i + 1) * per])]
-    return np.bincount(b.dinv, r.ravel(), minlength=b.udof.size), blocks
-
-
 def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, where: np.ndarray,
          vals: np.ndarray) -> None:
     """``target[where] += vals`` (``where`` sorted, distinct), the part below ``cut`` into
@@ -473,7 +445,7 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
                                  jacobian)
         elif b.metric is not None:
             W = _radial_w(rule, disc.points, disc.cells[b.cells]) if rule.radial else None
-            return _affine_in_pieces(tab, b, Te, fun, name, jacobian, W)
+            r, K = _affine_batch(tab, b.metric, Te, fun, name, jacobian, W)
         else:
             r, K = _general_batch(rule, disc.points, disc.cells[b.cells], Te, fun, name,
                                   jacobian)
