@@ -17,6 +17,16 @@ Iterative linear solves use the Eisenstat–Walker forcing term, choice 2
 never tighter than needed to reach the Newton tolerance; η₀ = 0.3 for a nonlinear problem
 (Eisenstat & Walker used η₀ = 0.5: the first step from a uniform guess only needs the
 direction, its nonlinear residual is O(1) anyway), and a linear one is solved in one step.
+
+The Jacobian is not assembled at a step expected to converge (it is then not needed, unless the
+caller asks for it, e.g. an adjoint).  After an inexact step the residual is the linear solve's
+true residual ‖J ΔT + R‖ plus the remainder of the linearisation, O(‖ΔT‖²) (Dennis & Schnabel
+(1996), Lemma 4.1.12); near the solution Newton converges q-quadratically (ibid., Thm 5.2.1),
+inexact Newton with η_k → 0 q-superlinearly (Dembo, Eisenstat & Steihaug, SIAM J. Numer.
+Anal. 19 (1982) 400, §3), so the remainder is forecast no larger than at the last step's rate:
+r_{k+1} ≈ ‖J ΔT + R‖ + r_k (r_k / r_{k-1}).  When that is ≤ rtol · r₀ only the residual is
+evaluated.  The forecast only chooses the work, never the result: a step it gets wrong is
+followed by the full evaluation at the same T (one residual evaluation more).
 """
 
 from __future__ import annotations
@@ -61,8 +71,11 @@ def _abs_matvec(J: sp.csr_matrix, x: np.ndarray, rows: int = 1 << 17) -> np.ndar
     return out
 
 
-def newton(system: System, progress=None) -> dict:
-    """Solve ``R(T) = 0``.  Returns ``T``, ``history``, ``iterations`` and statistics.
+def newton(system: System, progress=None, jacobian: bool = False) -> dict:
+    """Solve ``R(T) = 0``.  Returns ``T``, ``R`` (the residual at ``T`` [W], from which the
+    caller's energy balance is computed), ``history``, ``iterations`` and statistics, and with
+    ``jacobian`` the Jacobian data at ``T`` on ``system.disc.pattern`` (``"jacobian"``; else
+    ``None`` when the last step was expected to converge and none was assembled).
 
     Raises
     ------
@@ -113,7 +126,9 @@ def newton(system: System, progress=None) -> dict:
             raise ConvergenceError("residual became NaN/inf", history)
         floor = 0.0
         stalled = len(history) > 2 and history[-1] > 0.5 * history[-2]  # (H5a: floor on stalls)
-        if rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations) or stalled:  # round-off level
+        if data is None:  # skipped at a converged step (below): rel <= rtol, no floor needed
+            pass
+        elif rel <= 1e3 * opt.rtol or it in (0, opt.max_iterations) or stalled:  # round-off
             J = sp.csr_matrix((data, indices, indptr), shape=(disc.n_dofs,) * 2)
             terms = (_abs_matvec(J, np.abs(T)) + np.abs(system.F))[free]
             floor = 32 * EPS * float(np.linalg.norm(terms))
@@ -124,7 +139,12 @@ def newton(system: System, progress=None) -> dict:
         # floor)
         at_floor = r <= floor and (it == 0 or r < min(r_prev, r0))
         if rel <= opt.rtol or at_floor:
-            return {"T": T, "history": history, "iterations": it, "linear_iterations": lin_its,
+            if jacobian and data is None:  # asked for (adjoints): at the converged T
+                t1 = time.perf_counter()
+                _, data = system.evaluate(T, out=take())
+                t_asm += time.perf_counter() - t1
+            return {"T": T, "R": R, "history": history, "iterations": it,
+                    "linear_iterations": lin_its,
                     "linear_method": method, "t_linear": t_lin, "t_assemble": t_asm,
                     "residual_floor": floor / r0 if r0 > 0 else 0.0,
                     "roundoff_W": roundoff_W, "residual_W": r, "jacobian": data}
@@ -151,14 +171,19 @@ def newton(system: System, progress=None) -> dict:
                                    "Jacobian is singular in double precision", history)
         t_lin += time.perf_counter() - t1
         lin_its.append(info["iterations"])
+        # the residual after the full step, forecast (module doc): the linear residual plus a
+        # remainder no larger than at the last step's rate
+        expect_done = system.nonlinear and r_prev is not None and (
+            float(info["residual"]) * r + r * (r / r_prev) <= opt.rtol * r0)
         eta_prev, r_prev = eta, r
         alpha = 1.0
         t1 = time.perf_counter()
         while True:
             Tn = T.copy()
             Tn[free] += alpha * dx
-            # a linear problem's Jacobian is only re-evaluated if another step is needed
-            jac = alpha == 1.0 and system.nonlinear
+            # a linear problem's Jacobian is only re-evaluated if another step is needed, a
+            # nonlinear one's not at a step expected to converge
+            jac = alpha == 1.0 and system.nonlinear and not expect_done
             Rn, dn = system.evaluate(Tn, jacobian=jac, out=take() if jac else None)
             rn = float(np.linalg.norm(Rn[free]))
             if np.isfinite(rn) and rn <= (1 + 4.0 * 0.5**it - 1e-4 * alpha) * r:
@@ -173,7 +198,9 @@ def newton(system: System, progress=None) -> dict:
         T = Tn
         if dn is None and not system.nonlinear and alpha == 1.0 and rn <= opt.rtol * r0:
             dn = data  # converged linear problem: its (constant) Jacobian serves the floor
-        if dn is None:
+        elif dn is None and system.nonlinear and rn / r0 <= opt.rtol:  # (as ``rel`` above)
+            pass  # converged: no Jacobian (unless asked for, at the return above)
+        elif dn is None:
             Rn, dn = system.evaluate(T, out=take())
         old, R, data = data, Rn, dn
         give(old)

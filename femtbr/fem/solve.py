@@ -108,7 +108,7 @@ def solve(problem: Problem, discretization: Discretization | None = None, *,
     if problem.progress is not None:
         problem.progress("assemble", {"n_dofs": disc.n_dofs, "time": timings["setup"]})
     t0 = time.perf_counter()
-    result = newton(system, problem.progress)
+    result = newton(system, problem.progress, jacobian=keep_state)  # (adjoints need it)
     jacobian = result.pop("jacobian") if keep_state else None  # else freed before post
     result.pop("jacobian", None)
     timings["newton"] = time.perf_counter() - t0

@@ -391,11 +391,15 @@ def _affine_tensor_batch(tab: ConductionTables, Mm: np.ndarray, Te: np.ndarray,
 def _add(target: np.ndarray, buf: np.ndarray, buf0: int, cut: int, where: np.ndarray,
          vals: np.ndarray) -> None:
     """``target[where] += vals`` (``where`` sorted, distinct), the part below ``cut`` into
-    ``buf`` (which holds the increments of ``target[buf0:buf0 + len(buf)]``)."""
+    ``buf`` (which holds the increments of ``target[buf0:buf0 + len(buf)]``).
+
+    By ``np.add.at`` (the same sums, ``where`` being distinct): NumPy ≥ 2 runs it as one
+    indexed loop without the GIL (the two threads of :func:`conduction_terms` overlap), where
+    ``target[where] += vals`` gathers, adds and scatters through temporaries holding it."""
     k = int(np.searchsorted(where, cut))
     if k:
-        buf[where[:k] - buf0] += vals[:k]
-    target[where[k:]] += vals[k:]
+        np.add.at(buf, where[:k] - buf0, vals[:k])
+    np.add.at(target, where[k:], vals[k:])
 
 
 def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: bool,

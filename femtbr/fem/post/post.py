@@ -192,10 +192,14 @@ def _cell_fields(system: System, T: np.ndarray):
 
 
 def build_solution(system: System, result: dict, timings: dict) -> Solution:
-    """Assemble the :class:`Solution` of a converged Newton ``result``."""
+    """Assemble the :class:`Solution` of a converged Newton ``result``: ``T`` [K] and, if
+    given, ``R`` the residual at ``T`` [W] (Newton's last evaluation; evaluated here otherwise),
+    whose fixed-temperature entries are the reactions (module doc)."""
     disc = system.disc
     T = result["T"]
-    R, _ = system.evaluate(T, jacobian=False)
+    R = result.get("R")
+    if R is None:
+        R, _ = system.evaluate(T, jacobian=False)
     regions = _regions(system, T)
     interfaces = _interfaces(system, T)
     boundaries = _boundaries(system, T, R)
