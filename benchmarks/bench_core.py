@@ -9,12 +9,6 @@ CalculiX (``ccx``, ``*HEAT TRANSFER, STEADY STATE, SOLVER=ITERATIVE CHOLESKY``) 
 problem with perfect bonds on the identical hexahedral mesh; femtbr solves that problem too and
 the script prints both wall times, the ratio and the largest nodal temperature difference.
 
-Measured 2026-11-21 ~20:20 UTC, quiet 2-vCPU machine (5 Newton steps, energy balance <= 8e-12):
-P1 tets 106k 1.65 s / 1.02M 14.6 s (8.9x), Q1 hex 106k 1.45 s / 1.02M 12.9 s (8.9x), peak RSS
-2.30 / 2.07 GB; CalculiX 2.20 on the bonded hex problem: 100k 2.74 s vs 0.77 s (3.6x), 1M
-40.1 s vs 11.1 s (3.6x), max |T_femtbr - T_ccx| = 5.0e-5 K.  With ``--threads 1``: tets 1M
-16.9 s, hex 1M 16.2 s (the threaded bulk assembly gains most; the memory-bound solver little).
-
 Usage::
 
     python benchmarks/bench_core.py              # 100k cases + CalculiX at 100k

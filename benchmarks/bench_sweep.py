@@ -14,16 +14,6 @@ Targets (design note section 6): per-case time with reuse <= 30% of the cold sin
 2 workers >= 1.7x faster than 1.  The machine may be shared: the load average is printed
 before and after so that contention can be judged.
 
-Measured 2026-11-21 20:25-20:32 UTC on the 2 vCPUs, nothing else running (~52k DOFs, 4 Newton
-steps per case; AMG hierarchy reused across cases; the non-symmetric Newton systems solved by CG
-while it converges): cold single run 2.63-2.77 s wall; per-case time with reuse 0.68-0.75 s
-median, i.e. 25.8-27.4 % of the cold run in four runs (27.0-27.5 % in CPU time); what is left
-per case is the Newton solve (~0.55 s, of which ~0.43 s linear solves) and ~0.1 s of summary
-and VTU output.  2 workers vs 1: 1.65x and 1.72x in two runs, with the two-process CPU control
-at 1.74-1.84x: the per-case time rises 11-15 % when two workers share the memory system.
-(Earlier the same day, before the CSR AMG / CG-first / zlib-1 changes: cold 3.49 s, 1.22 s per
-reused case = 34.9 %, 2 workers 1.74x.)
-
 Usage::
 
     python benchmarks/bench_sweep.py [--case CASE] [--out DIR] [--skip-one] [--skip-two]
