@@ -78,7 +78,11 @@ PLAIN = ("plain",)
 def child(argv: list[str]) -> int:
     """Run ``femtbr run`` in this process, then print one JSON line of solver figures."""
     from femtbr import cli
-    from femtbr.fem.linalg import linear
+
+    try:  # where the linear solver lives (fem/linalg/ since fem/ was divided into rooms)
+        linear = importlib.import_module("femtbr.fem.linalg.linear")
+    except ModuleNotFoundError:  # a --baseline revision before that
+        linear = importlib.import_module("femtbr.fem.linear")
 
     its: list[int] = []
     inner = linear.solve
