@@ -14,6 +14,7 @@ import pyamg
 import pytest
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.sparse.csgraph import connected_components
 import skfem
 from skfem.models.poisson import laplace
 
@@ -65,10 +66,50 @@ def test_long_lines_cut_into_consecutive_pieces():
         assert np.all(np.diff(pos) == 1)  # consecutive along the line
 
 
+def test_mildly_flat_cells_have_no_lines():
+    """Cells of aspect ratio 2 (the benchmark box's 2.4): the through-thickness couplings carry
+    about half of each diagonal, point Gauss–Seidel smooths well, no line is kept."""
+    A, _ = _flat_hex(8, 8, 6, hz=1 / 16)
+    assert strong_lines(A).max() + 1 == A.shape[0]
+    A, _ = _flat_hex(8, 8, 6, hz=1 / 40)  # aspect ratio 5: lines
+    assert strong_lines(A).max() + 1 < A.shape[0]
+
+
+def test_cut_of_many_scrambled_paths_and_loops():
+    """Paths of 1-200 rows and closed loops, rows scrambled: every piece is a connected run
+    of at most max_len rows of one line, and only lines longer than max_len are cut."""
+    rng = np.random.default_rng(7)
+    edges, n, lines = [], 0, []
+    for length, loop in [(int(m), False) for m in rng.integers(1, 200, 60)] + [
+            (5, True), (70, True), (131, True)]:
+        ids = np.arange(n, n + length)
+        edges += list(zip(ids[:-1], ids[1:], strict=True)) + ([(ids[-1], ids[0])] if loop else [])
+        lines.append(ids)
+        n += length
+    perm = rng.permutation(n)
+    e = perm[np.array(edges)]
+    C = sp.coo_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
+    C = (C + C.T).tocsr()
+    A = sp.csr_matrix(sp.diags(np.asarray(C.sum(axis=1)).ravel() + 1e-3) - C)  # M-matrix
+    A.sort_indices()
+    for max_len in (1, 8, 64, 300):
+        labels = strong_lines(A, max_len=max_len)
+        for ids in lines:
+            pieces = np.unique(labels[perm[ids]])
+            assert len(pieces) == max(1, -(-len(ids) // max_len))
+            for lab in pieces:
+                rows = np.flatnonzero(labels == lab)
+                assert rows.size <= max_len and np.isin(rows, perm[ids]).all()
+                assert connected_components(C[rows][:, rows], directed=False)[0] == 1
+
+
 def _reference_sweep(A, labels, x, b, forward):
-    """Block Gauss–Seidel written out: x_B += A_BB^-1 (b_B - A_B x), blocks by first row."""
+    """Block Gauss–Seidel written out: x_B += A_BB^-1 (b_B - A_B x); the lines (blocks of more
+    than one row) first by first row, then the single rows by row."""
     A = A.toarray()
-    order = sorted(np.unique(labels), key=lambda lab: np.flatnonzero(labels == lab)[0])
+    size = np.bincount(labels)
+    order = sorted(np.unique(labels), key=lambda lab: (size[lab] == 1,
+                                                       np.flatnonzero(labels == lab)[0]))
     for lab in order if forward else order[::-1]:
         B = np.flatnonzero(labels == lab)
         x[B] += np.linalg.solve(A[np.ix_(B, B)], b[B] - A[B] @ x)

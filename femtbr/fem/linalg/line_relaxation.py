@@ -16,15 +16,19 @@ Mavriplis (J. Comput. Phys. 145 (1998) 141, §3: follow each row's strongest cou
 * row i is *line-like* when it has at most two strong couplings and they carry at least
   ``alpha`` of its diagonal, Σ_strong(−a_ij) ≥ α a_ii (the row is dominated by one direction);
 * two line-like rows strongly coupled both ways are joined; the connected components are paths
-  (every row has at most two such links), the lines.  Lines longer than ``max_len`` are cut
-  into consecutive pieces.
+  (every row has at most two such links), the lines;
+* a line is kept only if on one of its rows the strong couplings carry at least
+  ``anisotropic`` of the diagonal (:data:`ANISOTROPIC`): on mildly flat cells point
+  Gauss–Seidel already smooths well and a line block only costs more;
+* lines longer than ``max_len`` are cut into consecutive pieces.
 
-Every other row is a block of its own, so a sweep over all blocks in row order is point
-Gauss–Seidel away from the lines.  The sweep is pyamg's compiled multiplicative Schwarz kernel
-(``amg_core.overlapping_schwarz_csr``) with non-overlapping blocks, which is block Gauss–Seidel:
-x_B ← x_B + A_BB⁻¹ (b_B − A_B,: x) for each block B in turn; the A_BB⁻¹ are dense inverses
-computed once.  A forward sweep followed by a backward sweep (blocks in reverse order) is a
-symmetric smoother, as the V-cycle of :mod:`femtbr.fem.linalg.amg` needs for CG.
+Every other row is a block of its own.  A sweep relaxes the lines, each as one block, with
+pyamg's compiled multiplicative Schwarz kernel (``amg_core.overlapping_schwarz_csr`` with
+non-overlapping blocks, which is block Gauss–Seidel: x_B ← x_B + A_BB⁻¹ (b_B − A_B,: x) for
+each block B in turn; the A_BB⁻¹ are dense inverses computed once), then the single rows with
+pyamg's indexed point Gauss–Seidel kernel.  A forward sweep followed by a backward sweep (the
+same blocks in reverse order) is a symmetric smoother, as the V-cycle of
+:mod:`femtbr.fem.linalg.amg` needs for CG.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import logging
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order, connected_components
+from scipy.sparse.csgraph import connected_components
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +47,19 @@ log = logging.getLogger(__name__)
 THETA = 0.6
 #: Share of the diagonal the (at most two) strong couplings of a line-like row must carry.
 ALPHA = 0.3
-#: Longest block; a longer line is cut into consecutive pieces (dense inverses cost L² each).
-MAX_LEN = 64
+#: A line is kept only if on one of its rows the strong couplings carry at least this share of
+#: the diagonal.  A point sweep multiplies the error that is constant along a line and
+#: alternates across it by about 2 s − 1 (s the share; point Jacobi on a zero-row-sum row whose
+#: weak neighbours all hold the opposite sign, Gauss–Seidel alike): 0.6 at s = 0.8, so below
+#: that the point smoother removes this error well and a line sweep only costs more.
+ANISOTROPIC = 0.8
+#: Longest block; a longer line is cut into consecutive pieces (a dense block inverse costs L
+#: operations per row and sweep; the flat layers of a package are a few cells thick).
+MAX_LEN = 16
 
 
 def strong_lines(A: sp.csr_matrix, theta: float = THETA, alpha: float = ALPHA,
-                 max_len: int = MAX_LEN) -> np.ndarray:
+                 max_len: int = MAX_LEN, anisotropic: float = ANISOTROPIC) -> np.ndarray:
     """Label every row with its block: rows on one line share a label, other rows are alone.
 
     Parameters
@@ -87,19 +98,71 @@ def strong_lines(A: sp.csr_matrix, theta: float = THETA, alpha: float = ALPHA,
                       shape=(n, n))
     S = S.multiply(S.T).tocsr()  # mutually strong only: every row keeps at most two links
     _, labels = connected_components(S, directed=False)
-    size = np.bincount(labels)
-    for lab in np.flatnonzero(size > max_len):  # cut long lines into consecutive pieces
-        members = np.flatnonzero(labels == lab)
-        degree = np.diff(S.indptr)[members]
-        start = members[np.argmin(degree)]  # an end of the path (any row of a closed loop)
-        path = breadth_first_order(S, start, directed=False, return_predecessors=False)
-        labels[path] = labels.max() + 1 + np.arange(path.size) // max_len
+    # keep the lines on which some row is dominated by its strong couplings (anisotropic)
+    share = np.zeros(n)
+    np.divide(carried, diag, out=share, where=diag > 0)
+    peak = np.zeros(int(labels.max()) + 1)
+    np.maximum.at(peak, labels, share)
+    weak = peak[labels] < anisotropic
+    labels[weak] = labels.max() + 1 + np.arange(int(weak.sum()))
+    if np.bincount(labels).max() > max_len:
+        labels = _cut(S, labels, max_len)
     _, labels = np.unique(labels, return_inverse=True)
     return labels.astype(A.indices.dtype)
 
 
+def _cut(S: sp.csr_matrix, labels: np.ndarray, max_len: int) -> np.ndarray:
+    """Cut the lines (paths of ``S``, every row at most two links) longer than ``max_len``.
+
+    Every long line is walked from one of its ends, all lines together (one vectorised
+    breadth-first step per row of the longest line), and each row's piece is its distance from
+    that end // ``max_len``: pieces of ``max_len`` consecutive rows and a shorter last one.
+    A closed loop is opened between its first row and that row's first link.
+    """
+    n = labels.size
+    size = np.bincount(labels)
+    long = size[labels] > max_len
+    degree = np.diff(S.indptr)
+    ends = np.flatnonzero(long & (degree == 1))
+    ends = ends[np.unique(labels[ends], return_index=True)[1]]  # one end of each line
+    loops = np.setdiff1d(np.flatnonzero(size > max_len), labels[ends])
+    if loops.size:  # open each loop: drop the link between its first row and a neighbour
+        _, first = np.unique(labels, return_index=True)
+        start = first[loops]
+        other = S.indices[S.indptr[start]]
+        coo = S.tocoo()
+        cut = np.isin(coo.row.astype(np.int64) * n + coo.col,
+                      np.concatenate([start.astype(np.int64) * n + other,
+                                      other.astype(np.int64) * n + start]))
+        S = sp.csr_matrix((coo.data[~cut], (coo.row[~cut], coo.col[~cut])), shape=S.shape)
+        ends = np.concatenate([ends, start])
+    dist = np.full(n, -1, dtype=np.int64)
+    dist[ends] = 0
+    frontier, step = ends, 0
+    while frontier.size:
+        step += 1
+        counts = S.indptr[frontier + 1] - S.indptr[frontier]
+        at = np.repeat(S.indptr[frontier] - np.cumsum(counts) + counts, counts) + np.arange(
+            int(counts.sum()))
+        reached = S.indices[at]
+        fresh = dist[reached] < 0
+        frontier = np.unique(reached[fresh])
+        dist[frontier] = step
+    piece = np.unique(labels[long].astype(np.int64) * (n // max_len + 1)
+                      + dist[long] // max_len, return_inverse=True)[1]
+    out = labels.astype(np.int64)
+    out[long] = labels.max() + 1 + piece
+    return out
+
+
 class LineRelaxation:
     """Block Gauss–Seidel sweeps over the lines of :func:`strong_lines` (others point-wise).
+
+    A forward sweep relaxes the lines first (in the order of their first rows), each as one
+    block, with pyamg's Schwarz kernel, then every other row point-wise in row order with
+    pyamg's indexed Gauss–Seidel kernel; a backward sweep runs the same blocks in reverse.  Any
+    fixed order of the blocks is a block Gauss–Seidel smoother; this one keeps the single rows
+    out of the Schwarz kernel, whose per-block work costs about twice a point Gauss–Seidel row.
 
     Parameters
     ----------
@@ -114,37 +177,55 @@ class LineRelaxation:
 
         n = A.shape[0]
         idx = A.indices.dtype
+        size = np.bincount(labels)
+        on_line = size[labels] > 1
         _, first = np.unique(labels, return_index=True)  # each block's first row
-        rank = np.empty(first.size, dtype=np.int64)
-        rank[np.argsort(first, kind="stable")] = np.arange(first.size)  # blocks in row order
-        #: Position of each row's block in the forward sweep.
-        self.position = rank[labels].astype(idx)
-        self.subdomain = np.lexsort((np.arange(n), self.position)).astype(idx)
-        sizes = np.bincount(self.position)
-        self.subdomain_ptr = np.zeros(sizes.size + 1, dtype=idx)
+        line_labels = np.flatnonzero(size > 1)
+        line_labels = line_labels[np.argsort(first[line_labels], kind="stable")]
+        n_lines = line_labels.size
+        rank = np.full(size.size, -1, dtype=np.int64)
+        rank[line_labels] = np.arange(n_lines)
+        #: Rows relaxed point-wise, in sweep order.
+        self.points = np.flatnonzero(~on_line).astype(idx)
+        #: Position of each row's block in the forward sweep: the lines, then the single rows.
+        self.position = np.empty(n, dtype=idx)
+        self.position[on_line] = rank[labels[on_line]]
+        self.position[self.points] = n_lines + np.arange(self.points.size)
+        line_rows = np.flatnonzero(on_line)
+        self.subdomain = line_rows[np.argsort(self.position[line_rows], kind="stable")].astype(idx)
+        sizes = size[line_labels]
+        self.subdomain_ptr = np.zeros(n_lines + 1, dtype=idx)
         np.cumsum(sizes, out=self.subdomain_ptr[1:])
-        self.inverse_ptr = np.zeros(sizes.size + 1, dtype=idx)
+        self.inverse_ptr = np.zeros(n_lines + 1, dtype=idx)
         np.cumsum(sizes * sizes, out=self.inverse_ptr[1:])
         self.inverse = np.zeros(int(self.inverse_ptr[-1]), dtype=A.dtype)
         amg_core.extract_subblocks(A.indptr, A.indices, A.data, self.inverse, self.inverse_ptr,
-                                   self.subdomain, self.subdomain_ptr, sizes.size, n)
-        for size in np.unique(sizes):
-            blocks = np.flatnonzero(sizes == size)
-            at = self.inverse_ptr[blocks][:, None] + np.arange(size * size)
-            self.inverse[at] = _inverses(self.inverse[at].reshape(-1, size, size)).reshape(
+                                   self.subdomain, self.subdomain_ptr, n_lines, n)
+        for length in np.unique(sizes):
+            blocks = np.flatnonzero(sizes == length)
+            at = self.inverse_ptr[blocks][:, None] + np.arange(length * length)
+            self.inverse[at] = _inverses(self.inverse[at].reshape(-1, length, length)).reshape(
                 blocks.size, -1)
-        self.n_blocks = int(sizes.size)
-        self.rows_on_lines = int(sizes[sizes > 1].sum())
+        self.n_lines = int(n_lines)
+        self.rows_on_lines = int(line_rows.size)
 
     def sweep(self, A: sp.csr_matrix, x: np.ndarray, b: np.ndarray, forward: bool) -> None:
         """One block Gauss–Seidel sweep on ``A x = b``, in place (``A`` the matrix given)."""
         from pyamg import amg_core
 
-        nb = self.n_blocks
-        start, stop, step = (0, nb, 1) if forward else (nb - 1, -1, -1)
-        amg_core.overlapping_schwarz_csr(A.indptr, A.indices, A.data, x, b, self.inverse,
-                                         self.inverse_ptr, self.subdomain, self.subdomain_ptr,
-                                         nb, A.shape[0], start, stop, step)
+        n, nl, npt = A.shape[0], self.n_lines, self.points.size
+        if forward:
+            amg_core.overlapping_schwarz_csr(A.indptr, A.indices, A.data, x, b, self.inverse,
+                                             self.inverse_ptr, self.subdomain,
+                                             self.subdomain_ptr, nl, n, 0, nl, 1)
+            amg_core.gauss_seidel_indexed(A.indptr, A.indices, A.data, x, b, self.points,
+                                          0, npt, 1)
+        else:
+            amg_core.gauss_seidel_indexed(A.indptr, A.indices, A.data, x, b, self.points,
+                                          npt - 1, -1, -1)
+            amg_core.overlapping_schwarz_csr(A.indptr, A.indices, A.data, x, b, self.inverse,
+                                             self.inverse_ptr, self.subdomain,
+                                             self.subdomain_ptr, nl, n, nl - 1, -1, -1)
 
 
 def _inverses(blocks: np.ndarray) -> np.ndarray:
