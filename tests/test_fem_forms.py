@@ -211,7 +211,7 @@ def test_tensor_on_affine_cells_equals_forms(cell_type, order):
     """Quads / hexes made parallelograms / parallelepipeds by a global shear take the affine
     route of the tensor kernel (per-principal-direction metrics M_m, which sum to the cell
     metric |det J| J⁻¹J⁻ᵀ); residual and Jacobian equal the forms to 1e-12."""
-    from femtbr.fem.fast.conduction import _region_batches, principal_metrics
+    from femtbr.fem.fast.conduction import principal_metrics
 
     d = 3 if cell_type == "hexahedron" else 2
     m0 = tensor_mesh(np.array([0.0, 0.3, 0.5, 0.75, 1.0]), np.linspace(0.0, 1.0, 4) ** 1.5,
@@ -232,7 +232,7 @@ def test_tensor_on_affine_cells_equals_forms(cell_type, order):
     R2, J2 = ref.evaluate(T)
     assert relerr(R1, R2) <= RTOL
     assert relerr(J1, J2) <= RTOL
-    batches = _region_batches(disc, "a").batches
+    batches = disc.cache.conduction["a"].batches  # built by the evaluation above
     assert batches and all(b.metric is not None for b in batches)  # the affine route
     for b in batches:
         Mm = principal_metrics(disc, b, k["a"])

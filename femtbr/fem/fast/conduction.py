@@ -165,16 +165,27 @@ def _distinct(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return u + x0, rank[rel]
 
 
+def _position_lookup(disc) -> sp.csr_array:
+    """The common pattern with each entry's position as its value (int32 while they fit),
+    so that ``lookup[rows, cols]`` gives the positions of entries (0 for a missing one)."""
+    indptr, indices = disc.pattern
+    n = disc.n_dofs
+    idx = np.int32 if indices.size < 2**31 - 1 else np.int64
+    lookup = sp.csr_array((np.arange(indices.size, dtype=idx), indices, indptr), shape=(n, n))
+    lookup.has_sorted_indices = True
+    return lookup
+
+
 def _batch(disc, lookup: sp.csr_array, c: np.ndarray, M: np.ndarray | None) -> Batch:
     nb = disc.tab.nb
     ed = disc.edofs[c]
     # positions in the pattern: ``lookup`` holds each entry's position as its value
     r, col = np.repeat(ed, nb, axis=1).ravel(), np.tile(ed, (1, nb)).ravel()
-    pos = np.asarray(lookup[r, col]).astype(np.int64)
+    pos = np.asarray(lookup[r, col])
     zero = pos == 0  # an entry missing from the pattern would read 0 too
     if np.any(r[zero] != 0) or np.any(col[zero] != lookup.indices[0]):
         raise RuntimeError("element entry missing from the sparsity pattern")
-    idx = np.int32 if lookup.nnz < 2**31 - 1 else np.int64
+    idx = lookup.dtype
     scatter = []
     step = SCATTER_CELLS * nb * nb
     for s in range(0, pos.size, step):
@@ -203,12 +214,9 @@ def _affine_groups(disc, cells: np.ndarray, rule: CellRule):
             yield c, M
 
 
-def _region_batches(disc, name: str) -> RegionConduction:
-    """The cached :class:`RegionConduction` of region ``name`` for the discretization's
-    ``rule_kT`` (fixed when it is built), made on first use."""
-    hit = disc.cache.conduction.get(name)
-    if hit is not None:
-        return hit
+def _region_batches(disc, name: str, lookup: sp.csr_array) -> RegionConduction:
+    """The :class:`RegionConduction` of region ``name`` for the discretization's ``rule_kT``
+    (cached by :func:`conduction_terms`); ``lookup`` from :func:`_position_lookup`."""
     rule = disc.rule_kT
     cells = disc.region_cells[name]
     ed = disc.edofs[cells]
@@ -217,19 +225,13 @@ def _region_batches(disc, name: str) -> RegionConduction:
     wide = span > WIDE_SPAN * max(float(np.median(span)) if span.size else 0.0, 1.0)
     order = np.argsort(lo, kind="stable")
     narrow_cells = cells[order[~wide[order]]]
-    indptr, indices = disc.pattern
-    n = disc.n_dofs  # float positions are exact below 2**53
-    lookup = sp.csr_array((np.arange(indices.size, dtype=float), indices, indptr), shape=(n, n))
-    lookup.has_sorted_indices = True
     batches = [_batch(disc, lookup, c, M) for c, M in _affine_groups(disc, narrow_cells, rule)]
     wide_b = [_batch(disc, lookup, c, M) for c, M in _affine_groups(disc, cells[wide], rule)]
-    del lookup
     ends_d = np.array([b.udof[-1] + 1 for b in batches], dtype=np.int64)
     ends_p = np.array([b.pos_range[1] for b in batches], dtype=np.int64)
     dof_cut = np.r_[0, np.maximum.accumulate(ends_d)[:-1]] if batches else ends_d
     pos_cut = np.r_[0, np.maximum.accumulate(ends_p)[:-1]] if batches else ends_p
-    disc.cache.conduction[name] = hit = RegionConduction(batches, dof_cut, pos_cut, wide_b)
-    return hit
+    return RegionConduction(batches, dof_cut, pos_cut, wide_b)
 
 
 def _metric(J: list[list[np.ndarray]]) -> np.ndarray:
@@ -457,8 +459,15 @@ def conduction_terms(disc, k_fun: dict[str, Callable], T: np.ndarray, jacobian: 
         return rs, [(upos, np.bincount(inv, Kf[i * step:(i + 1) * step], minlength=upos.size))
                     for i, (upos, inv) in enumerate(b.scatter)]
 
+    regions = disc.cache.conduction
+    new = [name for name in k_fun if name not in regions]
+    if new:  # one position lookup for all the regions built now (a pattern-sized array)
+        lookup = _position_lookup(disc)
+        for name in new:
+            regions[name] = _region_batches(disc, name, lookup)
+        del lookup
     for name, fun in k_fun.items():
-        reg = _region_batches(disc, name)
+        reg = regions[name]
 
         def work(part: slice, reg=reg, fun=fun, name=name):
             bs = reg.batches[part]
