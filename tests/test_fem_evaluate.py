@@ -73,7 +73,8 @@ def test_fixed_part_through_its_nonzeros_equals_the_whole_matrix(cell_type, monk
 
     xs = np.linspace(0.0, 2.0, 7)
     mesh = tensor_mesh(xs, np.linspace(0, 1, 4), np.linspace(0, 1, 4), cell_type,
-                       lambda c: np.where(c[:, 0] < 1.6, "a", "b")).interface_between("ab", "a", "b")
+                       lambda c: np.where(c[:, 0] < 1.6, "a", "b"))
+    mesh = mesh.interface_between("ab", "a", "b")
 
     def k_a(T):
         return 5.0 * (1 + 1e-3 * (T - 300)), 5e-3 * np.ones_like(T)

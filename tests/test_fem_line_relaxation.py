@@ -14,8 +14,8 @@ import pyamg
 import pytest
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import connected_components
 import skfem
+from scipy.sparse.csgraph import connected_components
 from skfem.models.poisson import laplace
 
 from femtbr.fem.linalg.amg import SmoothedAggregation
