@@ -185,3 +185,16 @@ def test_residual_after_forward_sweep_is_minus_upper_block_part():
     line.sweep(h.levels[0].A, x, b, True)
     r = b - A @ x
     assert np.allclose(-(h._strict_upper(0) @ x), r, rtol=0, atol=1e-12 * np.abs(b).max())
+
+
+def test_upper_part_built_in_two_threads_equals_one_thread(monkeypatch):
+    """The strict upper (block) triangle marked in two halves in two threads (forced on a
+    small matrix) is the one a single pass marks."""
+    from femtbr.fem.linalg import threads
+
+    A, _ = _flat_hex(6, 5, 4)
+    one = SmoothedAggregation(A, max_coarse=20, line_levels=1)._strict_upper(0).M
+    monkeypatch.setattr(threads, "MIN_NNZ", 0)
+    monkeypatch.setattr(threads, "n_threads", lambda: 2)
+    two = SmoothedAggregation(A, max_coarse=20, line_levels=1)._strict_upper(0).M
+    assert (one != two).nnz == 0 and np.array_equal(one.indptr, two.indptr)

@@ -76,3 +76,20 @@ def test_constant_k_subset_on_the_symbolic_pattern_equals_the_full_assembly(cell
     hi_dofs = np.unique(lo.edofs[lo.region_cells["hi"]])
     only_lo = np.setdiff1d(lo_dofs, hi_dofs)
     assert not subset[only_lo].data.any()  # a k(T) region's rows stay explicit zeros
+
+
+def test_pattern_in_two_threads_equals_one_thread(monkeypatch):
+    """The product EᵀE split over two threads (forced on a small mesh), each row block sorted
+    in its thread, gives the same canonical pattern as one thread."""
+    from femtbr.fem.assembly.pattern import coupling_pattern
+    from femtbr.fem.linalg import threads
+
+    rng = np.random.default_rng(4)
+    groups = [rng.integers(0, 3000, (2000, 8)), rng.integers(0, 3000, (300, 4))]
+    one = coupling_pattern(groups, 3000)
+    monkeypatch.setattr(threads, "MIN_NNZ", 0)
+    monkeypatch.setattr(threads, "n_threads", lambda: 2)
+    two = coupling_pattern(groups, 3000)
+    assert np.array_equal(one[0], two[0]) and np.array_equal(one[1], two[1])
+    rows = np.repeat(np.arange(3000), np.diff(one[0]))
+    assert np.all((np.diff(one[1]) > 0) | (np.diff(rows) > 0))  # sorted, no duplicates

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from femtbr.fem.linalg import threads
+
 
 def coupling_pattern(groups: Sequence[np.ndarray], n_dofs: int
                      ) -> tuple[np.ndarray, np.ndarray]:
@@ -30,8 +32,7 @@ def coupling_pattern(groups: Sequence[np.ndarray], n_dofs: int
     indices = np.concatenate([g.ravel() for g in groups])
     E = sp.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr),
                       shape=(indptr.size - 1, n_dofs))
-    P = E.T.tocsr() @ E
+    P = threads.matmul(E.T.tocsr(), E, canonical=True)  # row blocks in threads, sorted
     del E
-    P.sum_duplicates()  # sorts the indices (SciPy's product leaves them unsorted)
     idx = np.int32 if P.nnz < 2**31 - 1 and n_dofs < 2**31 - 1 else np.int64
     return P.indptr.astype(idx, copy=False), P.indices.astype(idx, copy=False)

@@ -225,7 +225,11 @@ def _region_batches(disc, name: str, lookup: sp.csr_array) -> RegionConduction:
     wide = span > WIDE_SPAN * max(float(np.median(span)) if span.size else 0.0, 1.0)
     order = np.argsort(lo, kind="stable")
     narrow_cells = cells[order[~wide[order]]]
-    batches = [_batch(disc, lookup, c, M) for c, M in _affine_groups(disc, narrow_cells, rule)]
+    groups = list(_affine_groups(disc, narrow_cells, rule))
+    # the batches of the two halves in two threads (their lookups and sorts release the GIL)
+    halves = over_halves(lambda part: [_batch(disc, lookup, c, M) for c, M in groups[part]],
+                         len(groups), PARALLEL_BATCHES)
+    batches = [b for half in halves for b in half]
     wide_b = [_batch(disc, lookup, c, M) for c, M in _affine_groups(disc, cells[wide], rule)]
     ends_d = np.array([b.udof[-1] + 1 for b in batches], dtype=np.int64)
     ends_p = np.array([b.pos_range[1] for b in batches], dtype=np.int64)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from femtbr.fem.fast.kernels import over_halves
+
 
 def coo_to_csr(n: int, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> sp.csr_matrix:
     """Square CSR matrix summing duplicate COO entries, explicit zeros kept, indices sorted
@@ -27,9 +29,27 @@ def csr_transpose(S: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return T.indptr, T.indices, T.data
 
 
+#: Entries from which :func:`csr_positions` searches the two halves in two threads.
+PARALLEL_ENTRIES = 1 << 20
+
+
 def csr_positions(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray,
                   cols: np.ndarray) -> np.ndarray:
-    """Positions in a canonical CSR pattern of entries ``(rows, cols)`` (vectorised bisection)."""
+    """Positions in a canonical CSR pattern of entries ``(rows, cols)`` (vectorised bisection;
+    two halves of the entries in two threads when they are many)."""
+    rows, cols = np.asarray(rows).ravel(), np.asarray(cols).ravel()
+    out = np.empty(rows.size, dtype=np.int64)
+
+    def part(p: slice) -> None:
+        out[p] = _bisect(indptr, indices, rows[p], cols[p])
+
+    over_halves(part, rows.size, PARALLEL_ENTRIES)
+    return out
+
+
+def _bisect(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray,
+            cols: np.ndarray) -> np.ndarray:
+    """:func:`csr_positions` of one part of the entries."""
     lo = indptr[rows].astype(np.int64)
     hi = indptr[rows + 1].astype(np.int64)
     cols = cols.astype(indices.dtype)

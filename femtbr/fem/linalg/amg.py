@@ -33,6 +33,7 @@ faster; the convergence factors are those of pyamg's hierarchy with the same opt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
@@ -226,10 +227,17 @@ class SmoothedAggregation:
             # each row's place in the sweep (its block's, with line blocks)
             order = np.arange(A.shape[0], dtype=rows.dtype) if line is None else line.position
             keep = np.empty(A.nnz, dtype=bool)
-            step = 1 << 22  # in pieces: no nnz-long temporaries of the gathered positions
-            for s in range(0, A.nnz, step):
-                e = min(s + step, A.nnz)
-                keep[s:e] = order[A.indices[s:e]] > order[rows[s:e]]
+
+            def mark(lo: int, hi: int) -> None:
+                step = 1 << 22  # in pieces: no nnz-long temporaries of the gathered positions
+                for s in range(lo, hi, step):
+                    e = min(s + step, hi)
+                    keep[s:e] = order[A.indices[s:e]] > order[rows[s:e]]
+
+            parts = threads.reduction_parts(A.nnz, threads.MIN_NNZ)  # two halves in threads
+            cuts = [A.nnz * i // parts for i in range(parts + 1)]
+            threads.run_parallel([partial(mark, a, b) for a, b in zip(cuts[:-1], cuts[1:],
+                                                                      strict=True)])
             indptr = np.zeros_like(A.indptr)
             np.cumsum(np.bincount(rows[keep], minlength=A.shape[0]), out=indptr[1:])
             del rows

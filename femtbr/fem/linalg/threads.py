@@ -154,19 +154,28 @@ class ParallelCSR:
         return out
 
 
-def matmul(A: sp.csr_matrix, B: sp.csr_matrix, threads: int | None = None) -> sp.csr_matrix:
-    """``A @ B`` (CSR) with the rows of ``A`` split over threads when the product is large."""
+def matmul(A: sp.csr_matrix, B: sp.csr_matrix, threads: int | None = None,
+           canonical: bool = False) -> sp.csr_matrix:
+    """``A @ B`` (CSR) with the rows of ``A`` split over threads when the product is large;
+    ``canonical``: with sorted column indices and no duplicates (each block sorted in its
+    thread)."""
     k = threads if threads is not None else n_threads()
     if k == 1 or A.nnz + B.nnz < MIN_NNZ:
-        return (A @ B).tocsr()
+        return _product(A, B, canonical)
     bounds = _row_bounds(A, k)
     blocks = [row_block(A, int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    parts = run_parallel([partial(_product, blk, B) for blk in blocks])
-    return _stack_rows(parts, B.shape[1])
+    parts = run_parallel([partial(_product, blk, B, canonical) for blk in blocks])
+    P = _stack_rows(parts, B.shape[1])
+    if canonical:
+        P.has_canonical_format = True
+    return P
 
 
-def _product(A: sp.csr_matrix, B: sp.csr_matrix) -> sp.csr_matrix:
-    return (A @ B).tocsr()
+def _product(A: sp.csr_matrix, B: sp.csr_matrix, canonical: bool = False) -> sp.csr_matrix:
+    P = (A @ B).tocsr()
+    if canonical:
+        P.sum_duplicates()  # sorts the indices (SciPy's product leaves them unsorted)
+    return P
 
 
 def _stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
