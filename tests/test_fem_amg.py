@@ -114,6 +114,9 @@ def test_parallel_products_equal_serial(monkeypatch):
         P = threads.ParallelCSR(A, threads=k)
         assert len(P.blocks) == k
         assert np.array_equal(P @ x, A @ x)
+        for blk in P.blocks:  # views of A's arrays, never copies (of the smaller blocks too)
+            assert np.shares_memory(blk.data, A.data)
+            assert np.shares_memory(blk.indices, A.indices)
         C = threads.matmul(A, A.T.tocsr(), threads=k)
         assert abs(C - (A @ A.T)).max() == 0
     B = sp.random(37, 11, density=0.3, format="csr", random_state=3)

@@ -109,10 +109,18 @@ def _row_bounds(M: sp.csr_matrix, k: int) -> np.ndarray:
 
 
 def row_block(M: sp.csr_matrix, r0: int, r1: int) -> sp.csr_matrix:
-    """Rows ``r0:r1`` of ``M`` sharing its data and index arrays (no copy)."""
+    """Rows ``r0:r1`` of ``M`` sharing its data and index arrays (no copy).
+
+    The arrays are set on an empty matrix of the block's shape: SciPy's constructor copies a
+    slice holding less than half of its base array (``prune``), which for two row blocks of
+    a large matrix meant copying one of them (data and indices) at every construction.
+    """
     s, e = int(M.indptr[r0]), int(M.indptr[r1])
-    return sp.csr_matrix((M.data[s:e], M.indices[s:e], M.indptr[r0:r1 + 1] - s),
-                         shape=(r1 - r0, M.shape[1]), copy=False)
+    block = sp.csr_matrix((r1 - r0, M.shape[1]), dtype=M.dtype)
+    block.indptr = M.indptr[r0:r1 + 1] - M.indptr.dtype.type(s)
+    block.indices = M.indices[s:e]
+    block.data = M.data[s:e]
+    return block
 
 
 class ParallelCSR:
