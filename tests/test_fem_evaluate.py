@@ -88,7 +88,7 @@ def test_fixed_part_through_its_nonzeros_equals_the_whole_matrix(cell_type, monk
         monkeypatch.setattr(assemble, "SPARSE_FIXED", share)
         system = build_system(pb, Discretization(mesh, ["ab"], 1))
         R, data = system.evaluate(T)
-        assert (system._fixed.nonzero is None) == (share == 0.0)
+        assert (system._fixed_operator.nonzero is None) == (share == 0.0)
         buf = np.full_like(data, np.nan)  # a reused buffer is fully overwritten
         assert np.array_equal(system.evaluate(T, out=buf)[1], data)
         out[share] = R, data

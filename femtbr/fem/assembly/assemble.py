@@ -83,29 +83,48 @@ SPARSE_FIXED = 0.25
 
 @dataclass
 class FixedOperator:
-    """The T-independent matrix ``B`` as :meth:`System.evaluate` applies it.
+    """The T-independent matrices of :meth:`System.evaluate`.
 
-    ``source`` is ``B`` itself (compared by identity); ``operator`` the product operator of B
-    or, when its nonzero entries are few (:data:`SPARSE_FIXED`), of those entries alone;
-    ``nonzero`` their positions in ``B.data`` (``None``: the Jacobian data start as a copy of
-    all of ``B.data``, else as zeros with these entries set).
+    ``source`` is the matrix ``B`` (compared by identity) and ``operator`` its product
+    operator, of its nonzero entries alone when they are few (:data:`SPARSE_FIXED`; k(T)
+    regions leave explicit zeros in B).  The Jacobian data start as ``jacobian``: B plus the
+    Robin conditions' blocks h_f ∫ φ_i φ_j dS (``films``, compared by identity: a transient
+    changes only the ambient temperatures), all of its data copied (``nonzero`` None) or only
+    only its nonzero entries (``jacobian`` then holds just those) set at ``nonzero`` on zeros.  (The Robin residual h_f ∫ (T − T∞) φ_i dS
+    stays with the difference taken first, so no digits cancel when T ≈ T∞.)
     """
 
     source: sp.csr_matrix
+    films: list[np.ndarray]
     operator: ParallelCSR
+    jacobian: np.ndarray
     nonzero: np.ndarray | None
 
+    def fits(self, B: sp.csr_matrix, robin: list) -> bool:
+        """Whether this operator was built for ``B`` and these Robin conditions."""
+        return self.source is B and len(self.films) == len(robin) and all(
+            a is r[5] for a, r in zip(self.films, robin, strict=True))
+
     @classmethod
-    def of(cls, B: sp.csr_matrix) -> FixedOperator:
-        """The operator of ``B`` (canonical CSR)."""
+    def of(cls, B: sp.csr_matrix, robin: list) -> FixedOperator:
+        """The operators of ``B`` (canonical CSR) and the Robin conditions ``robin``."""
+        films = [r[5] for r in robin]
         nonzero = np.flatnonzero(B.data)
+        if nonzero.size < SPARSE_FIXED * B.nnz:
+            rows = np.repeat(np.arange(B.shape[0], dtype=B.indices.dtype), np.diff(B.indptr))
+            indptr = np.zeros_like(B.indptr)
+            np.cumsum(np.bincount(rows[nonzero], minlength=B.shape[0]), out=indptr[1:])
+            operator = ParallelCSR(sp.csr_matrix((B.data[nonzero], B.indices[nonzero], indptr),
+                                                 shape=B.shape))
+        else:
+            operator = ParallelCSR(B)
+        data = B.data.copy() if robin else B.data
+        for *_, pos, Kf in robin:
+            np.add.at(data, pos.ravel(), Kf.ravel())
+        nonzero = np.flatnonzero(data)
         if nonzero.size >= SPARSE_FIXED * B.nnz:
-            return cls(B, ParallelCSR(B), None)
-        rows = np.repeat(np.arange(B.shape[0], dtype=B.indices.dtype), np.diff(B.indptr))
-        indptr = np.zeros_like(B.indptr)
-        np.cumsum(np.bincount(rows[nonzero], minlength=B.shape[0]), out=indptr[1:])
-        nz = sp.csr_matrix((B.data[nonzero], B.indices[nonzero], indptr), shape=B.shape)
-        return cls(B, ParallelCSR(nz), nonzero)
+            return cls(B, films, operator, data, None)
+        return cls(B, films, operator, data[nonzero], nonzero)
 
 
 @dataclass
@@ -128,7 +147,7 @@ class System:
     dir_owner: dict = field(default_factory=dict)
     asymmetric: bool = False
     nonlinear: bool = False
-    _fixed: FixedOperator | None = field(default=None, repr=False)
+    _fixed_operator: FixedOperator | None = field(default=None, repr=False)
     _facet_scatter: FacetScatter | None = field(default=None, repr=False)
 
     # -------------------------------------------------------------- evaluation
@@ -140,9 +159,9 @@ class System:
         of the pattern per call.  The data are written in one pass (bulk matrix, then the facet
         blocks added at their positions).
         """
-        fixed = self._fixed
-        if fixed is None or fixed.source is not self.B:
-            self._fixed = fixed = FixedOperator.of(self.B)
+        fixed = self._fixed_operator
+        if fixed is None or not fixed.fits(self.B, self.robin):
+            self._fixed_operator = fixed = FixedOperator.of(self.B, self.robin)
         R = fixed.operator @ T
         R -= self.F
         data = None
@@ -153,12 +172,12 @@ class System:
                 if out.shape != self.B.data.shape or out.dtype != self.B.data.dtype:
                     raise InputError(f"out: need a float64 array of shape {self.B.data.shape}")
                 data = out
-            src = self.B.data  # written in two threads when large (page faults overlap)
+            src = fixed.jacobian  # written in two threads when large (page faults overlap)
             if fixed.nonzero is None:
                 over_halves(lambda p: np.copyto(data[p], src[p]), src.size, 1 << 22)
             else:
-                over_halves(lambda p: data[p].fill(0.0), src.size, 1 << 22)
-                data[fixed.nonzero] = src[fixed.nonzero]
+                over_halves(lambda p: data[p].fill(0.0), data.size, 1 << 22)
+                data[fixed.nonzero] = src
         pos_l, val_l = [], []
         if jacobian:
             self.asymmetric = bool(self.k_fun)
@@ -166,12 +185,9 @@ class System:
         if self.k_fun:  # the Jacobian part is added into data
             Rk, _ = self._bulk_nonlinear(T, jacobian, data)
             R += Rk
-        for _, q, coef, Tinf, pos, Kf in self.robin:
+        for _, q, coef, Tinf, _, _ in self.robin:  # (their Jacobian is in the fixed part)
             Tq = _fq_values(q, T)
             np.add.at(R, q.dofs, _load(q, coef * (Tq - Tinf)))
-            if jacobian:
-                pos_l.append(pos)
-                val_l.append(Kf.ravel())
         for _, q, eps, Tinf, pos in self.rad:
             Tq = _fq_values(q, T)
             c = q.wdS * eps * SIGMA_SB
