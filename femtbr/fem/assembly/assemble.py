@@ -90,8 +90,9 @@ class FixedOperator:
     regions leave explicit zeros in B).  The Jacobian data start as ``jacobian``: B plus the
     Robin conditions' blocks h_f ∫ φ_i φ_j dS (``films``, compared by identity: a transient
     changes only the ambient temperatures), all of its data copied (``nonzero`` None) or only
-    only its nonzero entries (``jacobian`` then holds just those) set at ``nonzero`` on zeros.  (The Robin residual h_f ∫ (T − T∞) φ_i dS
-    stays with the difference taken first, so no digits cancel when T ≈ T∞.)
+    its nonzero entries (``jacobian`` then holds just those) set at ``nonzero`` on zeros.
+    (The Robin residual h_f ∫ (T − T∞) φ_i dS keeps the difference taken first, so no digits
+    cancel when T ≈ T∞.)
     """
 
     source: sp.csr_matrix
