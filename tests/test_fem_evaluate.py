@@ -95,3 +95,29 @@ def test_fixed_part_through_its_nonzeros_equals_the_whole_matrix(cell_type, monk
     assert 0 < np.count_nonzero(build_system(pb, Discretization(mesh, ["ab"], 1)).B.data)
     assert np.array_equal(out[0.0][0], out[1.0][0])
     assert np.array_equal(out[0.0][1], out[1.0][1])
+
+
+@pytest.mark.parametrize("cell_type", ["tetra", "hexahedron"])
+def test_facet_quadrature_in_two_threads_equals_one(cell_type, monkeypatch):
+    """Boundary and interface facet quadrature done in two halves in two threads (forced on
+    a small mesh) equals the one-part result array for array."""
+    import dataclasses
+
+    from femtbr.fem.fast import kernels
+    from femtbr.fem.linalg import threads
+
+    mesh = tensor_mesh(np.linspace(0.0, 2.0, 6), np.linspace(0, 1, 4), np.linspace(0, 1, 3),
+                       cell_type, lambda c: np.where(c[:, 0] < 1, "a", "b"))
+    mesh = mesh.interface_between("ab", "a", "b")
+
+    def quads():
+        disc = Discretization(mesh, ["ab"], 1)
+        return [disc.boundary_quad("xmax"), *disc.interface_quads("ab")]
+
+    one = quads()
+    monkeypatch.setattr(kernels, "PARALLEL_CELLS", 2)
+    monkeypatch.setattr(threads, "n_threads", lambda: 2)
+    two = quads()
+    for a, b in zip(one, two, strict=True):
+        for f in dataclasses.fields(a):
+            assert np.array_equal(getattr(a, f.name), getattr(b, f.name)), f.name

@@ -26,7 +26,7 @@ The conduction residual and Jacobian (standard Galerkin; e.g. Zienkiewicz, Taylo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -211,7 +211,21 @@ def facet_quad(
     ``points``/``cells`` are the (original, first-order) geometry; ``edofs`` the split element
     DOFs ``(n_cells, nb)``.  ``radial``: the facets are generating lines of an axisymmetric
     body (2D r–z, r = x₀), ``wdS`` = 2πr_q w_q |dS_q| and ``area`` the revolved area [m²].
+    Many facets are done in two halves in two threads (every facet's data are its own).
     """
+    cell, local, kf = np.asarray(cell), np.asarray(local), np.asarray(kf)
+    parts = over_halves(lambda p: _facet_quad(tab, points, cells, edofs, cell[p], local[p],
+                                              kf[p], order, radial), cell.shape[0])
+    if len(parts) == 1:
+        return parts[0]
+    return FacetQuad(**{f.name: np.concatenate([getattr(q, f.name) for q in parts])
+                        for f in fields(FacetQuad)})
+
+
+def _facet_quad(tab: RefTables, points: np.ndarray, cells: np.ndarray, edofs: np.ndarray,
+                cell: np.ndarray, local: np.ndarray, kf: np.ndarray, order: int,
+                radial: bool) -> FacetQuad:
+    """:func:`facet_quad` of one part of the facets."""
     fref = FACET_REFDOM[tab.cell_type]
     S, Wf = quadrature(fref, order)
     felem = FACET_ELEMENT[fref]()
