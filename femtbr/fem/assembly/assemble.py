@@ -119,13 +119,20 @@ class FixedOperator:
                                                  shape=B.shape))
         else:
             operator = ParallelCSR(B)
-        data = B.data.copy() if robin else B.data
-        for *_, pos, Kf in robin:
-            np.add.at(data, pos.ravel(), Kf.ravel())
-        nonzero = np.flatnonzero(data)
+        touched = B.data != 0
+        for *_, pos, _ in robin:
+            touched[pos.ravel()] = True
+        nonzero = np.flatnonzero(touched)
+        del touched
         if nonzero.size >= SPARSE_FIXED * B.nnz:
+            data = B.data.copy() if robin else B.data
+            for *_, pos, Kf in robin:
+                np.add.at(data, pos.ravel(), Kf.ravel())
             return cls(B, films, operator, data, None)
-        return cls(B, films, operator, data[nonzero], nonzero)
+        values = B.data[nonzero]  # (a pattern-sized copy of B.data would cost its page faults)
+        for *_, pos, Kf in robin:
+            np.add.at(values, np.searchsorted(nonzero, pos.ravel()), Kf.ravel())
+        return cls(B, films, operator, values, nonzero)
 
 
 @dataclass

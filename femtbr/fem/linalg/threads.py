@@ -194,6 +194,12 @@ def _stack_rows(parts: list[sp.csr_matrix], n_cols: int) -> sp.csr_matrix:
     indptr = np.concatenate([parts[0].indptr[:1].astype(idx_dtype)]
                             + [P.indptr[1:].astype(idx_dtype) + o
                                for P, o in zip(parts, offsets[:-1], strict=True)])
-    indices = np.concatenate([P.indices.astype(idx_dtype, copy=False) for P in parts])
-    data = np.concatenate([P.data for P in parts])
+    indices = np.empty(int(offsets[-1]), dtype=idx_dtype)
+    data = np.empty(int(offsets[-1]), dtype=np.result_type(*[P.data for P in parts]))
+
+    def put(i: int) -> None:  # each part's copy (and its page faults) in its own thread
+        indices[offsets[i]:offsets[i + 1]] = parts[i].indices
+        data[offsets[i]:offsets[i + 1]] = parts[i].data
+
+    run_parallel([partial(put, i) for i in range(len(parts))])
     return sp.csr_matrix((data, indices, indptr), shape=(indptr.size - 1, n_cols), copy=False)
