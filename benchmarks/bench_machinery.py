@@ -10,6 +10,8 @@ the minimum over the repeats is compared with the shipped configuration of the s
 * ``plain_matmul``: ``X @ A`` instead of :func:`femtbr.fem.fast.kernels.thin_matmul` in the k(T)
   conduction kernel;
 * ``amg_float64``: the AMG hierarchy in float64 instead of float32;
+* ``no_lines``: point Gauss–Seidel on the finest level instead of the line blocks of flat
+  cells (:mod:`femtbr.fem.linalg.line_relaxation`);
 * ``no_amg_reuse``: a fresh AMG hierarchy for every linear solve (no reuse across Newton
   steps);
 * ``no_metric_cache``: the k(T) conduction term recomputes the cell geometry at every
@@ -45,7 +47,7 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASE = os.path.join(ROOT, "cases", "cpu_heatsink.toml")
-CONFIGS = ("shipped", "one_thread", "plain_matmul", "amg_float64",
+CONFIGS = ("shipped", "one_thread", "plain_matmul", "amg_float64", "no_lines",
            "no_amg_reuse", "no_metric_cache", "no_region_cache", "no_scatter_cache")
 PHASES = ("bulk", "assemble", "linear", "total", "cpu")
 
@@ -60,6 +62,8 @@ def _switch_off(config: str) -> None:
         conduction.thin_matmul = lambda X, A: X @ A
     elif config == "amg_float64":
         linear.AMG_OPTIONS = dict(linear.AMG_OPTIONS, dtype=np.float64)
+    elif config == "no_lines":
+        linear.AMG_OPTIONS = dict(linear.AMG_OPTIONS, line_levels=0)
     elif config == "no_amg_reuse":
         inner = linear.solve
 
